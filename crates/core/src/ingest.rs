@@ -1,0 +1,601 @@
+//! **API Boundary.** One entry point, [`ingest_file`]: a file's name and bytes in, its events and exactly
+//! one [`Outcome`] out.
+//!
+//! Architecture invariant: one bad file never loses another. Every failure here is a value, never a
+//! panic, and a failed file contributes no events (a half-read file would make the counts lie).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::decode;
+use crate::model::{self, Identity};
+use crate::record::{parse_bool, RawRecord, Text};
+use crate::time::EventTime;
+use crate::transcribe;
+
+/// What the caller wants kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IngestOptions {
+    /// Keep events of every service, not only Amazon Transcribe's.
+    pub keep_all: bool,
+}
+
+/// Why a file could not be read, in words for the person who dropped it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    message: String,
+}
+
+impl FileError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> FileError {
+        FileError { message: message.into() }
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FileError {}
+
+/// The shape a file turned out to have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `{"Records":[...]}`: an S3 delivery or the console's JSON download.
+    Records,
+    /// `aws cloudtrail lookup-events` output: `{"Events":[{"CloudTrailEvent":"..."}]}`, or one such event per line.
+    LookupEvents,
+    /// `aws logs filter-log-events` output: `{"events":[{"message":"..."}]}`.
+    FilterLogEvents,
+    /// A CloudWatch Logs subscription payload: `{"logEvents":[...]}`.
+    Subscription,
+    /// CloudWatch Logs export to S3: `2022-03-07T15:00:11.000Z {json}` per line.
+    CloudWatchExport,
+    /// EventBridge events whose `detail` is the record.
+    EventBridge,
+    /// One record per line.
+    JsonLines,
+    /// A bare JSON array of records.
+    Array,
+    /// A single record object.
+    SingleRecord,
+    /// The console's Event history CSV download.
+    EventHistoryCsv,
+}
+
+impl Shape {
+    /// A short name for people.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Shape::Records => "CloudTrail Records file",
+            Shape::LookupEvents => "lookup-events output",
+            Shape::FilterLogEvents => "CloudWatch Logs filter-log-events output",
+            Shape::Subscription => "CloudWatch Logs subscription payload",
+            Shape::CloudWatchExport => "CloudWatch Logs export",
+            Shape::EventBridge => "EventBridge events",
+            Shape::JsonLines => "JSON Lines",
+            Shape::Array => "JSON array of records",
+            Shape::SingleRecord => "single record",
+            Shape::EventHistoryCsv => "Event history CSV",
+        }
+    }
+}
+
+/// How a file ended: exactly one of these per file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Read; its records are counted and its kept events are in [`FileResult::events`].
+    Loaded {
+        /// What the file was.
+        shape: Shape,
+        /// True when the file was gzip.
+        gzip: bool,
+    },
+    /// Recognised and deliberately not read as events (a digest file).
+    Skipped {
+        /// Why, for the person.
+        reason: String,
+    },
+    /// Could not be read; no events from it are kept.
+    Failed(FileError),
+}
+
+/// Everything one file gave.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    /// The file's name as given.
+    pub name: String,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Records read, of every service, duplicates included.
+    pub n_records: u64,
+    /// The kept events, in file order.
+    pub events: Vec<model::Event>,
+    /// Records per `eventSource`, kept or not.
+    pub per_service: BTreeMap<String, u64>,
+    /// Size of the file's bytes as given.
+    pub bytes_in: u64,
+    /// Size once decompressed.
+    pub bytes_decoded: u64,
+}
+
+/// The largest file the page reads whole. Streaming bigger files is planned; until then they get a clear
+/// message before a single byte is read.
+pub const MAX_FILE_BYTES: u64 = decode::MAX_DECODED_BYTES;
+
+/// Checks a file's size before reading it; `Err` says why it is refused.
+pub fn check_size(n_bytes: u64) -> Result<(), FileError> {
+    if n_bytes > MAX_FILE_BYTES {
+        return Err(FileError::new(format!(
+            "the file is {:.1} GB; files over {} MiB are not supported yet (split it, or load the daily files instead)",
+            n_bytes as f64 / 1e9,
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Reads one file. The format is found from the bytes alone; `name` only labels the result.
+pub fn ingest_file(name: &str, bytes: &[u8], options: &IngestOptions) -> FileResult {
+    let mut result = FileResult {
+        name: name.to_owned(),
+        outcome: Outcome::Skipped { reason: String::new() },
+        n_records: 0,
+        events: Vec::new(),
+        per_service: BTreeMap::new(),
+        bytes_in: bytes.len() as u64,
+        bytes_decoded: 0,
+    };
+    let mut sink = Sink { options: *options, result: &mut result };
+    let outcome = match check_size(bytes.len() as u64).and_then(|()| decode::decode(bytes)) {
+        Err(error) => Outcome::Failed(error),
+        Ok(text) => {
+            sink.result.bytes_decoded = text.len() as u64;
+            match read_text(&text, &mut sink) {
+                Ok(Read::Events(shape)) => Outcome::Loaded { shape, gzip: decode::is_gzip(bytes) },
+                Ok(Read::Digest) => Outcome::Skipped {
+                    reason: "CloudTrail digest file (hashes that prove the log files are intact; it holds no events)"
+                        .to_owned(),
+                },
+                Err(error) => Outcome::Failed(error),
+            }
+        }
+    };
+    if matches!(outcome, Outcome::Failed(_) | Outcome::Skipped { .. }) {
+        result.events = Vec::new();
+        result.n_records = 0;
+        result.per_service.clear();
+    }
+    result.outcome = outcome;
+    result
+}
+
+enum Read {
+    Events(Shape),
+    Digest,
+}
+
+/// Where records go: counted always, turned into events only when kept.
+struct Sink<'r> {
+    options: IngestOptions,
+    result: &'r mut FileResult,
+}
+
+impl Sink<'_> {
+    /// Takes one record's JSON text. `fallback` fills what a wrapper knew and the record lacks.
+    fn record(&mut self, raw: &str, fallback: Fallback, place: &dyn Fn() -> String) -> Result<(), FileError> {
+        let record: RawRecord<'_> = serde_json::from_str(raw)
+            .map_err(|e| FileError::new(format!("{}: not a readable CloudTrail record: {e}", place())))?;
+        if !record.looks_like_record() {
+            return Err(FileError::new(format!(
+                "{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)",
+                place()
+            )));
+        }
+        self.result.n_records += 1;
+        *self.result.per_service.entry(record.service().to_owned()).or_default() += 1;
+        if self.options.keep_all || model::is_transcribe_source(record.event_source.as_str()) {
+            let mut event = record.into_event(raw.to_owned());
+            if event.time.is_none() {
+                event.time = fallback.time;
+            }
+            self.result.events.push(event);
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, event: model::Event) {
+        self.result.n_records += 1;
+        let service = if event.event_source.is_empty() { "(no eventSource)" } else { &event.event_source };
+        *self.result.per_service.entry(service.to_owned()).or_default() += 1;
+        if self.options.keep_all || model::is_transcribe_source(&event.event_source) {
+            self.result.events.push(event);
+        }
+    }
+}
+
+/// What a wrapper around a record knows about it.
+#[derive(Clone, Copy, Default)]
+struct Fallback {
+    time: Option<EventTime>,
+}
+
+fn read_text(text: &[u8], sink: &mut Sink<'_>) -> Result<Read, FileError> {
+    let start = text.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = start else {
+        return Err(FileError::new("the file is empty (only white space)"));
+    };
+    match text[start] {
+        b'{' | b'[' => read_json(text, sink),
+        b'0'..=b'9' if looks_like_cloudwatch_export(&text[start..]) => {
+            read_cloudwatch_export(text, sink).map(|()| Read::Events(Shape::CloudWatchExport))
+        }
+        _ if looks_like_event_history_csv(&text[start..]) => {
+            read_event_history_csv(&text[start..], sink).map(|()| Read::Events(Shape::EventHistoryCsv))
+        }
+        _ => Err(FileError::new(decode::describe_unknown(text))),
+    }
+}
+
+/// The keys that tell a top-level JSON object's shape. Everything else is skipped unread.
+#[derive(Deserialize, Default)]
+struct Envelope<'a> {
+    #[serde(rename = "Records", borrow, default)]
+    records: Option<&'a RawValue>,
+    #[serde(rename = "Events", borrow, default)]
+    lookup_events: Option<&'a RawValue>,
+    #[serde(rename = "CloudTrailEvent", borrow, default)]
+    cloudtrail_event: Text<'a>,
+    #[serde(rename = "EventTime", borrow, default)]
+    lookup_event_time: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    events: Option<&'a RawValue>,
+    #[serde(rename = "logEvents", borrow, default)]
+    log_events: Option<&'a RawValue>,
+    #[serde(rename = "messageType", borrow, default)]
+    message_type: Text<'a>,
+    #[serde(borrow, default)]
+    detail: Option<&'a RawValue>,
+    #[serde(rename = "detail-type", borrow, default)]
+    detail_type: Text<'a>,
+    #[serde(rename = "digestStartTime", borrow, default)]
+    digest_start_time: Text<'a>,
+    #[serde(rename = "digestS3Object", borrow, default)]
+    digest_s3_object: Text<'a>,
+    #[serde(rename = "eventVersion", borrow, default)]
+    event_version: Text<'a>,
+    #[serde(rename = "eventName", borrow, default)]
+    event_name: Text<'a>,
+    #[serde(rename = "eventTime", borrow, default)]
+    event_time: Text<'a>,
+}
+
+/// A `{"message": "...", "timestamp": ...}` entry of CloudWatch Logs output.
+#[derive(Deserialize)]
+struct LogEvent<'a> {
+    #[serde(borrow, default)]
+    message: Text<'a>,
+    #[serde(default)]
+    timestamp: Option<i64>,
+}
+
+fn read_json(text: &[u8], sink: &mut Sink<'_>) -> Result<Read, FileError> {
+    let mut values = serde_json::Deserializer::from_slice(text).into_iter::<&RawValue>();
+    let mut shapes = Vec::new();
+    let mut n_values = 0usize;
+    loop {
+        let offset = values.byte_offset();
+        let value = match values.next() {
+            None => break,
+            Some(Ok(value)) => value,
+            Some(Err(error)) => return Err(json_error(&error, text, offset)),
+        };
+        n_values += 1;
+        let line = line_of(text, offset);
+        let place = |what: &str| if n_values == 1 { what.to_owned() } else { format!("line {line}: {what}") };
+        match read_value(value, sink, &place)? {
+            Read::Digest if n_values == 1 => return Ok(Read::Digest),
+            Read::Digest => return Err(FileError::new(place("a digest object among records"))),
+            Read::Events(shape) => shapes.push(shape),
+        }
+    }
+    let shape = match shapes.as_slice() {
+        [] => return Err(FileError::new("the file is empty (only white space)")),
+        [one] => *one,
+        [Shape::LookupEvents, ..] if shapes.iter().all(|s| *s == Shape::LookupEvents) => Shape::LookupEvents,
+        [Shape::EventBridge, ..] if shapes.iter().all(|s| *s == Shape::EventBridge) => Shape::EventBridge,
+        _ => Shape::JsonLines,
+    };
+    Ok(Read::Events(shape))
+}
+
+fn read_value(value: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn(&str) -> String) -> Result<Read, FileError> {
+    let json = value.get();
+    if json.starts_with('[') {
+        let items = list(value, &place("the array"))?;
+        for (i, item) in items.iter().enumerate() {
+            read_item(item, sink, &|| place(&format!("item {} of the array", i + 1)))?;
+        }
+        return Ok(Read::Events(Shape::Array));
+    }
+    if !json.starts_with('{') {
+        return Err(FileError::new(place("a JSON value that is not an object or a list of records")));
+    }
+    let envelope: Envelope<'_> = serde_json::from_str(json)
+        .map_err(|e| FileError::new(format!("{}: {e}", place("the JSON object"))))?;
+    if let Some(records) = envelope.records {
+        for (i, record) in list(records, &place("\"Records\""))?.iter().enumerate() {
+            sink.record(record.get(), Fallback::default(), &|| place(&format!("record {} in \"Records\"", i + 1)))?;
+        }
+        return Ok(Read::Events(Shape::Records));
+    }
+    if envelope.digest_start_time.is_some() || envelope.digest_s3_object.is_some() {
+        return Ok(Read::Digest);
+    }
+    if let Some(events) = envelope.lookup_events {
+        for (i, item) in list(events, &place("\"Events\""))?.iter().enumerate() {
+            read_item(item, sink, &|| place(&format!("event {} in \"Events\"", i + 1)))?;
+        }
+        return Ok(Read::Events(Shape::LookupEvents));
+    }
+    if envelope.cloudtrail_event.is_some() {
+        read_lookup_event(&envelope, sink, &|| place("the event"))?;
+        return Ok(Read::Events(Shape::LookupEvents));
+    }
+    if let Some(events) = envelope.events {
+        read_log_events(events, "events", sink, place)?;
+        return Ok(Read::Events(Shape::FilterLogEvents));
+    }
+    if let Some(log_events) = envelope.log_events {
+        // Control messages are CloudWatch's health checks: loaded, no records.
+        if envelope.message_type.as_str() != "CONTROL_MESSAGE" {
+            read_log_events(log_events, "logEvents", sink, place)?;
+        }
+        return Ok(Read::Events(Shape::Subscription));
+    }
+    if let (Some(detail), true) = (envelope.detail, envelope.detail_type.is_some()) {
+        sink.record(detail.get(), Fallback::default(), &|| place("the EventBridge detail"))?;
+        return Ok(Read::Events(Shape::EventBridge));
+    }
+    if envelope.event_version.is_some() || envelope.event_name.is_some() || envelope.event_time.is_some() {
+        sink.record(json, Fallback::default(), &|| place("the record"))?;
+        return Ok(Read::Events(Shape::SingleRecord));
+    }
+    Err(FileError::new(format!(
+        "{}: a JSON object that is not a CloudTrail log (keys: {})",
+        place("the file"),
+        keys_of(json)
+    )))
+}
+
+/// An item of a bare array or of `"Events"`: a record, or a lookup-events event wrapping one.
+fn read_item(item: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn() -> String) -> Result<(), FileError> {
+    if !item.get().starts_with('{') {
+        return Err(FileError::new(format!("{}: not a CloudTrail record (not a JSON object)", place())));
+    }
+    let envelope: Envelope<'_> =
+        serde_json::from_str(item.get()).map_err(|e| FileError::new(format!("{}: {e}", place())))?;
+    if envelope.cloudtrail_event.is_some() {
+        read_lookup_event(&envelope, sink, place)
+    } else if let (Some(detail), true) = (envelope.detail, envelope.detail_type.is_some()) {
+        sink.record(detail.get(), Fallback::default(), place)
+    } else {
+        sink.record(item.get(), Fallback::default(), place)
+    }
+}
+
+/// `CloudTrailEvent` is the record as a JSON document inside a string: its unescaped text is the original.
+fn read_lookup_event(envelope: &Envelope<'_>, sink: &mut Sink<'_>, place: &dyn Fn() -> String) -> Result<(), FileError> {
+    let fallback = Fallback { time: envelope.lookup_event_time.and_then(lookup_time) };
+    let inner = envelope.cloudtrail_event.as_str();
+    sink.record(inner, fallback, &|| format!("{}: CloudTrailEvent", place()))
+}
+
+/// `EventTime` of lookup-events: ISO 8601 with an offset, boto3's `2022-02-08 09:23:37+11:00`, or epoch seconds.
+fn lookup_time(value: &RawValue) -> Option<EventTime> {
+    let text: Text<'_> = serde_json::from_str(value.get()).ok()?;
+    let text = text.as_str();
+    EventTime::parse(text).or_else(|| text.parse::<f64>().ok().and_then(EventTime::from_epoch_seconds))
+}
+
+fn read_log_events(
+    events: &RawValue,
+    key: &str,
+    sink: &mut Sink<'_>,
+    place: &dyn Fn(&str) -> String,
+) -> Result<(), FileError> {
+    let list_place = place(&format!("\"{key}\""));
+    for (i, item) in list(events, &list_place)?.iter().enumerate() {
+        let here = || place(&format!("log event {} in \"{key}\"", i + 1));
+        let log_event: LogEvent<'_> =
+            serde_json::from_str(item.get()).map_err(|e| FileError::new(format!("{}: {e}", here())))?;
+        let fallback = Fallback { time: log_event.timestamp.map(EventTime) };
+        sink.record(log_event.message.as_str(), fallback, &here)?;
+    }
+    Ok(())
+}
+
+fn list<'a>(value: &'a RawValue, place: &str) -> Result<Vec<&'a RawValue>, FileError> {
+    if !value.get().starts_with('[') {
+        let found = match value.get().as_bytes().first() {
+            Some(b'{') => "an object",
+            Some(b'"') => "a string",
+            Some(b'n') => "null",
+            _ => "a single value",
+        };
+        return Err(FileError::new(format!("{place} should be a list of records, but it is {found}")));
+    }
+    serde_json::from_str(value.get()).map_err(|e| FileError::new(format!("{place}: {e}")))
+}
+
+fn keys_of(json: &str) -> String {
+    let keys: BTreeMap<String, serde::de::IgnoredAny> = serde_json::from_str(json).unwrap_or_default();
+    let mut names: Vec<&str> = keys.keys().map(String::as_str).take(6).collect();
+    if keys.len() > names.len() {
+        names.push("...");
+    }
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn json_error(error: &serde_json::Error, text: &[u8], offset: usize) -> FileError {
+    let _ = offset;
+    let at = byte_of(text, error.line(), error.column());
+    match error.classify() {
+        serde_json::error::Category::Eof => FileError::new(format!(
+            "the JSON ends early at byte {at} (line {}): the file looks truncated",
+            error.line()
+        )),
+        _ => {
+            // serde_json's message ends with its own "at line L column C"; say it once, with the byte.
+            let message = error.to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+            FileError::new(format!(
+                "invalid JSON at byte {at} (line {}, column {}): {message}",
+                error.line(),
+                error.column()
+            ))
+        }
+    }
+}
+
+fn byte_of(text: &[u8], line: usize, column: usize) -> usize {
+    let mut line_start = 0;
+    for _ in 1..line {
+        match text[line_start..].iter().position(|&b| b == b'\n') {
+            Some(i) => line_start += i + 1,
+            None => break,
+        }
+    }
+    (line_start + column).min(text.len())
+}
+
+fn line_of(text: &[u8], offset: usize) -> usize {
+    let before = &text[..offset.min(text.len())];
+    // The value starts after the white space that follows `offset`.
+    let skipped = text[before.len()..].iter().take_while(|b| b.is_ascii_whitespace()).filter(|&&b| b == b'\n').count();
+    before.iter().filter(|&&b| b == b'\n').count() + skipped + 1
+}
+
+/// `2022-03-07T15:00:11.000Z {` at the start of the first line.
+fn looks_like_cloudwatch_export(text: &[u8]) -> bool {
+    let line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let Some(space) = line.iter().position(|&b| b == b' ') else {
+        return false;
+    };
+    let stamp = std::str::from_utf8(&line[..space]).unwrap_or_default();
+    EventTime::parse(stamp).is_some() && line[space + 1..].trim_ascii_start().starts_with(b"{")
+}
+
+fn read_cloudwatch_export(text: &[u8], sink: &mut Sink<'_>) -> Result<(), FileError> {
+    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        let place = || format!("line {}", i + 1);
+        let line = std::str::from_utf8(line)
+            .map_err(|_| FileError::new(format!("{}: not valid UTF-8 text", place())))?;
+        let (stamp, json) = line
+            .split_once(' ')
+            .ok_or_else(|| FileError::new(format!("{}: expected a time, a space and a JSON record", place())))?;
+        let fallback = Fallback { time: EventTime::parse(stamp) };
+        sink.record(json, fallback, &place)?;
+    }
+    Ok(())
+}
+
+/// The console's CSV download starts with a header row naming `Event name` and `Event time`.
+fn looks_like_event_history_csv(text: &[u8]) -> bool {
+    let line = text.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line).to_ascii_lowercase();
+    line.contains(',') && line.contains("event name") && line.contains("event time")
+}
+
+/// Columns of the console CSV, found by header name.
+struct CsvColumns {
+    headers: Vec<String>,
+    index: BTreeMap<String, usize>,
+}
+
+impl CsvColumns {
+    fn get<'r>(&self, row: &'r csv::StringRecord, name: &str) -> &'r str {
+        self.index.get(name).and_then(|&i| row.get(i)).map(str::trim).unwrap_or("")
+    }
+}
+
+fn read_event_history_csv(text: &[u8], sink: &mut Sink<'_>) -> Result<(), FileError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    let headers = reader.headers().map_err(|e| csv_error(&e))?.clone();
+    let columns = CsvColumns {
+        headers: headers.iter().map(str::to_owned).collect(),
+        index: headers.iter().enumerate().map(|(i, h)| (h.trim().to_ascii_lowercase(), i)).collect(),
+    };
+    let mut row = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => sink.event(csv_event(&columns, &row)),
+            Err(error) => return Err(csv_error(&error)),
+        }
+    }
+    Ok(())
+}
+
+fn csv_event(columns: &CsvColumns, row: &csv::StringRecord) -> model::Event {
+    let get = |name: &str| columns.get(row, name).to_owned();
+    let event_source = get("event source");
+    let event_name = get("event name");
+    let error_code = get("error code");
+    let transcribe = model::is_transcribe_source(&event_source)
+        .then(|| transcribe::from_summary(&event_name, &error_code, columns.get(row, "resources")));
+    // The row's cells, by header, stand in for the original JSON a CSV row does not have.
+    let mut raw = serde_json::Map::new();
+    for (header, cell) in columns.headers.iter().zip(row.iter()) {
+        raw.insert(header.clone(), serde_json::Value::String(cell.to_owned()));
+    }
+    model::Event {
+        time: EventTime::parse(columns.get(row, "event time")),
+        event_name,
+        event_source,
+        aws_region: get("aws region"),
+        account: get("recipient account id"),
+        identity: Identity {
+            name: get("user name"),
+            access_key: get("aws access key"),
+            ..Identity::default()
+        },
+        source_ip: get("source ip address"),
+        user_agent: get("user agent"),
+        error_code,
+        error_message: String::new(),
+        read_only: parse_bool(columns.get(row, "read-only")),
+        event_type: get("event type"),
+        request_id: get("request id"),
+        event_id: get("event id"),
+        summary_only: true,
+        raw: serde_json::Value::Object(raw).to_string(),
+        transcribe,
+    }
+}
+
+fn csv_error(error: &csv::Error) -> FileError {
+    match error.position() {
+        Some(position) => FileError::new(format!("CSV error at line {}: {error}", position.line())),
+        None => FileError::new(format!("CSV error: {error}")),
+    }
+}

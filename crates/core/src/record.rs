@@ -1,0 +1,273 @@
+//! Raw first, validated second: [`RawRecord`] is a CloudTrail record as serde reads it from the file,
+//! borrowing strings where it can; [`RawRecord::into_event`] is the one place it becomes a `model::Event`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::model::{self, Identity};
+use crate::time::EventTime;
+use crate::transcribe;
+
+/// A scalar read leniently: strings borrowed when unescaped, numbers and booleans as their text,
+/// null, objects and lists as absent. Real logs put the odd number or object where a string is usual,
+/// and that must not cost the whole file.
+#[derive(Debug, Default, Clone)]
+pub struct Text<'a>(pub Option<Cow<'a, str>>);
+
+impl<'a> Text<'a> {
+    /// The text, or "" when absent.
+    pub fn as_str(&self) -> &str {
+        self.0.as_deref().unwrap_or("")
+    }
+
+    /// Whether the record carried this field as a scalar.
+    pub fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    fn owned(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number, boolean or null")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Text(None))
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// `userIdentity` as logged.
+#[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)]
+pub struct RawIdentity<'a> {
+    #[serde(rename = "type", borrow, default)]
+    pub kind: Text<'a>,
+    #[serde(rename = "principalId", borrow, default)]
+    pub principal_id: Text<'a>,
+    #[serde(borrow, default)]
+    pub arn: Text<'a>,
+    #[serde(rename = "accountId", borrow, default)]
+    pub account_id: Text<'a>,
+    #[serde(rename = "accessKeyId", borrow, default)]
+    pub access_key_id: Text<'a>,
+    #[serde(rename = "userName", borrow, default)]
+    pub user_name: Text<'a>,
+    #[serde(rename = "invokedBy", borrow, default)]
+    pub invoked_by: Text<'a>,
+    #[serde(rename = "sessionContext", borrow, default)]
+    pub session_context: Option<RawSessionContext<'a>>,
+    #[serde(rename = "onBehalfOf", borrow, default)]
+    pub on_behalf_of: Option<RawOnBehalfOf<'a>>,
+}
+
+/// `userIdentity.sessionContext`: only the issuer matters for naming the caller.
+#[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)]
+pub struct RawSessionContext<'a> {
+    #[serde(rename = "sessionIssuer", borrow, default)]
+    pub session_issuer: Option<RawIssuer<'a>>,
+}
+
+/// `userIdentity.sessionContext.sessionIssuer`.
+#[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)]
+pub struct RawIssuer<'a> {
+    #[serde(rename = "userName", borrow, default)]
+    pub user_name: Text<'a>,
+}
+
+/// `userIdentity.onBehalfOf` (IAM Identity Center users).
+#[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)]
+pub struct RawOnBehalfOf<'a> {
+    #[serde(rename = "userId", borrow, default)]
+    pub user_id: Text<'a>,
+}
+
+/// A CloudTrail record as it stands in the file. Unknown fields are skipped without being copied.
+#[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)]
+pub struct RawRecord<'a> {
+    #[serde(rename = "eventVersion", borrow, default)]
+    pub event_version: Text<'a>,
+    #[serde(rename = "userIdentity", borrow, default)]
+    pub user_identity: Option<RawIdentity<'a>>,
+    #[serde(rename = "eventTime", borrow, default)]
+    pub event_time: Text<'a>,
+    #[serde(rename = "eventSource", borrow, default)]
+    pub event_source: Text<'a>,
+    #[serde(rename = "eventName", borrow, default)]
+    pub event_name: Text<'a>,
+    #[serde(rename = "awsRegion", borrow, default)]
+    pub aws_region: Text<'a>,
+    #[serde(rename = "sourceIPAddress", borrow, default)]
+    pub source_ip_address: Text<'a>,
+    #[serde(rename = "userAgent", borrow, default)]
+    pub user_agent: Text<'a>,
+    #[serde(rename = "errorCode", borrow, default)]
+    pub error_code: Text<'a>,
+    #[serde(rename = "errorMessage", borrow, default)]
+    pub error_message: Text<'a>,
+    #[serde(rename = "requestParameters", borrow, default)]
+    pub request_parameters: Option<&'a RawValue>,
+    #[serde(rename = "responseElements", borrow, default)]
+    pub response_elements: Option<&'a RawValue>,
+    #[serde(rename = "requestID", borrow, default)]
+    pub request_id: Text<'a>,
+    #[serde(rename = "eventID", borrow, default)]
+    pub event_id: Text<'a>,
+    #[serde(rename = "readOnly", borrow, default)]
+    pub read_only: Text<'a>,
+    #[serde(rename = "eventType", borrow, default)]
+    pub event_type: Text<'a>,
+    #[serde(rename = "recipientAccountId", borrow, default)]
+    pub recipient_account_id: Text<'a>,
+}
+
+impl<'a> RawRecord<'a> {
+    /// True when the object has at least one field that every CloudTrail record carries.
+    pub fn looks_like_record(&self) -> bool {
+        self.event_version.is_some() || self.event_name.is_some() || self.event_time.is_some()
+    }
+
+    /// `eventSource`, or a stand-in for records that have none (Insights keep theirs inside
+    /// `insightDetails`), so every record counts under some service.
+    pub fn service(&self) -> &str {
+        match self.event_source.as_str() {
+            "" if self.event_type.as_str() == "AwsCloudTrailInsight" => "(CloudTrail Insights)",
+            "" => "(no eventSource)",
+            source => source,
+        }
+    }
+
+    /// The one place a raw record becomes a model event. `raw` is the record's exact text.
+    pub fn into_event(self, raw: String) -> model::Event {
+        let identity = self.user_identity.as_ref().map(identity_of).unwrap_or_default();
+        let account = match self.recipient_account_id.as_str() {
+            "" => self.user_identity.as_ref().map(|i| i.account_id.owned()).unwrap_or_default(),
+            account => account.to_owned(),
+        };
+        let event_source = self.event_source.owned();
+        let event_name = self.event_name.owned();
+        let error_code = self.error_code.owned();
+        let transcribe = model::is_transcribe_source(&event_source).then(|| {
+            transcribe::from_record(
+                &event_name,
+                &error_code,
+                self.request_parameters.map(RawValue::get),
+                self.response_elements.map(RawValue::get),
+            )
+        });
+        model::Event {
+            time: EventTime::parse(self.event_time.as_str()),
+            event_name,
+            event_source,
+            aws_region: self.aws_region.owned(),
+            account,
+            identity,
+            source_ip: self.source_ip_address.owned(),
+            user_agent: self.user_agent.owned(),
+            error_code,
+            error_message: self.error_message.owned(),
+            read_only: parse_bool(self.read_only.as_str()),
+            event_type: self.event_type.owned(),
+            request_id: self.request_id.owned(),
+            event_id: self.event_id.owned(),
+            summary_only: false,
+            raw,
+            transcribe,
+        }
+    }
+}
+
+/// Reads `true`/`false` in any case, as CloudTrail (boolean), boto3 (string) and the console CSV (`TRUE`) write it.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+fn identity_of(raw: &RawIdentity<'_>) -> Identity {
+    let kind = raw.kind.as_str();
+    let arn = raw.arn.as_str();
+    let issuer = raw.session_context.as_ref().and_then(|c| c.session_issuer.as_ref());
+    let name = if !raw.user_name.as_str().is_empty() {
+        raw.user_name.owned()
+    } else if let Some(role_session) = arn.split_once(":assumed-role/").map(|(_, rest)| rest) {
+        role_session.to_owned()
+    } else if let Some(issuer) = issuer.filter(|i| !i.user_name.as_str().is_empty()) {
+        issuer.user_name.owned()
+    } else if !raw.invoked_by.as_str().is_empty() {
+        raw.invoked_by.owned()
+    } else if kind == "Root" {
+        "root".to_owned()
+    } else if let Some(user) = raw.on_behalf_of.as_ref().filter(|o| !o.user_id.as_str().is_empty()) {
+        user.user_id.owned()
+    } else if let Some(last) = arn.rsplit('/').next().filter(|s| !s.is_empty() && *s != arn) {
+        last.to_owned()
+    } else if !raw.principal_id.as_str().is_empty() {
+        raw.principal_id.owned()
+    } else {
+        kind.to_owned()
+    };
+    Identity {
+        kind: kind.to_owned(),
+        name,
+        arn: arn.to_owned(),
+        access_key: raw.access_key_id.owned(),
+        principal_id: raw.principal_id.owned(),
+    }
+}

@@ -1,0 +1,112 @@
+//! Everything loaded so far: kept events deduplicated by `eventID` across files, the counts the status
+//! line shows, and one line per file that failed or was skipped.
+//!
+//! Architecture invariant: loading files one at a time or all together gives the same store; counts
+//! always describe everything loaded so far.
+
+use std::collections::{BTreeMap, HashSet};
+
+use crate::ingest::{FileResult, Outcome};
+use crate::model::Event;
+
+/// A file that failed or was skipped, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileNote {
+    /// The file's name.
+    pub file: String,
+    /// `true` for a skipped file (not an error), `false` for a failure.
+    pub skipped: bool,
+    /// The reason, for a person.
+    pub message: String,
+}
+
+/// The counts behind the status line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read.
+    pub files_ok: u64,
+    /// Files that could not be read.
+    pub files_failed: u64,
+    /// Files recognised and skipped (digests).
+    pub files_skipped: u64,
+    /// Every record read, of every service, duplicates included.
+    pub n_records: u64,
+    /// Events kept after dropping duplicates.
+    pub n_kept: u64,
+    /// Records dropped because an event with their `eventID` was already kept.
+    pub n_duplicates: u64,
+}
+
+/// The loaded data.
+#[derive(Debug, Default)]
+pub struct Store {
+    events: Vec<Event>,
+    seen_ids: HashSet<String>,
+    summary: Summary,
+    notes: Vec<FileNote>,
+    per_service: BTreeMap<String, u64>,
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new() -> Store {
+        Store::default()
+    }
+
+    /// Adds one file's result: its outcome counts, its events join the kept ones unless already kept.
+    pub fn add(&mut self, result: FileResult) {
+        match result.outcome {
+            Outcome::Loaded { .. } => self.summary.files_ok += 1,
+            Outcome::Skipped { reason } => {
+                self.summary.files_skipped += 1;
+                self.notes.push(FileNote { file: result.name, skipped: true, message: reason });
+                return;
+            }
+            Outcome::Failed(error) => {
+                self.summary.files_failed += 1;
+                self.notes.push(FileNote { file: result.name, skipped: false, message: error.message().to_owned() });
+                return;
+            }
+        }
+        self.summary.n_records += result.n_records;
+        for (service, n) in result.per_service {
+            *self.per_service.entry(service).or_default() += n;
+        }
+        for event in result.events {
+            // An event without an eventID cannot be matched with its twin, so it is always kept.
+            if !event.event_id.is_empty() && !self.seen_ids.insert(event.event_id.clone()) {
+                self.summary.n_duplicates += 1;
+                continue;
+            }
+            self.events.push(event);
+        }
+        self.summary.n_kept = self.events.len() as u64;
+    }
+
+    /// The kept events, in load order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The counts.
+    pub fn summary(&self) -> Summary {
+        self.summary
+    }
+
+    /// The failed and skipped files, in load order.
+    pub fn notes(&self) -> &[FileNote] {
+        &self.notes
+    }
+
+    /// Records read per `eventSource`, kept or not.
+    pub fn per_service(&self) -> &BTreeMap<String, u64> {
+        &self.per_service
+    }
+
+    /// Indices of the kept events sorted by time, oldest first; events without a time come last.
+    pub fn by_time(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.events.len()).collect();
+        order.sort_by_key(|&i| (self.events[i].time.is_none(), self.events[i].time, i));
+        order
+    }
+}

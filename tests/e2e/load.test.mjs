@@ -1,0 +1,90 @@
+// Loading data: the built-in sample, the documentation's Transcribe example, and loading it twice.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  TEST_TIMEOUT_MS, CORPUS, corpusFile, startHarness, pickFiles, loadSample, waitReady, status, fileErrors,
+  eventRows, openJobs, jobs, expectCount, expectSome, expectTextContains, assertCleanSession,
+} from './harness.mjs';
+
+let h;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+test('the built-in sample loads, shows events and jobs, nothing leaves the tab', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const st = await status(page);
+  assert.ok(st.filesOk > 0, `data-files-ok should be > 0: ${JSON.stringify(st)}`);
+  assert.equal(st.filesFailed, 0, `data-files-failed should be 0: ${JSON.stringify(st)}; file errors: ${JSON.stringify(await fileErrors(page))}`);
+  assert.ok(st.eventsKept > 0, `data-events-kept should be > 0: ${JSON.stringify(st)}`);
+  assert.ok(st.eventsTotal >= st.eventsKept, `data-events-total should be >= data-events-kept: ${JSON.stringify(st)}`);
+  await expectSome(page, '[data-testid=event-row]');
+
+  await openJobs(page);
+  await expectSome(page, '[data-testid=job]');
+  const js = await jobs(page);
+  for (const j of js) {
+    assert.ok(j.kind, `job without data-job-kind: ${JSON.stringify(j)}`);
+    assert.ok(j.status, `job without data-status: ${JSON.stringify(j)}`);
+  }
+  assertCleanSession(s);
+});
+
+test('picking the Transcribe documentation example shows its two events, the detail and the job', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  const st = await status(page);
+  assert.equal(st.state, 'ready');
+  assert.equal(st.filesOk, 1, `files-ok: ${JSON.stringify(st)}; file errors: ${JSON.stringify(await fileErrors(page))}`);
+  assert.equal(st.eventsTotal, 2, `events-total: ${JSON.stringify(st)}`);
+  assert.equal(st.eventsKept, 2, `events-kept: ${JSON.stringify(st)}`);
+  assert.equal(st.duplicates, 0, `duplicates: ${JSON.stringify(st)}`);
+  assert.deepEqual(await fileErrors(page), []);
+
+  await expectCount(page, '[data-testid=event-row]', 2);
+  const names = (await eventRows(page)).map((r) => r.name).sort();
+  assert.deepEqual(names, ['GetTranscriptionJob', 'StartTranscriptionJob']);
+
+  await page.locator('[data-testid=event-row][data-event-name=GetTranscriptionJob]').click();
+  await expectTextContains(page, '[data-testid=event-detail]', [
+    '"transcriptFileUri"',
+    's3://DOC-EXAMPLE-BUCKET/my-first-transcription-job.json',
+  ]);
+
+  await openJobs(page);
+  await expectCount(page, '[data-testid=job]', 1);
+  const [job] = await jobs(page);
+  assert.deepEqual(
+    { name: job.name, kind: job.kind, status: job.status, events: job.events },
+    { name: 'my-first-transcription-job', kind: 'transcription', status: 'COMPLETED', events: '2' },
+  );
+  assertCleanSession(s);
+});
+
+test('loading the same file a second time adds no events: both records count as duplicates', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  const first = await status(page);
+  assert.equal(first.filesOk, 1, `after the first pick: ${JSON.stringify(first)}`);
+  assert.equal(first.eventsKept, 2, `after the first pick: ${JSON.stringify(first)}`);
+
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  const st = await status(page);
+  assert.equal(st.filesOk, 2, `files-ok after the second pick: ${JSON.stringify(st)}`);
+  assert.equal(st.eventsKept, 2, `events-kept after the second pick: ${JSON.stringify(st)}`);
+  assert.equal(st.duplicates, 2, `duplicates after the second pick: ${JSON.stringify(st)}`);
+  assert.deepEqual(await fileErrors(page), []);
+  await expectCount(page, '[data-testid=event-row]', 2);
+  assertCleanSession(s);
+});
