@@ -1,1 +1,11 @@
+//! trailscope's page: a thin Yew shell over `trailscope_core`.
+//!
+//! Components render and send intents; the [`engine::Engine`] owns the loaded data and answers with rows,
+//! counts and jobs. Architecture invariant: no rule about CloudTrail or Transcribe lives in this crate.
 
+pub mod app;
+pub mod engine;
+pub mod files;
+pub mod jobs_view;
+pub mod state;
+pub mod table;

@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    yew::Renderer::<trailscope::app::App>::new().render();
+}

@@ -1,1 +1,201 @@
-fn main() {}
+//! The project's commands: `cargo xtask serve | test | bench | dist | setup`.
+//!
+//! Each command first installs the pinned tools it needs when they are missing (the wasm target, Trunk,
+//! wasm-bindgen-cli, wasm-opt and Playwright from npm, Chromium), so a new machine needs nothing else.
+//! Versions live here and in Trunk.toml / Cargo.toml / package.json; change them together.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const WASM_BINDGEN_VERSION: &str = "0.2.130";
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let command = args.first().map(String::as_str).unwrap_or("help");
+    let outcome = match command {
+        "setup" => setup(Needs::All),
+        "serve" => serve(),
+        "dist" => dist(),
+        "test" => test(),
+        "bench" => bench(),
+        _ => {
+            eprintln!("usage: cargo xtask <serve|test|bench|dist|setup>");
+            eprintln!("  serve  build the page and serve it on http://127.0.0.1:8080");
+            eprintln!(
+                "  test   every test: the core natively, then the built page in headless Chromium"
+            );
+            eprintln!("  bench  ingest throughput beside `gzip -dc | jq` on the same files");
+            eprintln!("  dist   build the page into dist/");
+            eprintln!("  setup  install the pinned tools (done by the other commands as needed)");
+            return if command == "help" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask {command}: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[derive(PartialEq, Eq)]
+enum Needs {
+    Build,
+    All,
+}
+
+fn setup(needs: Needs) -> Result {
+    let root = root();
+    let cargo_bin = home_cargo_bin();
+    let node_bin = root.join("node_modules").join(".bin");
+    // Put the tools we install first on PATH, for us and for Trunk, which looks them up there.
+    let path = env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![node_bin, cargo_bin];
+    paths.extend(env::split_paths(&path));
+    let joined = env::join_paths(paths).map_err(|e| format!("PATH: {e}"))?;
+    env::set_var("PATH", joined);
+    env::set_var("TRUNK_SKIP_VERSION_CHECK", "true");
+
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets
+        .lines()
+        .any(|t| t.trim() == "wasm32-unknown-unknown")
+    {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    if !output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
+        println!("installing trunk {TRUNK_VERSION} (about ten minutes, once)");
+        run(Command::new("cargo").args([
+            "install",
+            "--locked",
+            "trunk",
+            "--version",
+            TRUNK_VERSION,
+        ]))?;
+    }
+    if !output("wasm-bindgen", &["--version"]).is_some_and(|v| v.contains(WASM_BINDGEN_VERSION)) {
+        println!("installing wasm-bindgen-cli {WASM_BINDGEN_VERSION}");
+        // Not --locked: its lock file wants a crate version the registry mirror lacks.
+        run(Command::new("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            WASM_BINDGEN_VERSION,
+        ]))?;
+    }
+    let lock_stamp = root.join("node_modules").join(".package-lock.json");
+    if !lock_stamp.exists() || modified(&root.join("package-lock.json")) > modified(&lock_stamp) {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&root))?;
+    }
+    if needs == Needs::All && !Path::new("/usr/bin/chromium").exists() {
+        println!("installing Debian's chromium for the browser tests");
+        let sudo: &[&str] = if is_root() { &[] } else { &["sudo"] };
+        let apt = |args: &[&str]| {
+            let mut all: Vec<&str> = sudo.to_vec();
+            all.push("apt-get");
+            all.extend_from_slice(args);
+            run(Command::new(all[0])
+                .args(&all[1..])
+                .env("DEBIAN_FRONTEND", "noninteractive"))
+        };
+        apt(&["update"])?;
+        apt(&["install", "-y", "--no-install-recommends", "chromium"])?;
+    }
+    Ok(())
+}
+
+fn serve() -> Result {
+    setup(Needs::Build)?;
+    println!("serving on http://127.0.0.1:8080 (Ctrl-C to stop); the sample is one click away");
+    run(Command::new("trunk")
+        .args(["serve", "--offline", "--release"])
+        .current_dir(root()))
+}
+
+fn dist() -> Result {
+    setup(Needs::Build)?;
+    build_page()
+}
+
+fn build_page() -> Result {
+    run(Command::new("trunk")
+        .args(["build", "--offline", "--release"])
+        .current_dir(root()))
+}
+
+fn test() -> Result {
+    setup(Needs::All)?;
+    let root = root();
+    run(Command::new("cargo")
+        .args(["test", "--workspace", "--exclude", "trailscope"])
+        .current_dir(&root))?;
+    build_page()?;
+    let corpus = env::var_os("TRAILSCOPE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("..").join("shared").join("corpus").join("real"));
+    run(Command::new("node")
+        .args(["--test", "--test-concurrency=1", "tests/e2e/"])
+        .env("TRAILSCOPE_DIST", root.join("dist"))
+        .env("TRAILSCOPE_CORPUS", corpus)
+        .current_dir(&root))
+}
+
+fn bench() -> Result {
+    setup(Needs::Build)?;
+    run(Command::new("cargo")
+        .args(["bench", "-p", "trailscope-core", "--bench", "ingest"])
+        .current_dir(root()))
+}
+
+fn run(command: &mut Command) -> Result {
+    let shown = format!("{command:?}");
+    let status = command
+        .status()
+        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{shown} failed ({status})"))
+    }
+}
+
+fn output(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn home_cargo_bin() -> PathBuf {
+    env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default()
+        .join("bin")
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn is_root() -> bool {
+    output("id", &["-u"]).is_some_and(|id| id.trim() == "0")
+}

@@ -146,17 +146,23 @@ pub fn check_size(n_bytes: u64) -> Result<(), FileError> {
     Ok(())
 }
 
-/// Reads one file. The format is found from the bytes alone; `name` only labels the result.
-pub fn ingest_file(name: &str, bytes: &[u8], options: &IngestOptions) -> FileResult {
-    let mut result = FileResult {
+/// The result for a file that never reached [`ingest_file`]: unreadable, too large, or not read at all.
+pub fn unread(name: &str, outcome: Outcome) -> FileResult {
+    FileResult {
         name: name.to_owned(),
-        outcome: Outcome::Skipped { reason: String::new() },
+        outcome,
         n_records: 0,
         events: Vec::new(),
         per_service: BTreeMap::new(),
-        bytes_in: bytes.len() as u64,
+        bytes_in: 0,
         bytes_decoded: 0,
-    };
+    }
+}
+
+/// Reads one file. The format is found from the bytes alone; `name` only labels the result.
+pub fn ingest_file(name: &str, bytes: &[u8], options: &IngestOptions) -> FileResult {
+    let mut result = unread(name, Outcome::Skipped { reason: String::new() });
+    result.bytes_in = bytes.len() as u64;
     let mut sink = Sink { options: *options, result: &mut result };
     let outcome = match check_size(bytes.len() as u64).and_then(|()| decode::decode(bytes)) {
         Err(error) => Outcome::Failed(error),

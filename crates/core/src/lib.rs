@@ -25,3 +25,4 @@ pub mod record;
 pub mod store;
 pub mod time;
 pub mod transcribe;
+pub mod view;

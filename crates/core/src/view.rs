@@ -1,0 +1,129 @@
+//! What a person sees of an event: the table's columns as text, and the original JSON laid out for reading.
+//!
+//! The page renders these strings as text nodes and nothing else; no column is ever markup.
+
+use crate::model::Event;
+
+/// One table row's cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// UTC time as CloudTrail writes it, or "" when unknown.
+    pub time: String,
+    /// `eventName`.
+    pub event: String,
+    /// The Transcribe resource, as `kind name`, or "".
+    pub resource: String,
+    /// The status the event reports, or "".
+    pub status: String,
+    /// The caller.
+    pub identity: String,
+    /// `sourceIPAddress`.
+    pub source_ip: String,
+    /// `awsRegion`.
+    pub region: String,
+    /// `errorCode`, or "".
+    pub error: String,
+}
+
+/// The cells of `event`.
+pub fn row(event: &Event) -> Row {
+    let (resource, status) = match &event.transcribe {
+        Some(info) if info.name.is_present() => {
+            (format!("{} {}", info.kind.as_str(), info.name.display()), info.status.clone().unwrap_or_default())
+        }
+        Some(info) => (String::new(), info.status.clone().unwrap_or_default()),
+        None => (String::new(), String::new()),
+    };
+    Row {
+        time: event.time.map(|t| t.to_iso()).unwrap_or_default(),
+        event: event.event_name.clone(),
+        resource,
+        status,
+        identity: event.identity.name.clone(),
+        source_ip: event.source_ip.clone(),
+        region: event.aws_region.clone(),
+        error: event.error_code.clone(),
+    }
+}
+
+/// Indents JSON text for reading without reordering keys or touching a single string: the original's
+/// order is evidence, so it is kept. Text that is not JSON comes back laid out as far as it went.
+pub fn pretty_json(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + raw.len() / 4);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = raw.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    // An empty object or list stays on one line.
+                    if let Some(close) = chars.next() {
+                        out.push(close);
+                    }
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pretty_json;
+
+    #[test]
+    fn keeps_key_order_and_strings() {
+        let raw = r#"{"b":1,"a":{"x":"a, {b}: \"c\""},"e":[],"f":{}}"#;
+        let expect = "{\n  \"b\": 1,\n  \"a\": {\n    \"x\": \"a, {b}: \\\"c\\\"\"\n  },\n  \"e\": [],\n  \"f\": {}\n}";
+        assert_eq!(pretty_json(raw), expect);
+    }
+
+    #[test]
+    fn reindents_pretty_input_the_same_way() {
+        let compact = r#"{"a":[1,2],"b":{"c":null}}"#;
+        let pretty = "{\n    \"a\" : [ 1 , 2 ],\r\n  \"b\": { \"c\": null }\n}";
+        assert_eq!(pretty_json(pretty), pretty_json(compact));
+    }
+}

@@ -1,0 +1,238 @@
+//! The page: pickers and the drop zone send files to the loader; the status line, the table, the detail
+//! panel and the jobs view render what the engine holds.
+
+use std::rc::Rc;
+
+use trailscope_core::ingest::IngestOptions;
+use trailscope_core::view::pretty_json;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::engine::EngineHandle;
+use crate::files::{self, Loader, Report, Source};
+use crate::jobs_view::JobsView;
+use crate::state::{Action, State, Tab};
+use crate::table::EventTable;
+
+/// Tells the reducer what the loader did.
+struct Reporter {
+    dispatcher: UseReducerDispatcher<State>,
+    engine: EngineHandle,
+}
+
+impl Report for Reporter {
+    fn queued(&self, files: u64, bytes: u64) {
+        self.dispatcher.dispatch(Action::Queued { files, bytes });
+    }
+    fn reading(&self, name: String) {
+        self.dispatcher.dispatch(Action::Reading(name));
+    }
+    fn file_done(&self, bytes: u64) {
+        self.dispatcher.dispatch(Action::FileDone { bytes });
+    }
+    fn data(&self) {
+        let engine = self.engine.0.borrow();
+        self.dispatcher.dispatch(Action::Data {
+            summary: engine.summary(),
+            notes: Rc::new(engine.notes().to_vec()),
+        });
+    }
+    fn idle(&self) {
+        self.dispatcher.dispatch(Action::Idle);
+    }
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(State::default);
+    let engine = use_memo((), |_| EngineHandle::default());
+    let loader = use_memo((), |_| Rc::new(Loader::default()));
+    let report: Rc<dyn Report> = Rc::new(Reporter {
+        dispatcher: state.dispatcher(),
+        engine: (*engine).clone(),
+    });
+
+    let enqueue = {
+        let engine = (*engine).clone();
+        let loader = (*loader).clone();
+        let report = report.clone();
+        Callback::from(move |sources: Vec<Source>| {
+            loader.enqueue(sources, engine.clone(), report.clone())
+        })
+    };
+    let on_files = {
+        let enqueue = enqueue.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Some(list) = input.files() {
+                enqueue.emit(files::from_file_list(&list));
+            }
+            // Cleared so that picking the same file again is a new pick.
+            input.set_value("");
+        })
+    };
+    let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
+    let on_drop = {
+        let enqueue = enqueue.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            let Some(transfer) = e.data_transfer() else {
+                return;
+            };
+            let (entries, loose) = files::drop_entries(&transfer);
+            let enqueue = enqueue.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut sources = loose;
+                sources.extend(files::walk_entries(entries).await);
+                enqueue.emit(sources);
+            });
+        })
+    };
+    let on_sample = {
+        let enqueue = enqueue.clone();
+        Callback::from(move |_: MouseEvent| enqueue.emit(vec![Source::Sample]))
+    };
+    let on_show_all = {
+        let engine = (*engine).clone();
+        let loader = (*loader).clone();
+        let report = report.clone();
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: Event| {
+            let keep_all = e.target_unchecked_into::<HtmlInputElement>().checked();
+            dispatcher.dispatch(Action::Reset { show_all: keep_all });
+            loader.reload(IngestOptions { keep_all }, engine.clone(), report.clone());
+        })
+    };
+    let on_cancel = {
+        let loader = (*loader).clone();
+        Callback::from(move |_: MouseEvent| loader.cancel())
+    };
+    let on_select = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |index: usize| dispatcher.dispatch(Action::Select(index)))
+    };
+    let on_tab = |tab: Tab| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Tab(tab)))
+    };
+    let on_toggle_job = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |index: usize| dispatcher.dispatch(Action::ToggleJob(index)))
+    };
+
+    let summary = state.summary;
+    let data_state = match state.loading {
+        None => "idle",
+        Some(true) => "loading",
+        Some(false) => "ready",
+    };
+    let status_text = match state.loading {
+        None => "No files loaded yet.".to_owned(),
+        _ => format!(
+            "{} files read, {} failed · {} records · {} {} events kept · {} duplicates dropped",
+            summary.files_ok,
+            summary.files_failed,
+            summary.n_records,
+            summary.n_kept,
+            if state.show_all { "" } else { "Transcribe" },
+            summary.n_duplicates
+        ),
+    };
+    let progress = (state.loading == Some(true)).then(|| {
+        let p = &state.progress;
+        html! {
+            <div class="progress" data-testid="progress" value={p.bytes_done.to_string()} max={p.bytes_total.to_string()}>
+                <progress value={p.bytes_done.to_string()} max={p.bytes_total.max(1).to_string()}></progress>
+                <span>{format!("{} of {} files · {} of {} · {}", p.files_done, p.files_total, megabytes(p.bytes_done), megabytes(p.bytes_total), p.current)}</span>
+                <button data-testid="cancel" onclick={on_cancel}>{"Cancel"}</button>
+            </div>
+        }
+    });
+    let notes = state.notes.iter().map(|note| {
+        let kind = if note.skipped { "skipped" } else { "error" };
+        html! {
+            <li data-testid="file-error" data-file={note.file.clone()} data-kind={kind} class={kind}>
+                <span class="file">{note.file.clone()}</span>{": "}<span class="reason">{note.message.clone()}</span>
+            </li>
+        }
+    });
+    let detail = state.selected.and_then(|index| {
+        let engine = engine.0.borrow();
+        let event = engine.event(index)?;
+        Some(html! {
+            <section class="detail" data-testid="event-detail" aria-label="Event detail">
+                <h2>{format!("{} · {}", event.event_name, event.time.map(|t| t.to_iso()).unwrap_or_default())}</h2>
+                if event.summary_only {
+                    <p class="note">{"From the console's CSV download: it carries no request or response, only these columns."}</p>
+                }
+                <pre>{pretty_json(&event.raw)}</pre>
+            </section>
+        })
+    });
+    let loaded = state.loading.is_some();
+    let tab = state.tab;
+    let main = match tab {
+        Tab::Events => html! {
+            <div class="events">
+                <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} />
+                { for detail }
+            </div>
+        },
+        Tab::Jobs => html! {
+            <div class="events">
+                <JobsView engine={(*engine).clone()} generation={state.generation} open={state.open_job} on_toggle={on_toggle_job} on_select={on_select.clone()} />
+                { for detail }
+            </div>
+        },
+    };
+
+    html! {
+        <div class="page" data-testid="drop-zone" ondragover={on_drag_over} ondrop={on_drop}>
+            <header>
+                <h1>{"trailscope"}</h1>
+                <p class="tagline">{"Amazon Transcribe activity in your CloudTrail logs. Everything stays in this tab: nothing is uploaded."}</p>
+                <div class="controls">
+                    <label class="button">{"Open files"}
+                        <input type="file" multiple=true data-testid="file-input" onchange={on_files.clone()} />
+                    </label>
+                    <label class="button">{"Open a folder"}
+                        <input type="file" multiple=true webkitdirectory=true data-testid="folder-input" onchange={on_files} />
+                    </label>
+                    <button data-testid="load-sample" onclick={on_sample}>{"Load the sample"}</button>
+                    <label class="check">
+                        <input type="checkbox" data-testid="show-all-events" checked={state.show_all} onchange={on_show_all} />
+                        {"Show all events, not only Transcribe"}
+                    </label>
+                </div>
+            </header>
+            <div class="status" data-testid="status" role="status" data-state={data_state}
+                data-files-ok={summary.files_ok.to_string()} data-files-failed={summary.files_failed.to_string()}
+                data-events-total={summary.n_records.to_string()} data-events-kept={summary.n_kept.to_string()}
+                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={summary.n_kept.to_string()}>
+                {status_text}
+            </div>
+            { for progress }
+            if !state.notes.is_empty() {
+                <ul class="file-errors" aria-label="Files not loaded">{ for notes }</ul>
+            }
+            if loaded {
+                <nav class="tabs" role="tablist">
+                    <button role="tab" data-testid="events-tab" aria-selected={(tab == Tab::Events).to_string()} onclick={on_tab(Tab::Events)}>{"Events"}</button>
+                    <button role="tab" data-testid="jobs-tab" aria-selected={(tab == Tab::Jobs).to_string()} onclick={on_tab(Tab::Jobs)}>{"Jobs"}</button>
+                </nav>
+                { main }
+            } else {
+                <section class="welcome">
+                    <h2>{"Drop CloudTrail log files or whole folders anywhere on this page"}</h2>
+                    <p>{"S3 deliveries (.json.gz), the console's Event history downloads (JSON or CSV), lookup-events output, CloudWatch Logs exports and JSON Lines all work. The files are read here, in your browser; no byte of them leaves this machine."}</p>
+                    <p>{"No logs at hand? Load the sample: a generated month of a Transcribe pipeline."}</p>
+                </section>
+            }
+        </div>
+    }
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}

@@ -1,0 +1,81 @@
+//! The jobs view: one line per Transcribe resource, opening onto its lifecycle.
+
+use trailscope_core::view;
+use yew::prelude::*;
+
+use crate::engine::EngineHandle;
+
+/// The jobs view's inputs.
+#[derive(Properties, PartialEq)]
+pub struct JobsProps {
+    /// The loaded data.
+    pub engine: EngineHandle,
+    /// Changes whenever the data does.
+    pub generation: u64,
+    /// The open job.
+    pub open: Option<usize>,
+    /// A job was opened or closed.
+    pub on_toggle: Callback<usize>,
+    /// An event of a lifecycle was chosen.
+    pub on_select: Callback<usize>,
+}
+
+/// The list of jobs.
+#[component]
+pub fn JobsView(props: &JobsProps) -> Html {
+    let engine = props.engine.0.borrow();
+    let jobs = engine.jobs();
+    if jobs.is_empty() {
+        return html! { <p class="empty">{"No Transcribe job, vocabulary or other resource is named in the loaded events."}</p> };
+    }
+    let items = jobs.iter().enumerate().map(|(i, job)| {
+        let status = job.status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
+        let on_toggle = props.on_toggle.clone();
+        let open = props.open == Some(i);
+        let span = match (job.first, job.last) {
+            (Some(first), Some(last)) => format!("{} → {}", first.to_iso(), last.to_iso()),
+            _ => String::new(),
+        };
+        let lifecycle = open.then(|| {
+            let steps = job.events.iter().filter_map(|&index| engine.event(index).map(|e| (index, e))).map(|(index, event)| {
+                let cells = view::row(event);
+                let on_select = props.on_select.clone();
+                html! {
+                    <li key={index} class={classes!((!cells.error.is_empty()).then_some("failed"))}
+                        onclick={Callback::from(move |_| on_select.emit(index))}>
+                        <span class="c-time">{cells.time}</span>
+                        <span class="c-event">{cells.event}</span>
+                        <span class="c-status">{cells.status}</span>
+                        <span class="c-identity">{cells.identity}</span>
+                        <span class="c-ip">{cells.source_ip}</span>
+                        <span class="c-error">{cells.error}</span>
+                    </li>
+                }
+            });
+            html! { <ol class="lifecycle" aria-label="Lifecycle">{ for steps }</ol> }
+        });
+        html! {
+            <li key={format!("{}/{}/{}/{}", job.account, job.region, job.kind.as_str(), job.name)} class="job"
+                data-testid="job" data-job-name={job.name.clone()} data-job-kind={job.kind.as_str()}
+                data-status={status.clone()} data-events={job.events.len().to_string()}>
+                <button class="job-head" aria-expanded={open.to_string()} onclick={Callback::from(move |_| on_toggle.emit(i))}>
+                    <span class="kind">{job.kind.as_str()}</span>
+                    <span class="name">{job.name.clone()}</span>
+                    <span class={classes!("status", status.to_ascii_lowercase())}>{status}</span>
+                    <span class="count">{format!("{} events", job.events.len())}</span>
+                </button>
+                <dl class="job-facts">
+                    <dt>{"When"}</dt><dd>{span}</dd>
+                    <dt>{"Started by"}</dt><dd>{job.started_by.clone().unwrap_or_default()}</dd>
+                    <dt>{"Language"}</dt><dd>{job.language.display().to_owned()}</dd>
+                    <dt>{"Media"}</dt><dd>{job.media_uri.display().to_owned()}</dd>
+                    <dt>{"Failure"}</dt><dd>{job.failure_reason.display().to_owned()}</dd>
+                    <dt>{"Touched by"}</dt><dd>{format!("{} identities from {} IPs", job.identities.len(), job.source_ips.len())}</dd>
+                    <dt>{"Account / region"}</dt><dd>{format!("{} / {}", job.account, job.region)}</dd>
+                </dl>
+                { for lifecycle }
+            </li>
+        }
+    });
+    html! { <ul class="jobs">{ for items }</ul> }
+}

@@ -1,0 +1,141 @@
+//! View state and the one reducer that changes it. It never holds the loaded events (the engine does),
+//! only what the person sees: counts, progress, selection, tab.
+
+use std::rc::Rc;
+
+use trailscope_core::store::{FileNote, Summary};
+use yew::Reducible;
+
+/// Which view is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Tab {
+    /// The event table.
+    #[default]
+    Events,
+    /// One row per Transcribe resource.
+    Jobs,
+}
+
+/// Loading progress.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Progress {
+    /// Files finished.
+    pub files_done: u64,
+    /// Files given.
+    pub files_total: u64,
+    /// Bytes finished.
+    pub bytes_done: u64,
+    /// Bytes given.
+    pub bytes_total: u64,
+    /// The file being read.
+    pub current: String,
+}
+
+/// Everything the page shows that is not the data itself.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct State {
+    /// `None` before the first load.
+    pub loading: Option<bool>,
+    /// Loading progress while loading.
+    pub progress: Progress,
+    /// Counts of everything loaded.
+    pub summary: Summary,
+    /// Failed and skipped files.
+    pub notes: Rc<Vec<FileNote>>,
+    /// Bumped whenever the engine's data changes, so views re-read it.
+    pub generation: u64,
+    /// The selected event (an index into the engine's events).
+    pub selected: Option<usize>,
+    /// The open tab.
+    pub tab: Tab,
+    /// The expanded job in the jobs view.
+    pub open_job: Option<usize>,
+    /// Whether events of every service are kept.
+    pub show_all: bool,
+}
+
+/// Intents, from components and from the loader.
+pub enum Action {
+    /// More files joined the queue.
+    Queued { files: u64, bytes: u64 },
+    /// Everything was reset to be read again (show-all changed).
+    Reset { show_all: bool },
+    /// A file is being read.
+    Reading(String),
+    /// A file finished.
+    FileDone { bytes: u64 },
+    /// The engine's data changed.
+    Data {
+        summary: Summary,
+        notes: Rc<Vec<FileNote>>,
+    },
+    /// The queue is empty.
+    Idle,
+    /// A row was chosen.
+    Select(usize),
+    /// A tab was chosen.
+    Tab(Tab),
+    /// A job was opened or closed.
+    ToggleJob(usize),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Queued { files, bytes } => {
+                if next.loading != Some(true) {
+                    next.progress = Progress::default();
+                }
+                next.loading = Some(true);
+                next.progress.files_total += files;
+                next.progress.bytes_total += bytes;
+            }
+            Action::Reset { show_all } => {
+                next = State {
+                    tab: next.tab,
+                    show_all,
+                    loading: Some(true),
+                    generation: next.generation + 1,
+                    ..State::default()
+                };
+            }
+            Action::Reading(name) => next.progress.current = name,
+            Action::FileDone { bytes } => {
+                next.progress.files_done += 1;
+                next.progress.bytes_done += bytes;
+            }
+            Action::Data { summary, notes } => {
+                next.summary = summary;
+                next.notes = notes;
+                next.generation += 1;
+            }
+            Action::Idle => {
+                next.loading = Some(false);
+                next.progress.current.clear();
+            }
+            Action::Select(index) => {
+                if next.selected == Some(index) {
+                    return self;
+                }
+                next.selected = Some(index);
+            }
+            Action::Tab(tab) => {
+                if next.tab == tab {
+                    return self;
+                }
+                next.tab = tab;
+            }
+            Action::ToggleJob(index) => {
+                next.open_job = if next.open_job == Some(index) {
+                    None
+                } else {
+                    Some(index)
+                };
+            }
+        }
+        Rc::new(next)
+    }
+}
