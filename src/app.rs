@@ -32,10 +32,7 @@ impl Report for Reporter {
     }
     fn data(&self) {
         let engine = self.engine.0.borrow();
-        self.dispatcher.dispatch(Action::Data {
-            summary: engine.summary(),
-            notes: Rc::new(engine.notes().to_vec()),
-        });
+        self.dispatcher.dispatch(Action::Data { summary: engine.summary(), notes: Rc::new(engine.notes().to_vec()) });
     }
     fn idle(&self) {
         self.dispatcher.dispatch(Action::Idle);
@@ -48,18 +45,13 @@ pub fn App() -> Html {
     let state = use_reducer(State::default);
     let engine = use_memo((), |_| EngineHandle::default());
     let loader = use_memo((), |_| Rc::new(Loader::default()));
-    let report: Rc<dyn Report> = Rc::new(Reporter {
-        dispatcher: state.dispatcher(),
-        engine: (*engine).clone(),
-    });
+    let report: Rc<dyn Report> = Rc::new(Reporter { dispatcher: state.dispatcher(), engine: (*engine).clone() });
 
     let enqueue = {
         let engine = (*engine).clone();
         let loader = (*loader).clone();
         let report = report.clone();
-        Callback::from(move |sources: Vec<Source>| {
-            loader.enqueue(sources, engine.clone(), report.clone())
-        })
+        Callback::from(move |sources: Vec<Source>| loader.enqueue(sources, engine.clone(), report.clone()))
     };
     let on_files = {
         let enqueue = enqueue.clone();

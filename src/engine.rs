@@ -22,16 +22,12 @@ pub struct Engine {
 impl Engine {
     /// An empty engine that keeps what `options` says.
     pub fn new(options: IngestOptions) -> Engine {
-        Engine {
-            options,
-            ..Engine::default()
-        }
+        Engine { options, ..Engine::default() }
     }
 
     /// Reads one file's bytes.
     pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) {
-        self.store
-            .add(ingest::ingest_file(name, bytes, &self.options));
+        self.store.add(ingest::ingest_file(name, bytes, &self.options));
     }
 
     /// Records a file that could not be read at all, or was not read.

@@ -45,12 +45,8 @@ pub fn from_file_list(list: &FileList) -> Vec<Source> {
     (0..list.length())
         .filter_map(|i| list.get(i))
         .map(|file| {
-            let relative = Reflect::get(&file, &"webkitRelativePath".into())
-                .ok()
-                .and_then(|v| v.as_string());
-            let name = relative
-                .filter(|p| !p.is_empty())
-                .unwrap_or_else(|| file.name());
+            let relative = Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string());
+            let name = relative.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name());
             Source::File { file, name }
         })
         .collect()
@@ -74,10 +70,7 @@ pub fn drop_entries(transfer: &DataTransfer) -> (Vec<JsValue>, Vec<Source>) {
             .filter(|e| !e.is_null() && !e.is_undefined());
         match (entry, item.get_as_file().ok().flatten()) {
             (Some(entry), _) => entries.push(entry),
-            (None, Some(file)) => loose.push(Source::File {
-                name: file.name(),
-                file,
-            }),
+            (None, Some(file)) => loose.push(Source::File { name: file.name(), file }),
             (None, None) => {}
         }
     }
@@ -94,14 +87,8 @@ pub async fn walk_entries(entries: Vec<JsValue>) -> Vec<Source> {
     let mut out = Vec::new();
     let mut stack = entries;
     while let Some(entry) = stack.pop() {
-        let is_directory = Reflect::get(&entry, &"isDirectory".into())
-            .ok()
-            .and_then(|v| v.as_bool())
-            == Some(true);
-        let path = Reflect::get(&entry, &"fullPath".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default();
+        let is_directory = Reflect::get(&entry, &"isDirectory".into()).ok().and_then(|v| v.as_bool()) == Some(true);
+        let path = Reflect::get(&entry, &"fullPath".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
         if is_directory {
             let Ok(reader) = call_method(&entry, "createReader", &[]) else {
                 continue;
@@ -145,12 +132,9 @@ async fn callback_promise(target: &JsValue, name: &str) -> Result<JsValue, JsVal
 }
 
 async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(|e| {
-        format!(
-            "the browser could not read the file: {}",
-            describe_js_error(&e)
-        )
-    })?;
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("the browser could not read the file: {}", describe_js_error(&e)))?;
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
@@ -188,12 +172,7 @@ pub struct Loader {
 
 impl Loader {
     /// Queues sources and starts reading if idle.
-    pub fn enqueue(
-        self: &Rc<Self>,
-        sources: Vec<Source>,
-        engine: EngineHandle,
-        report: Rc<dyn Report>,
-    ) {
+    pub fn enqueue(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
         if sources.is_empty() {
             return;
         }
@@ -215,12 +194,7 @@ impl Loader {
     }
 
     /// Starts over with every source given so far, keeping what `options` says.
-    pub fn reload(
-        self: &Rc<Self>,
-        options: IngestOptions,
-        engine: EngineHandle,
-        report: Rc<dyn Report>,
-    ) {
+    pub fn reload(self: &Rc<Self>, options: IngestOptions, engine: EngineHandle, report: Rc<dyn Report>) {
         self.queue.borrow_mut().clear();
         *engine.0.borrow_mut() = Engine::new(options);
         let sources = self.given.borrow().clone();
@@ -241,9 +215,7 @@ impl Loader {
             if self.cancelled.get() {
                 engine.0.borrow_mut().add_outcome(
                     &source.name(),
-                    Outcome::Skipped {
-                        reason: "not read: loading was cancelled".to_owned(),
-                    },
+                    Outcome::Skipped { reason: "not read: loading was cancelled".to_owned() },
                 );
                 report.file_done(source.size());
                 continue;
@@ -278,18 +250,15 @@ async fn read_source(source: &Source, engine: &EngineHandle) {
         }
         Source::File { file, name } => {
             if let Err(error) = check_size(file.size() as u64) {
-                engine
-                    .0
-                    .borrow_mut()
-                    .add_outcome(name, Outcome::Failed(error));
+                engine.0.borrow_mut().add_outcome(name, Outcome::Failed(error));
                 return;
             }
             match read_bytes(file).await {
                 Ok(bytes) => engine.0.borrow_mut().add_bytes(name, &bytes),
-                Err(message) => engine.0.borrow_mut().add_outcome(
-                    name,
-                    Outcome::Failed(trailscope_core::ingest::FileError::new(message)),
-                ),
+                Err(message) => engine
+                    .0
+                    .borrow_mut()
+                    .add_outcome(name, Outcome::Failed(trailscope_core::ingest::FileError::new(message))),
             }
         }
     }

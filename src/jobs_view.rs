@@ -70,7 +70,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                     <dt>{"Language"}</dt><dd>{job.language.display().to_owned()}</dd>
                     <dt>{"Media"}</dt><dd>{job.media_uri.display().to_owned()}</dd>
                     <dt>{"Failure"}</dt><dd>{job.failure_reason.display().to_owned()}</dd>
-                    <dt>{"Touched by"}</dt><dd>{format!("{} identities from {} IPs", job.identities.len(), job.source_ips.len())}</dd>
+                    <dt>{"Touched by"}</dt><dd>{format!("{} from {}", plural(job.identities.len(), "identity", "identities"), plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
                     <dt>{"Account / region"}</dt><dd>{format!("{} / {}", job.account, job.region)}</dd>
                 </dl>
                 { for lifecycle }
@@ -78,4 +78,8 @@ pub fn JobsView(props: &JobsProps) -> Html {
         }
     });
     html! { <ul class="jobs">{ for items }</ul> }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -65,10 +65,7 @@ pub enum Action {
     /// A file finished.
     FileDone { bytes: u64 },
     /// The engine's data changed.
-    Data {
-        summary: Summary,
-        notes: Rc<Vec<FileNote>>,
-    },
+    Data { summary: Summary, notes: Rc<Vec<FileNote>> },
     /// The queue is empty.
     Idle,
     /// A row was chosen.
@@ -129,11 +126,7 @@ impl Reducible for State {
                 next.tab = tab;
             }
             Action::ToggleJob(index) => {
-                next.open_job = if next.open_job == Some(index) {
-                    None
-                } else {
-                    Some(index)
-                };
+                next.open_job = if next.open_job == Some(index) { None } else { Some(index) };
             }
         }
         Rc::new(next)

@@ -48,10 +48,7 @@ pub fn EventTable(props: &TableProps) -> Html {
         let window = window.clone();
         use_effect_with((), move |_| {
             if let Some(element) = viewport.cast::<HtmlElement>() {
-                window.set((
-                    element.scroll_top(),
-                    element.client_height().max(ROW_HEIGHT),
-                ));
+                window.set((element.scroll_top(), element.client_height().max(ROW_HEIGHT)));
             }
         });
     }
@@ -68,16 +65,11 @@ pub fn EventTable(props: &TableProps) -> Html {
         let body = body.clone();
         use_effect_with((n_rows, first), move |&(n_rows, first)| {
             if let Some(element) = spacer.cast::<HtmlElement>() {
-                let _ = element.style().set_property(
-                    "height",
-                    &format!("{}px", n_rows as i64 * i64::from(ROW_HEIGHT)),
-                );
+                let _ = element.style().set_property("height", &format!("{}px", n_rows as i64 * i64::from(ROW_HEIGHT)));
             }
             if let Some(element) = body.cast::<HtmlElement>() {
                 let offset = first as i64 * i64::from(ROW_HEIGHT);
-                let _ = element
-                    .style()
-                    .set_property("transform", &format!("translateY({offset}px)"));
+                let _ = element.style().set_property("transform", &format!("translateY({offset}px)"));
             }
         });
     }
@@ -105,17 +97,17 @@ pub fn EventTable(props: &TableProps) -> Html {
 
     html! {
         <div class="table" role="table" aria-label="Events" aria-rowcount={n_rows.to_string()}>
-            <div role="row" class="row head">
-                <span role="columnheader" class="c-time">{"Time (UTC)"}</span>
-                <span role="columnheader" class="c-event">{"Event"}</span>
-                <span role="columnheader" class="c-resource">{"Resource"}</span>
-                <span role="columnheader" class="c-status">{"Status"}</span>
-                <span role="columnheader" class="c-identity">{"Identity"}</span>
-                <span role="columnheader" class="c-ip">{"Source IP"}</span>
-                <span role="columnheader" class="c-region">{"Region"}</span>
-                <span role="columnheader" class="c-error">{"Error"}</span>
-            </div>
             <div class="viewport" ref={viewport} {onscroll}>
+                <div role="row" class="row head">
+                    <span role="columnheader" class="c-time">{"Time (UTC)"}</span>
+                    <span role="columnheader" class="c-event">{"Event"}</span>
+                    <span role="columnheader" class="c-resource">{"Resource"}</span>
+                    <span role="columnheader" class="c-status">{"Status"}</span>
+                    <span role="columnheader" class="c-identity">{"Identity"}</span>
+                    <span role="columnheader" class="c-ip">{"Source IP"}</span>
+                    <span role="columnheader" class="c-region">{"Region"}</span>
+                    <span role="columnheader" class="c-error">{"Error"}</span>
+                </div>
                 <div class="spacer" ref={spacer}>
                     <div class="rows" ref={body}>{ for rows }</div>
                 </div>

@@ -18,11 +18,41 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
 }
 
 /// Decompresses gzip (every member of a multi-member file) or passes plain bytes through, then drops a
-/// UTF-8 byte-order mark.
+/// UTF-8 byte-order mark and turns UTF-16 text (what Windows PowerShell 5 writes for `aws ... > out.json`)
+/// into UTF-8.
 pub fn decode(bytes: &[u8]) -> Result<Cow<'_, [u8]>, FileError> {
     if bytes.is_empty() {
         return Err(FileError::new("the file is empty"));
     }
+    let text = gunzip(bytes)?;
+    match utf16_to_utf8(&text) {
+        Some(converted) => converted.map(|s| Cow::Owned(s.into_bytes())),
+        None => Ok(text),
+    }
+}
+
+fn utf16_to_utf8(bytes: &[u8]) -> Option<Result<String, FileError>> {
+    let little_endian = match bytes {
+        [0xff, 0xfe, ..] => true,
+        [0xfe, 0xff, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little_endian {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| FileError::new("UTF-16 text with an invalid character: save the file as UTF-8 and try again")),
+    )
+}
+
+fn gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, FileError> {
     if !is_gzip(bytes) {
         return Ok(Cow::Borrowed(strip_bom(bytes)));
     }
@@ -59,8 +89,23 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes)
 }
 
-/// Says what non-log bytes look like, for the error line a person reads.
-pub fn describe_unknown(bytes: &[u8]) -> String {
+/// Says what non-log bytes look like, for the error line a person reads. `gzip` tells whether they came
+/// out of a gzip file.
+pub fn describe_unknown(bytes: &[u8], gzip: bool) -> String {
+    match (describe_bytes(bytes), gzip) {
+        (Unknown::Binary(what), false) => format!("not gzip and not JSON: looks like {what}"),
+        (Unknown::Binary(what), true) => format!("gzip data that is not a CloudTrail log: it holds {what}"),
+        (Unknown::Text(what), false) => format!("not a CloudTrail log: {what}"),
+        (Unknown::Text(what), true) => format!("gzip data that is not a CloudTrail log: {what}"),
+    }
+}
+
+enum Unknown {
+    Binary(&'static str),
+    Text(String),
+}
+
+fn describe_bytes(bytes: &[u8]) -> Unknown {
     const SIGNATURES: &[(&[u8], &str)] = &[
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
@@ -79,8 +124,9 @@ pub fn describe_unknown(bytes: &[u8]) -> String {
         (b"fLaC", "a FLAC audio file"),
         (b"OggS", "an Ogg media file"),
     ];
+    const BINARY: &str = "binary data that is not a CloudTrail log";
     if let Some((_, what)) = SIGNATURES.iter().find(|(magic, _)| bytes.starts_with(magic)) {
-        return format!("not gzip and not JSON: looks like {what}");
+        return Unknown::Binary(what);
     }
     let head = &bytes[..bytes.len().min(4096)];
     let text = match std::str::from_utf8(head) {
@@ -89,19 +135,19 @@ pub fn describe_unknown(bytes: &[u8]) -> String {
             // Cut inside a multi-byte character at the 4 KiB mark: the text before it is fine.
             std::str::from_utf8(&head[..error.valid_up_to()]).unwrap_or_default()
         }
-        Err(_) => return "not gzip and not JSON: binary data that is not a CloudTrail log".to_owned(),
+        Err(_) => return Unknown::Binary(BINARY),
     };
     if text.contains('\0') {
-        return "not gzip and not JSON: binary data that is not a CloudTrail log".to_owned();
+        return Unknown::Binary(BINARY);
     }
     let trimmed = text.trim_start();
     let lower: String = trimmed.chars().take(64).collect::<String>().to_ascii_lowercase();
     if lower.starts_with("<!doctype html") || lower.starts_with("<html") {
-        return "not a CloudTrail log: looks like an HTML page".to_owned();
+        return Unknown::Text("looks like an HTML page".to_owned());
     }
-    if lower.starts_with("<?xml") || lower.starts_with('<') {
-        return "not a CloudTrail log: looks like XML or HTML".to_owned();
+    if lower.starts_with('<') {
+        return Unknown::Text("looks like XML or HTML".to_owned());
     }
     let first_line: String = trimmed.lines().next().unwrap_or_default().chars().take(60).collect();
-    format!("not JSON, CSV or CloudWatch Logs lines: the text starts with {first_line:?}")
+    Unknown::Text(format!("not JSON, CSV or CloudWatch Logs lines; the text starts with {first_line:?}"))
 }

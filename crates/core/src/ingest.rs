@@ -163,13 +163,14 @@ pub fn unread(name: &str, outcome: Outcome) -> FileResult {
 pub fn ingest_file(name: &str, bytes: &[u8], options: &IngestOptions) -> FileResult {
     let mut result = unread(name, Outcome::Skipped { reason: String::new() });
     result.bytes_in = bytes.len() as u64;
+    let gzip = decode::is_gzip(bytes);
     let mut sink = Sink { options: *options, result: &mut result };
     let outcome = match check_size(bytes.len() as u64).and_then(|()| decode::decode(bytes)) {
         Err(error) => Outcome::Failed(error),
         Ok(text) => {
             sink.result.bytes_decoded = text.len() as u64;
-            match read_text(&text, &mut sink) {
-                Ok(Read::Events(shape)) => Outcome::Loaded { shape, gzip: decode::is_gzip(bytes) },
+            match read_text(&text, gzip, &mut sink) {
+                Ok(Read::Events(shape)) => Outcome::Loaded { shape, gzip },
                 Ok(Read::Digest) => Outcome::Skipped {
                     reason: "CloudTrail digest file (hashes that prove the log files are intact; it holds no events)"
                         .to_owned(),
@@ -237,7 +238,7 @@ struct Fallback {
     time: Option<EventTime>,
 }
 
-fn read_text(text: &[u8], sink: &mut Sink<'_>) -> Result<Read, FileError> {
+fn read_text(text: &[u8], gzip: bool, sink: &mut Sink<'_>) -> Result<Read, FileError> {
     let start = text.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
         return Err(FileError::new("the file is empty (only white space)"));
@@ -250,7 +251,7 @@ fn read_text(text: &[u8], sink: &mut Sink<'_>) -> Result<Read, FileError> {
         _ if looks_like_event_history_csv(&text[start..]) => {
             read_event_history_csv(&text[start..], sink).map(|()| Read::Events(Shape::EventHistoryCsv))
         }
-        _ => Err(FileError::new(decode::describe_unknown(text))),
+        _ => Err(FileError::new(decode::describe_unknown(text, gzip))),
     }
 }
 
@@ -319,8 +320,8 @@ fn read_json(text: &[u8], sink: &mut Sink<'_>) -> Result<Read, FileError> {
     let shape = match shapes.as_slice() {
         [] => return Err(FileError::new("the file is empty (only white space)")),
         [one] => *one,
-        [Shape::LookupEvents, ..] if shapes.iter().all(|s| *s == Shape::LookupEvents) => Shape::LookupEvents,
-        [Shape::EventBridge, ..] if shapes.iter().all(|s| *s == Shape::EventBridge) => Shape::EventBridge,
+        // Documents of one shape, concatenated (`cat a.json b.json`, a multi-member gzip), keep that shape.
+        [first, ..] if *first != Shape::SingleRecord && shapes.iter().all(|s| s == first) => *first,
         _ => Shape::JsonLines,
     };
     Ok(Read::Events(shape))
@@ -338,8 +339,8 @@ fn read_value(value: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn(&str) -> Str
     if !json.starts_with('{') {
         return Err(FileError::new(place("a JSON value that is not an object or a list of records")));
     }
-    let envelope: Envelope<'_> = serde_json::from_str(json)
-        .map_err(|e| FileError::new(format!("{}: {e}", place("the JSON object"))))?;
+    let envelope: Envelope<'_> =
+        serde_json::from_str(json).map_err(|e| FileError::new(format!("{}: {e}", place("the JSON object"))))?;
     if let Some(records) = envelope.records {
         for (i, record) in list(records, &place("\"Records\""))?.iter().enumerate() {
             sink.record(record.get(), Fallback::default(), &|| place(&format!("record {} in \"Records\"", i + 1)))?;
@@ -402,7 +403,11 @@ fn read_item(item: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn() -> String) -
 }
 
 /// `CloudTrailEvent` is the record as a JSON document inside a string: its unescaped text is the original.
-fn read_lookup_event(envelope: &Envelope<'_>, sink: &mut Sink<'_>, place: &dyn Fn() -> String) -> Result<(), FileError> {
+fn read_lookup_event(
+    envelope: &Envelope<'_>,
+    sink: &mut Sink<'_>,
+    place: &dyn Fn() -> String,
+) -> Result<(), FileError> {
     let fallback = Fallback { time: envelope.lookup_event_time.and_then(lookup_time) };
     let inner = envelope.cloudtrail_event.as_str();
     sink.record(inner, fallback, &|| format!("{}: CloudTrailEvent", place()))
@@ -514,8 +519,8 @@ fn read_cloudwatch_export(text: &[u8], sink: &mut Sink<'_>) -> Result<(), FileEr
             continue;
         }
         let place = || format!("line {}", i + 1);
-        let line = std::str::from_utf8(line)
-            .map_err(|_| FileError::new(format!("{}: not valid UTF-8 text", place())))?;
+        let line =
+            std::str::from_utf8(line).map_err(|_| FileError::new(format!("{}: not valid UTF-8 text", place())))?;
         let (stamp, json) = line
             .split_once(' ')
             .ok_or_else(|| FileError::new(format!("{}: expected a time, a space and a JSON record", place())))?;
@@ -580,11 +585,7 @@ fn csv_event(columns: &CsvColumns, row: &csv::StringRecord) -> model::Event {
         event_source,
         aws_region: get("aws region"),
         account: get("recipient account id"),
-        identity: Identity {
-            name: get("user name"),
-            access_key: get("aws access key"),
-            ..Identity::default()
-        },
+        identity: Identity { name: get("user name"), access_key: get("aws access key"), ..Identity::default() },
         source_ip: get("source ip address"),
         user_agent: get("user agent"),
         error_code,

@@ -246,8 +246,9 @@ fn identity_of(raw: &RawIdentity<'_>) -> Identity {
     let issuer = raw.session_context.as_ref().and_then(|c| c.session_issuer.as_ref());
     let name = if !raw.user_name.as_str().is_empty() {
         raw.user_name.owned()
-    } else if let Some(role_session) = arn.split_once(":assumed-role/").map(|(_, rest)| rest) {
-        role_session.to_owned()
+    } else if let Some((_role, session)) = arn.split_once(":assumed-role/").and_then(|(_, rest)| rest.split_once('/')) {
+        // The session name alone, as the console's Event history shows it in "User name".
+        session.to_owned()
     } else if let Some(issuer) = issuer.filter(|i| !i.user_name.as_str().is_empty()) {
         issuer.user_name.owned()
     } else if !raw.invoked_by.as_str().is_empty() {

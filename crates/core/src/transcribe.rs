@@ -4,7 +4,10 @@
 //! where the status sits in each response, and which calls end a resource's life. The rest of the
 //! program asks [`from_record`] and reads a [`TranscribeInfo`].
 
-use serde_json::Value;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 
 use crate::model::Field;
 
@@ -192,10 +195,14 @@ const STATUS_KEYS: [&str; 6] = [
 
 /// Reads a Transcribe event. `request` and `response` are the raw JSON of `requestParameters` and
 /// `responseElements`; either may be absent, `null`, or too deeply nested to read (then ignored).
-pub fn from_record(event_name: &str, error_code: &str, request: Option<&str>, response: Option<&str>) -> TranscribeInfo {
-    let parse = |text: Option<&str>| text.and_then(|t| serde_json::from_str::<Value>(t).ok()).unwrap_or(Value::Null);
-    let request = parse(request);
-    let response = parse(response);
+pub fn from_record(
+    event_name: &str,
+    error_code: &str,
+    request: Option<&str>,
+    response: Option<&str>,
+) -> TranscribeInfo {
+    let request = Node::parse(request);
+    let response = Node::parse(response);
     let (mut kind, name_key) = operation(event_name);
     let action = action(event_name);
 
@@ -213,10 +220,8 @@ pub fn from_record(event_name: &str, error_code: &str, request: Option<&str>, re
         }
     }
 
-    let mut status = STATUS_KEYS
-        .iter()
-        .find_map(|key| find_field(&response, key))
-        .and_then(|f| f.value().map(str::to_owned));
+    let mut status =
+        STATUS_KEYS.iter().find_map(|key| find_field(&response, key)).and_then(|f| f.value().map(str::to_owned));
     if action == Action::Delete && error_code.is_empty() {
         status = Some("DELETED".to_owned());
     }
@@ -238,11 +243,19 @@ pub fn from_record(event_name: &str, error_code: &str, request: Option<&str>, re
 /// A Transcribe event from a console CSV row, which has no request or response: the resource comes from the
 /// `Resources` cell when it names one.
 pub fn from_summary(event_name: &str, error_code: &str, resources_json: &str) -> TranscribeInfo {
+    // The console's CSV spells the keys `resourceType`/`resourceName`; lookup-events spells them with capitals.
+    #[derive(Deserialize)]
+    struct Resource {
+        #[serde(rename = "resourceType", alias = "ResourceType", default)]
+        resource_type: Option<String>,
+        #[serde(rename = "resourceName", alias = "ResourceName", default)]
+        resource_name: Option<String>,
+    }
     let mut info = from_record(event_name, error_code, None, None);
-    let resources: Value = serde_json::from_str(resources_json).unwrap_or(Value::Null);
-    let named = resources.as_array().into_iter().flatten().find_map(|resource| {
-        let kind = ResourceKind::from_cloudformation_type(resource.get("ResourceType")?.as_str()?)?;
-        Some((kind, resource.get("ResourceName")?.as_str()?))
+    let resources: Vec<Resource> = serde_json::from_str(resources_json).unwrap_or_default();
+    let named = resources.iter().find_map(|resource| {
+        let kind = ResourceKind::from_cloudformation_type(resource.resource_type.as_deref()?)?;
+        Some((kind, resource.resource_name.as_deref()?))
     });
     if let Some((kind, name)) = named {
         info.kind = kind;
@@ -263,24 +276,98 @@ fn parse_arn(arn: &str) -> Option<(ResourceKind, &str)> {
     Some((ResourceKind::from_arn_type(resource_type)?, name))
 }
 
-/// The first string under `key` in `value`, searching objects breadth-first a few levels down: Transcribe
-/// nests the same field at different depths per operation (`media.mediaFileUri`,
-/// `transcriptionJob.media.mediaFileUri`).
-fn find_field(value: &Value, key: &str) -> Option<Field> {
-    let mut level: Vec<&Value> = vec![value];
-    for _depth in 0..4 {
-        let mut next = Vec::new();
-        for object in level.iter().filter_map(|v| v.as_object()) {
-            match object.get(key) {
-                Some(Value::String(text)) => return Some(Field::from_logged(text)),
-                Some(Value::Null) | None => {}
-                Some(other @ (Value::Number(_) | Value::Bool(_))) => return Some(Field::Value(other.to_string())),
-                Some(_) => {}
-            }
-            next.extend(object.values().filter(|v| v.is_object()));
+/// How deep into a request or response Transcribe's fields are looked for. Below it nothing is built, so
+/// a hostile record nested 100,000 levels deep costs no stack.
+const MAX_DEPTH: u8 = 4;
+
+/// The part of a request or response that Transcribe's fields can be in: objects a few levels deep and
+/// their scalars. Lists and anything deeper are skipped without being built.
+#[derive(Debug)]
+enum Node {
+    Text(String),
+    Scalar(String),
+    Object(Vec<(String, Node)>),
+    Skipped,
+}
+
+impl Node {
+    fn parse(text: Option<&str>) -> Node {
+        let Some(text) = text else { return Node::Skipped };
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        NodeSeed { depth: MAX_DEPTH }.deserialize(&mut deserializer).unwrap_or(Node::Skipped)
+    }
+}
+
+struct NodeSeed {
+    depth: u8,
+}
+
+impl<'de> DeserializeSeed<'de> for NodeSeed {
+    type Value = Node;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NodeSeed {
+    type Value = Node;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Text(v.to_owned()))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Scalar(v.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Skipped)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        if self.depth == 0 {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Node::Skipped);
         }
-        if next.is_empty() {
-            break;
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(NodeSeed { depth: self.depth - 1 })?;
+            entries.push((key, value));
+        }
+        Ok(Node::Object(entries))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Node::Skipped)
+    }
+}
+
+/// The first value under `key`, searching objects breadth-first: Transcribe nests the same field at
+/// different depths per operation (`media.mediaFileUri`, `transcriptionJob.media.mediaFileUri`).
+fn find_field(node: &Node, key: &str) -> Option<Field> {
+    let mut level: Vec<&Node> = vec![node];
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for entries in level.iter().filter_map(|n| match n {
+            Node::Object(entries) => Some(entries),
+            _ => None,
+        }) {
+            for (name, value) in entries {
+                match value {
+                    Node::Text(text) if name == key => return Some(Field::from_logged(text)),
+                    Node::Scalar(text) if name == key => return Some(Field::Value(text.clone())),
+                    Node::Object(_) => next.push(value),
+                    _ => {}
+                }
+            }
         }
         level = next;
     }
@@ -306,7 +393,8 @@ mod tests {
 
     #[test]
     fn hidden_media_uri_is_hidden_not_missing() {
-        let request = r#"{"medicalTranscriptionJobName":"m1","media":{"mediaFileUri":"HIDDEN_DUE_TO_SECURITY_REASONS"}}"#;
+        let request =
+            r#"{"medicalTranscriptionJobName":"m1","media":{"mediaFileUri":"HIDDEN_DUE_TO_SECURITY_REASONS"}}"#;
         let info = from_record("StartMedicalTranscriptionJob", "", Some(request), None);
         assert_eq!(info.kind, ResourceKind::Medical);
         assert_eq!(info.media_uri, Field::Hidden);
@@ -368,7 +456,7 @@ mod tests {
 
     #[test]
     fn csv_resources_cell_names_the_job() {
-        let cell = r#"[{"ResourceType":"AWS::Transcribe::TranscriptionJob","ResourceName":"job-7"}]"#;
+        let cell = r#"[{"resourceType":"AWS::Transcribe::TranscriptionJob","resourceName":"job-7"}]"#;
         let info = from_summary("GetTranscriptionJob", "", cell);
         assert_eq!((info.kind, info.name.display()), (ResourceKind::Transcription, "job-7"));
     }
