@@ -43,12 +43,16 @@ pub fn EventTable(props: &TableProps) -> Html {
         })
     };
     {
-        // Measure the viewport once it exists.
+        // Measure after every render: the viewport's height changes with the layout (progress bar, error
+        // lines, window size), and a stale height would leave rows unrendered.
         let viewport = viewport.clone();
         let window = window.clone();
-        use_effect_with((), move |_| {
+        use_effect(move || {
             if let Some(element) = viewport.cast::<HtmlElement>() {
-                window.set((element.scroll_top(), element.client_height().max(ROW_HEIGHT)));
+                let measured = (element.scroll_top(), element.client_height().max(ROW_HEIGHT));
+                if measured != *window {
+                    window.set(measured);
+                }
             }
         });
     }

@@ -25,17 +25,11 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("usage: cargo xtask <serve|test|bench|dist|setup>");
             eprintln!("  serve  build the page and serve it on http://127.0.0.1:8080");
-            eprintln!(
-                "  test   every test: the core natively, then the built page in headless Chromium"
-            );
+            eprintln!("  test   every test: the core natively, then the built page in headless Chromium");
             eprintln!("  bench  ingest throughput beside `gzip -dc | jq` on the same files");
             eprintln!("  dist   build the page into dist/");
             eprintln!("  setup  install the pinned tools (done by the other commands as needed)");
-            return if command == "help" {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            };
+            return if command == "help" { ExitCode::SUCCESS } else { ExitCode::FAILURE };
         }
     };
     match outcome {
@@ -48,10 +42,7 @@ fn main() -> ExitCode {
 }
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
 #[derive(PartialEq, Eq)]
@@ -73,37 +64,21 @@ fn setup(needs: Needs) -> Result {
     env::set_var("TRUNK_SKIP_VERSION_CHECK", "true");
 
     let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !targets
-        .lines()
-        .any(|t| t.trim() == "wasm32-unknown-unknown")
-    {
+    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     if !output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
         println!("installing trunk {TRUNK_VERSION} (about ten minutes, once)");
-        run(Command::new("cargo").args([
-            "install",
-            "--locked",
-            "trunk",
-            "--version",
-            TRUNK_VERSION,
-        ]))?;
+        run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
     }
     if !output("wasm-bindgen", &["--version"]).is_some_and(|v| v.contains(WASM_BINDGEN_VERSION)) {
         println!("installing wasm-bindgen-cli {WASM_BINDGEN_VERSION}");
         // Not --locked: its lock file wants a crate version the registry mirror lacks.
-        run(Command::new("cargo").args([
-            "install",
-            "wasm-bindgen-cli",
-            "--version",
-            WASM_BINDGEN_VERSION,
-        ]))?;
+        run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN_VERSION]))?;
     }
     let lock_stamp = root.join("node_modules").join(".package-lock.json");
     if !lock_stamp.exists() || modified(&root.join("package-lock.json")) > modified(&lock_stamp) {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&root))?;
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))?;
     }
     if needs == Needs::All && !Path::new("/usr/bin/chromium").exists() {
         println!("installing Debian's chromium for the browser tests");
@@ -112,9 +87,7 @@ fn setup(needs: Needs) -> Result {
             let mut all: Vec<&str> = sudo.to_vec();
             all.push("apt-get");
             all.extend_from_slice(args);
-            run(Command::new(all[0])
-                .args(&all[1..])
-                .env("DEBIAN_FRONTEND", "noninteractive"))
+            run(Command::new(all[0]).args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive"))
         };
         apt(&["update"])?;
         apt(&["install", "-y", "--no-install-recommends", "chromium"])?;
@@ -125,9 +98,7 @@ fn setup(needs: Needs) -> Result {
 fn serve() -> Result {
     setup(Needs::Build)?;
     println!("serving on http://127.0.0.1:8080 (Ctrl-C to stop); the sample is one click away");
-    run(Command::new("trunk")
-        .args(["serve", "--offline", "--release"])
-        .current_dir(root()))
+    run(Command::new("trunk").args(["serve", "--offline", "--release"]).current_dir(root()))
 }
 
 fn dist() -> Result {
@@ -136,17 +107,13 @@ fn dist() -> Result {
 }
 
 fn build_page() -> Result {
-    run(Command::new("trunk")
-        .args(["build", "--offline", "--release"])
-        .current_dir(root()))
+    run(Command::new("trunk").args(["build", "--offline", "--release"]).current_dir(root()))
 }
 
 fn test() -> Result {
     setup(Needs::All)?;
     let root = root();
-    run(Command::new("cargo")
-        .args(["test", "--workspace", "--exclude", "trailscope"])
-        .current_dir(&root))?;
+    run(Command::new("cargo").args(["test", "--workspace", "--exclude", "trailscope"]).current_dir(&root))?;
     build_page()?;
     let corpus = env::var_os("TRAILSCOPE_CORPUS")
         .map(PathBuf::from)
@@ -160,16 +127,12 @@ fn test() -> Result {
 
 fn bench() -> Result {
     setup(Needs::Build)?;
-    run(Command::new("cargo")
-        .args(["bench", "-p", "trailscope-core", "--bench", "ingest"])
-        .current_dir(root()))
+    run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "ingest"]).current_dir(root()))
 }
 
 fn run(command: &mut Command) -> Result {
     let shown = format!("{command:?}");
-    let status = command
-        .status()
-        .map_err(|e| format!("could not start {shown}: {e}"))?;
+    let status = command.status().map_err(|e| format!("could not start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -179,9 +142,7 @@ fn run(command: &mut Command) -> Result {
 
 fn output(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn home_cargo_bin() -> PathBuf {

@@ -264,15 +264,15 @@ fn decoded_bytes(files: &[GeneratedFile]) -> u64 {
 }
 
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (idx, c) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    let mut groups = Vec::new();
+    let mut rest = n;
+    while rest >= 1000 {
+        groups.push(format!("{:03}", rest % 1000));
+        rest /= 1000;
     }
-    out
+    groups.push(rest.to_string());
+    groups.reverse();
+    groups.join(",")
 }
 
 /// Removes the benchmark's files however `main` ends.

@@ -31,7 +31,8 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, [u8]>, FileError> {
     }
 }
 
-fn utf16_to_utf8(bytes: &[u8]) -> Option<Result<String, FileError>> {
+/// UTF-16 text (with its byte-order mark) as UTF-8; `None` when `bytes` are not UTF-16.
+pub fn utf16_to_utf8(bytes: &[u8]) -> Option<Result<String, FileError>> {
     let little_endian = match bytes {
         [0xff, 0xfe, ..] => true,
         [0xfe, 0xff, ..] => false,
@@ -77,7 +78,8 @@ fn gunzip(bytes: &[u8]) -> Result<Cow<'_, [u8]>, FileError> {
     Ok(Cow::Owned(out))
 }
 
-fn gzip_error(error: &std::io::Error) -> FileError {
+/// The message for a gzip stream that could not be decoded.
+pub fn gzip_error(error: &std::io::Error) -> FileError {
     if error.kind() == std::io::ErrorKind::UnexpectedEof {
         FileError::new("gzip data ends early: the file is truncated (an interrupted download or copy?)")
     } else {

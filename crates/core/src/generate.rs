@@ -66,7 +66,7 @@ impl GenConfig {
     /// duplicate deliveries.
     pub fn bench() -> Self {
         GenConfig {
-            seed: 0x6265_6e63_68,
+            seed: 0x62_656e_6368,
             n_events: 200_000,
             n_files: 100,
             transcribe_per_mille: 50,
@@ -322,6 +322,8 @@ struct Head {
     service: &'static Service,
     name: &'static str,
     read_only: bool,
+    /// `errorCode`, with the message in `Gen::err`; `Some("")` writes the message alone, as a failed console
+    /// sign-in does.
     error_code: Option<&'static str>,
     data_event: bool,
     event_type: &'static str,
@@ -368,6 +370,8 @@ struct Gen<'c> {
     resources: Vec<Resource>,
     names: BTreeSet<String>,
     n_transcribe: u64,
+    /// Last console sign-in per account, in seconds: people sign in a few times a day, not per call.
+    last_login: [i64; 2],
     req: String,
     resp: String,
     err: String,
@@ -395,6 +399,7 @@ impl<'c> Gen<'c> {
             resources: Vec::new(),
             names: BTreeSet::new(),
             n_transcribe: 0,
+            last_login: [i64::MIN / 2; 2],
             req: String::new(),
             resp: String::new(),
             err: String::new(),
@@ -465,7 +470,7 @@ impl<'c> Gen<'c> {
     }
 
     fn noise_scenario(&mut self) {
-        match self.rng.weighted(&[24, 12, 12, 13, 8, 12, 10, 4, 5]) {
+        match self.rng.weighted(&[24, 12, 12, 13, 8, 12, 10, 2, 2]) {
             0 => self.s3_media(),
             1 => self.sts(),
             2 => self.kms(),
@@ -1194,11 +1199,12 @@ impl<'c> Gen<'c> {
                     self.denial(Who::Bob, t, slot, &action, &format!("arn:aws:transcribe:{region}:{account}:*"));
                 }
                 "ListUsers" => {
-                    self.denial(Who::Bob, t, slot, "iam:ListUsers", &format!("arn:aws:iam::{account}:user/"));
+                    // IAM logs in us-east-1, maybe another slot: the head's slot says whose account.
+                    let iam_account = Self::account(head.slot);
+                    self.denial(Who::Bob, t, head.slot, "iam:ListUsers", &format!("arn:aws:iam::{iam_account}:user/"));
                 }
                 "DescribeInstances" => {
                     self.req.push_str(r#"{"instancesSet":{},"filterSet":{}}"#);
-                    self.err.push_str("You are not authorized to perform this operation. ");
                     let denial = {
                         self.denial(Who::Bob, t, slot, "ec2:DescribeInstances", "*");
                         std::mem::take(&mut self.err)
@@ -1318,7 +1324,8 @@ impl<'c> Gen<'c> {
                 // Lambda fetching the function role's credentials.
                 let head = self.call(t, slot, Who::Service("lambda.amazonaws.com"), &STS, "AssumeRole");
                 let role = format!("arn:aws:iam::{account}:role/transcribe-pipeline-role");
-                self.assume_role(&head, &role, "transcribe-pipeline-fn", Who::Pipeline);
+                let (role_key, key_key) = (key_of(Who::Pipeline, slot, 0), key_of(Who::Pipeline, slot, t / 3600 + 1));
+                self.assume_role(&head, &role, "transcribe-pipeline-fn", role_key, key_key);
             }
             1 => {
                 let mut head = self.call(t, slot, Who::Alice, &STS, "AssumeRole");
@@ -1330,7 +1337,10 @@ impl<'c> Gen<'c> {
                     put(&mut self.req, format_args!(r#"{{"roleArn":{},"roleSessionName":"alice-cli"}}"#, J(&role)));
                     self.emit(&head);
                 } else {
-                    self.assume_role(&head, &role, "alice-cli", Who::Alice);
+                    let salt = 0x006f_7073; // "ops": another role than any caller's.
+                    let (role_key, key_key) =
+                        (key_of(Who::Alice, slot, 0) ^ salt, key_of(Who::Alice, slot, t / 3600 + 1) ^ salt);
+                    self.assume_role(&head, &role, "alice-cli", role_key, key_key);
                 }
             }
             _ => {
@@ -1341,18 +1351,20 @@ impl<'c> Gen<'c> {
         }
     }
 
-    fn assume_role(&mut self, head: &Head, role: &str, session: &str, seed_who: Who) {
+    /// `role_key` seeds the role's `AROA` ID and `key_key` the session's `ASIA` key; for the pipeline they are
+    /// the ones its own calls carry, so the credentials handed out here are the ones seen in use.
+    fn assume_role(&mut self, head: &Head, role: &str, session: &str, role_key: u64, key_key: u64) {
         put(
             &mut self.req,
             format_args!(r#"{{"roleArn":{},"roleSessionName":{},"durationSeconds":3600}}"#, J(role), J(session)),
         );
         self.resp.push_str(r#"{"credentials":{"accessKeyId":""#);
-        write_id(&mut self.resp, "ASIA", key_of(seed_who, head.slot, head.t / 3600 + 1), 16);
+        write_id(&mut self.resp, "ASIA", key_key, 16);
         put(
             &mut self.resp,
             format_args!(r#"","expiration":"{}"}},"assumedRoleUser":{{"assumedRoleId":""#, Java(head.t + 3600)),
         );
-        write_id(&mut self.resp, "AROA", key_of(seed_who, head.slot, 0) ^ 0x5a, 17);
+        write_id(&mut self.resp, "AROA", role_key, 17);
         let assumed = role.replacen(":iam::", ":sts::", 1).replacen(":role/", ":assumed-role/", 1);
         put(&mut self.resp, format_args!(r#":{session}","arn":{}}}}}"#, J(&format!("{assumed}/{session}"))));
         self.emit(head);
@@ -1495,7 +1507,6 @@ impl<'c> Gen<'c> {
     fn iam_console(&mut self) {
         let slot = self.pick_slot();
         let t = self.now();
-        let account = Self::account(slot);
         let (name, request) = self.rng.pick(&[
             ("GetRole", r#"{"roleName":"transcribe-pipeline-role"}"#),
             ("ListAttachedRolePolicies", r#"{"roleName":"transcribe-pipeline-role"}"#),
@@ -1504,6 +1515,7 @@ impl<'c> Gen<'c> {
             ("ListUsers", ""),
         ]);
         let head = self.call(t, slot, Who::Dana, &IAM, name);
+        let account = Self::account(head.slot);
         self.req.push_str(request);
         if name == "GetPolicyVersion" {
             put(
@@ -1517,8 +1529,14 @@ impl<'c> Gen<'c> {
     }
 
     fn console_login(&mut self) {
-        let slot = 0;
+        let slot = self.pick_slot();
+        let slot = self.global_slot(slot);
         let t = self.now();
+        let account_idx = SLOTS[slot].0;
+        if t - self.last_login[account_idx] < 3 * 3600 {
+            return self.iam_console();
+        }
+        self.last_login[account_idx] = t;
         let who = if self.rng.chance(60) { Who::Root } else { Who::Alice };
         let mut head = self.call(t, slot, who, &SIGNIN, "ConsoleLogin");
         head.agent = Agent::Browser;
@@ -1543,19 +1561,49 @@ impl<'c> Gen<'c> {
         self.emit(&head);
     }
 
+    /// Denials outside Transcribe: someone reaching a little past their permissions.
     fn stray_errors(&mut self) {
         let slot = self.pick_slot();
         let t = self.now();
-        let mut head = self.call(t, slot, Who::Bob, &EC2, "DescribeInstances");
-        head.error_code = Some("Client.UnauthorizedOperation");
-        self.req.push_str(r#"{"instancesSet":{},"filterSet":{}}"#);
-        let denial = {
-            self.denial(Who::Bob, t, slot, "ec2:DescribeInstances", "*");
-            std::mem::take(&mut self.err)
-        };
-        self.err.push_str("You are not authorized to perform this operation. ");
-        self.err.push_str(&denial);
-        self.emit(&head);
+        let (account, region) = (Self::account(slot), Self::region(slot));
+        match self.rng.below(3) {
+            0 => {
+                let mut head = self.call(t, slot, Who::Bob, &EC2, "DescribeInstances");
+                head.error_code = Some("Client.UnauthorizedOperation");
+                self.req.push_str(r#"{"instancesSet":{},"filterSet":{}}"#);
+                let denial = {
+                    self.denial(Who::Bob, t, slot, "ec2:DescribeInstances", "*");
+                    std::mem::take(&mut self.err)
+                };
+                self.err.push_str("You are not authorized to perform this operation. ");
+                self.err.push_str(&denial);
+                self.emit(&head);
+            }
+            1 => {
+                let mut head = self.call(t, slot, Who::Erin, &IAM, "GetRole");
+                head.error_code = Some("AccessDenied");
+                self.req.push_str(r#"{"roleName":"transcribe-pipeline-role"}"#);
+                let account = Self::account(head.slot);
+                self.denial(
+                    Who::Erin,
+                    t,
+                    head.slot,
+                    "iam:GetRole",
+                    &format!("arn:aws:iam::{account}:role/transcribe-pipeline-role"),
+                );
+                self.emit(&head);
+            }
+            _ => {
+                let mut head = self.call(t, slot, Who::Erin, &KMS, "Decrypt");
+                head.error_code = Some("AccessDeniedException");
+                self.req.push_str(r#"{"encryptionAlgorithm":"SYMMETRIC_DEFAULT"}"#);
+                let mut key = String::new();
+                write_key_arn(&mut key, region, account, slot);
+                self.denial(Who::Erin, t, slot, "kms:Decrypt", &key);
+                put(&mut self.res, format_args!(r#"{{"accountId":"{account}","type":"AWS::KMS::Key","ARN":"{key}"}}"#));
+                self.emit(&head);
+            }
+        }
     }
 
     // ---- writing -------------------------------------------------------------------------------------------
@@ -1581,13 +1629,17 @@ impl<'c> Gen<'c> {
         );
         write_agent(out, head.agent, service, head.name);
         out.push('"');
-        if let Some(code) = head.error_code {
-            put(out, format_args!(r#","errorCode":"{code}","errorMessage":{}"#, J(&self.err)));
+        // A failed console sign-in has a message and a response but no code: `Some("")`.
+        let failed = head.error_code.is_some_and(|code| !code.is_empty());
+        match head.error_code {
+            Some("") => put(out, format_args!(r#","errorMessage":{}"#, J(&self.err))),
+            Some(code) => put(out, format_args!(r#","errorCode":"{code}","errorMessage":{}"#, J(&self.err))),
+            None => {}
         }
         out.push_str(r#","requestParameters":"#);
         out.push_str(if self.req.is_empty() { "null" } else { &self.req });
         out.push_str(r#","responseElements":"#);
-        out.push_str(if self.resp.is_empty() || head.error_code.is_some() { "null" } else { &self.resp });
+        out.push_str(if self.resp.is_empty() || failed { "null" } else { &self.resp });
         if !self.extra.is_empty() {
             out.push_str(r#","additionalEventData":"#);
             out.push_str(&self.extra);
@@ -2012,7 +2064,7 @@ fn write_identity(out: &mut String, head: &Head, account: &str) {
                 if console {
                     write_id(out, "ASIA", key_of(head.who, slot, t / 3600 + 1), 16);
                 } else {
-                    write_id(out, "AKIA", key_of(head.who, slot, 0), 16);
+                    write_id(out, "AKIA", key_of(head.who, slot, 0) ^ ACCESS_KEY_SALT, 16);
                 }
                 out.push('"');
             }
@@ -2180,8 +2232,11 @@ fn write_kebab(out: &mut String, name: &str) {
 /// The KMS key of a slot's buckets: a UUID fixed per slot.
 fn write_key_arn(out: &mut String, region: &str, account: &str, slot: usize) {
     put(out, format_args!("arn:aws:kms:{region}:{account}:key/"));
-    Rng::new(0x6b6d_73 + slot as u64).uuid(out);
+    Rng::new(0x6b_6d73 + slot as u64).uuid(out);
 }
+
+/// Keeps a user's long-term access key from spelling the same letters as its principal ID.
+const ACCESS_KEY_SALT: u64 = 0xacce_55ee;
 
 /// Seed for an identity's IDs: stable per caller and slot, `epoch` changes temporary keys.
 fn key_of(who: Who, slot: usize, epoch: i64) -> u64 {
@@ -2337,26 +2392,26 @@ impl Rng {
         weights.len() - 1
     }
 
-    fn from_alphabet(&mut self, out: &mut String, alphabet: &[u8], len: usize) {
+    fn chars_of(&mut self, out: &mut String, alphabet: &[u8], len: usize) {
         for _ in 0..len {
             out.push(char::from(alphabet[self.below(alphabet.len() as u64) as usize]));
         }
     }
 
     fn hex(&mut self, out: &mut String, len: usize) {
-        self.from_alphabet(out, b"0123456789abcdef", len);
+        self.chars_of(out, b"0123456789abcdef", len);
     }
 
     fn alnum(&mut self, out: &mut String, len: usize) {
-        self.from_alphabet(out, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", len);
+        self.chars_of(out, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", len);
     }
 
     fn upper_alnum(&mut self, out: &mut String, len: usize) {
-        self.from_alphabet(out, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", len);
+        self.chars_of(out, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", len);
     }
 
     fn base64(&mut self, out: &mut String, len: usize) {
-        self.from_alphabet(out, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", len);
+        self.chars_of(out, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", len);
     }
 
     /// A version 4 UUID: `xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`.

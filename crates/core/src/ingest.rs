@@ -159,25 +159,49 @@ pub fn unread(name: &str, outcome: Outcome) -> FileResult {
     }
 }
 
-/// Reads one file. The format is found from the bytes alone; `name` only labels the result.
+/// Reads one file held in memory. The format is found from the bytes alone; `name` only labels the result.
 pub fn ingest_file(name: &str, bytes: &[u8], options: &IngestOptions) -> FileResult {
+    ingest_reader(name, bytes, options)
+}
+
+/// Reads one file from `reader`, a chunk at a time: memory is bounded by the largest record (plus what is
+/// kept), not by the file. Gzip is decoded as it streams.
+pub fn ingest_reader(name: &str, reader: impl std::io::Read, options: &IngestOptions) -> FileResult {
+    let mut result = unread(name, Outcome::Skipped { reason: String::new() });
+    let mut counted = Counted { inner: reader, n: 0 };
+    let read = {
+        let mut sink = Sink { options: *options, result: &mut result };
+        read_stream(&mut counted, &mut sink)
+    };
+    result.bytes_in = counted.n;
+    finish_result(result, read)
+}
+
+/// The reference path: the whole file decoded in memory, then parsed document by document. Slower and
+/// hungrier than [`ingest_file`], and kept because it is simple: tests prove the streaming path gives
+/// exactly its results.
+pub fn ingest_whole(name: &str, bytes: &[u8], options: &IngestOptions) -> FileResult {
     let mut result = unread(name, Outcome::Skipped { reason: String::new() });
     result.bytes_in = bytes.len() as u64;
     let gzip = decode::is_gzip(bytes);
-    let mut sink = Sink { options: *options, result: &mut result };
-    let outcome = match check_size(bytes.len() as u64).and_then(|()| decode::decode(bytes)) {
-        Err(error) => Outcome::Failed(error),
-        Ok(text) => {
+    let read = {
+        let mut sink = Sink { options: *options, result: &mut result };
+        decode::decode(bytes).and_then(|text| {
             sink.result.bytes_decoded = text.len() as u64;
-            match read_text(&text, gzip, &mut sink) {
-                Ok(Read::Events(shape)) => Outcome::Loaded { shape, gzip },
-                Ok(Read::Digest) => Outcome::Skipped {
-                    reason: "CloudTrail digest file (hashes that prove the log files are intact; it holds no events)"
-                        .to_owned(),
-                },
-                Err(error) => Outcome::Failed(error),
-            }
-        }
+            read_text(&text, gzip, &mut sink).map(|read| (read, gzip))
+        })
+    };
+    finish_result(result, read)
+}
+
+fn finish_result(mut result: FileResult, read: Result<(Read, bool), FileError>) -> FileResult {
+    let outcome = match read {
+        Ok((Read::Events(shape), gzip)) => Outcome::Loaded { shape, gzip },
+        Ok((Read::Digest, _)) => Outcome::Skipped {
+            reason: "CloudTrail digest file (hashes that prove the log files are intact; it holds no events)"
+                .to_owned(),
+        },
+        Err(error) => Outcome::Failed(error),
     };
     if matches!(outcome, Outcome::Failed(_) | Outcome::Skipped { .. }) {
         result.events = Vec::new();
@@ -186,6 +210,266 @@ pub fn ingest_file(name: &str, bytes: &[u8], options: &IngestOptions) -> FileRes
     }
     result.outcome = outcome;
     result
+}
+
+/// Counts the bytes a reader gives.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+}
+
+/// Size of the chunks the decoded stream is read in.
+const CHUNK: usize = 256 << 10;
+
+fn read_stream(reader: &mut impl std::io::Read, sink: &mut Sink<'_>) -> Result<(Read, bool), FileError> {
+    use std::io::Read as _;
+    // The gzip magic is two bytes; a reader may hand them out one at a time.
+    let mut head = [0u8; 2];
+    let mut n_head = 0;
+    while n_head < 2 {
+        match reader.read(&mut head[n_head..]) {
+            Ok(0) => break,
+            Ok(n) => n_head += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(FileError::new(format!("the file could not be read: {e}"))),
+        }
+    }
+    if n_head == 0 {
+        return Err(FileError::new("the file is empty"));
+    }
+    let gzip = decode::is_gzip(&head[..n_head]);
+    let plain = (&head[..n_head]).chain(reader);
+    let mut decoded: Box<dyn std::io::Read + '_> = if gzip {
+        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, plain)))
+    } else {
+        Box::new(plain)
+    };
+    let mut chunk = vec![0u8; CHUNK];
+    let mut stream = Stream::Start(Vec::new());
+    let mut n_decoded = 0u64;
+    loop {
+        let n = match decoded.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if gzip => return Err(decode::gzip_error(&e)),
+            Err(e) => return Err(FileError::new(format!("the file could not be read: {e}"))),
+        };
+        n_decoded += n as u64;
+        stream.feed(&chunk[..n], gzip, sink)?;
+    }
+    sink.result.bytes_decoded = n_decoded;
+    if n_decoded == 0 && gzip {
+        return Err(FileError::new("the file is empty once decompressed (gzip of nothing)"));
+    }
+    stream.finish(gzip, sink).map(|read| (read, gzip))
+}
+
+/// How the decoded text is being read.
+enum Stream {
+    /// The first bytes, until the format is known.
+    Start(Vec<u8>),
+    /// JSON, split into records as it streams.
+    Json(Box<crate::split::Splitter>, JsonDocs),
+    /// CloudWatch Logs export lines.
+    Lines { pending: Vec<u8>, line: u64 },
+    /// Anything else (CSV, UTF-16, unknown): read whole at the end, within the memory limit.
+    Whole(Vec<u8>),
+}
+
+/// Bytes seen before deciding that a file that is not JSON, CSV or CloudWatch lines is not a log at all.
+const SNIFF: usize = 4096;
+
+impl Stream {
+    fn feed(&mut self, chunk: &[u8], gzip: bool, sink: &mut Sink<'_>) -> Result<(), FileError> {
+        match self {
+            Stream::Start(head) => {
+                head.extend_from_slice(chunk);
+                const BOM: [u8; 3] = [0xef, 0xbb, 0xbf];
+                if head.len() < BOM.len() && BOM.starts_with(head) {
+                    return Ok(()); // Perhaps a byte-order mark, cut by the chunking.
+                }
+                let body = head.strip_prefix(&BOM).unwrap_or(head);
+                let Some(first) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+                    return Ok(());
+                };
+                let next = match body[first] {
+                    b'{' | b'[' => Stream::Json(Box::new(crate::split::Splitter::new(MAX_UNIT)), JsonDocs::default()),
+                    b'0'..=b'9' => {
+                        let has_line = body[first..].contains(&b'\n') || body.len() >= SNIFF;
+                        if !has_line {
+                            return Ok(());
+                        }
+                        if looks_like_cloudwatch_export(&body[first..]) {
+                            Stream::Lines { pending: Vec::new(), line: 1 }
+                        } else {
+                            Stream::Whole(Vec::new())
+                        }
+                    }
+                    _ => Stream::Whole(Vec::new()),
+                };
+                let body = body.to_vec();
+                *self = next;
+                if matches!(self, Stream::Start(_)) {
+                    return Ok(());
+                }
+                self.feed(&body, gzip, sink)
+            }
+            Stream::Json(splitter, docs) => splitter.feed(chunk, &mut |unit| docs.unit(unit, sink)),
+            Stream::Lines { pending, line } => {
+                pending.extend_from_slice(chunk);
+                let mut start = 0;
+                while let Some(end) = pending[start..].iter().position(|&b| b == b'\n') {
+                    cloudwatch_line(&pending[start..start + end], *line, sink)?;
+                    *line += 1;
+                    start += end + 1;
+                }
+                pending.drain(..start);
+                if pending.len() > MAX_UNIT {
+                    return Err(FileError::new(format!("line {line} is longer than {} MiB", MAX_UNIT >> 20)));
+                }
+                Ok(())
+            }
+            Stream::Whole(text) => {
+                text.extend_from_slice(chunk);
+                if text.len() as u64 > decode::MAX_DECODED_BYTES {
+                    return Err(FileError::new(format!(
+                        "the file is more than {} MiB of text that is not JSON; files that large are not supported yet",
+                        decode::MAX_DECODED_BYTES >> 20
+                    )));
+                }
+                // Fail early on what is clearly not a log, rather than holding a whole video in memory.
+                let utf16 = text.starts_with(&[0xff, 0xfe]) || text.starts_with(&[0xfe, 0xff]);
+                if text.len() >= SNIFF && !utf16 && !looks_like_event_history_csv(text) {
+                    return Err(FileError::new(decode::describe_unknown(text, gzip)));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(self, gzip: bool, sink: &mut Sink<'_>) -> Result<Read, FileError> {
+        match self {
+            Stream::Start(head) => {
+                let body = head.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(&head);
+                if body.iter().all(|b| b.is_ascii_whitespace()) {
+                    return Err(FileError::new("the file is empty (only white space)"));
+                }
+                read_text(body, gzip, sink)
+            }
+            Stream::Json(splitter, docs) => {
+                splitter.finish()?;
+                docs.finish()
+            }
+            Stream::Lines { pending, line } => {
+                if !pending.is_empty() {
+                    cloudwatch_line(&pending, line, sink)?;
+                }
+                Ok(Read::Events(Shape::CloudWatchExport))
+            }
+            Stream::Whole(text) => {
+                let text = match decode::utf16_to_utf8(&text) {
+                    Some(converted) => converted?.into_bytes(),
+                    None => text,
+                };
+                read_text(&text, gzip, sink)
+            }
+        }
+    }
+}
+
+/// The largest single record or top-level value read into memory.
+const MAX_UNIT: usize = 256 << 20;
+
+/// What the JSON units of a file have shown so far.
+#[derive(Default)]
+struct JsonDocs {
+    shapes: Vec<Shape>,
+    n_items: usize,
+    digest: bool,
+}
+
+impl JsonDocs {
+    fn unit(&mut self, unit: crate::split::Unit<'_>, sink: &mut Sink<'_>) -> Result<(), FileError> {
+        use crate::split::Unit;
+        if self.digest {
+            // A digest file is skipped whole.
+            return Ok(());
+        }
+        let n_docs = self.shapes.len();
+        let line = match &unit {
+            Unit::Record(bytes, at) | Unit::Item(bytes, at) | Unit::Value(bytes, at) if n_docs > 0 => at.line(bytes),
+            _ => 0,
+        };
+        // From the second document on (JSON Lines, concatenated files), say on which line it starts.
+        let place = |what: String| if n_docs == 0 { what } else { format!("line {line}: {what}") };
+        match unit {
+            Unit::Record(bytes, at) => {
+                self.n_items += 1;
+                let n = self.n_items;
+                let text = utf8(bytes, at)?;
+                sink.record_at(text, Some(at), Fallback::default(), &|| place(format!("record {n} in \"Records\"")))?;
+            }
+            Unit::Item(bytes, at) => {
+                self.n_items += 1;
+                let n = self.n_items;
+                let text = utf8(bytes, at)?;
+                read_item(text, sink, &|| place(format!("item {n} of the array")))?;
+            }
+            Unit::RecordsEnd => self.end(Shape::Records),
+            Unit::ArrayEnd => self.end(Shape::Array),
+            Unit::Value(bytes, at) => {
+                let value: &RawValue = serde_json::from_slice(bytes).map_err(|e| json_error_at(&e, bytes, at))?;
+                match read_value(value, sink, &|what: &str| place(what.to_owned()))? {
+                    Read::Digest if n_docs == 0 => self.digest = true,
+                    Read::Digest => return Err(FileError::new(place("a digest object among records".to_owned()))),
+                    Read::Events(shape) => self.end(shape),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn end(&mut self, shape: Shape) {
+        self.shapes.push(shape);
+        self.n_items = 0;
+    }
+
+    fn finish(self) -> Result<Read, FileError> {
+        if self.digest {
+            return Ok(Read::Digest);
+        }
+        shape_of(&self.shapes).map(Read::Events)
+    }
+}
+
+fn utf8(bytes: &[u8], at: crate::split::At) -> Result<&str, FileError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        FileError::new(format!(
+            "invalid UTF-8 text at byte {} (line {})",
+            at.offset + e.valid_up_to() as u64,
+            at.line(bytes)
+        ))
+    })
+}
+
+/// The file's shape from its documents' shapes.
+fn shape_of(shapes: &[Shape]) -> Result<Shape, FileError> {
+    Ok(match shapes {
+        [] => return Err(FileError::new("the file is empty (only white space)")),
+        [one] => *one,
+        // Documents of one shape, concatenated (`cat a.json b.json`, a multi-member gzip), keep that shape.
+        [first, ..] if *first != Shape::SingleRecord && shapes.iter().all(|s| s == first) => *first,
+        _ => Shape::JsonLines,
+    })
 }
 
 enum Read {
@@ -202,8 +486,23 @@ struct Sink<'r> {
 impl Sink<'_> {
     /// Takes one record's JSON text. `fallback` fills what a wrapper knew and the record lacks.
     fn record(&mut self, raw: &str, fallback: Fallback, place: &dyn Fn() -> String) -> Result<(), FileError> {
-        let record: RawRecord<'_> = serde_json::from_str(raw)
-            .map_err(|e| FileError::new(format!("{}: not a readable CloudTrail record: {e}", place())))?;
+        self.record_at(raw, None, fallback, place)
+    }
+
+    /// [`Sink::record`] for a record whose place in the file is known, so a syntax error can say where.
+    fn record_at(
+        &mut self,
+        raw: &str,
+        at: Option<crate::split::At>,
+        fallback: Fallback,
+        place: &dyn Fn() -> String,
+    ) -> Result<(), FileError> {
+        let record: RawRecord<'_> = serde_json::from_str(raw).map_err(|e| match at {
+            Some(at) if e.is_syntax() || e.is_eof() => {
+                FileError::new(format!("{}: {}", place(), json_error_at(&e, raw.as_bytes(), at)))
+            }
+            _ => FileError::new(format!("{}: not a readable CloudTrail record: {e}", place())),
+        })?;
         if !record.looks_like_record() {
             return Err(FileError::new(format!(
                 "{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)",
@@ -317,13 +616,7 @@ fn read_json(text: &[u8], sink: &mut Sink<'_>) -> Result<Read, FileError> {
             Read::Events(shape) => shapes.push(shape),
         }
     }
-    let shape = match shapes.as_slice() {
-        [] => return Err(FileError::new("the file is empty (only white space)")),
-        [one] => *one,
-        // Documents of one shape, concatenated (`cat a.json b.json`, a multi-member gzip), keep that shape.
-        [first, ..] if *first != Shape::SingleRecord && shapes.iter().all(|s| s == first) => *first,
-        _ => Shape::JsonLines,
-    };
+    let shape = shape_of(&shapes)?;
     Ok(Read::Events(shape))
 }
 
@@ -332,7 +625,7 @@ fn read_value(value: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn(&str) -> Str
     if json.starts_with('[') {
         let items = list(value, &place("the array"))?;
         for (i, item) in items.iter().enumerate() {
-            read_item(item, sink, &|| place(&format!("item {} of the array", i + 1)))?;
+            read_item(item.get(), sink, &|| place(&format!("item {} of the array", i + 1)))?;
         }
         return Ok(Read::Events(Shape::Array));
     }
@@ -352,7 +645,7 @@ fn read_value(value: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn(&str) -> Str
     }
     if let Some(events) = envelope.lookup_events {
         for (i, item) in list(events, &place("\"Events\""))?.iter().enumerate() {
-            read_item(item, sink, &|| place(&format!("event {} in \"Events\"", i + 1)))?;
+            read_item(item.get(), sink, &|| place(&format!("event {} in \"Events\"", i + 1)))?;
         }
         return Ok(Read::Events(Shape::LookupEvents));
     }
@@ -387,18 +680,17 @@ fn read_value(value: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn(&str) -> Str
 }
 
 /// An item of a bare array or of `"Events"`: a record, or a lookup-events event wrapping one.
-fn read_item(item: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn() -> String) -> Result<(), FileError> {
-    if !item.get().starts_with('{') {
+fn read_item(item: &str, sink: &mut Sink<'_>, place: &dyn Fn() -> String) -> Result<(), FileError> {
+    if !item.starts_with('{') {
         return Err(FileError::new(format!("{}: not a CloudTrail record (not a JSON object)", place())));
     }
-    let envelope: Envelope<'_> =
-        serde_json::from_str(item.get()).map_err(|e| FileError::new(format!("{}: {e}", place())))?;
+    let envelope: Envelope<'_> = serde_json::from_str(item).map_err(|e| FileError::new(format!("{}: {e}", place())))?;
     if envelope.cloudtrail_event.is_some() {
         read_lookup_event(&envelope, sink, place)
     } else if let (Some(detail), true) = (envelope.detail, envelope.detail_type.is_some()) {
         sink.record(detail.get(), Fallback::default(), place)
     } else {
-        sink.record(item.get(), Fallback::default(), place)
+        sink.record(item, Fallback::default(), place)
     }
 }
 
@@ -463,23 +755,29 @@ fn keys_of(json: &str) -> String {
     }
 }
 
+/// A serde error inside a unit that starts at `at` in the file.
+fn json_error_at(error: &serde_json::Error, unit: &[u8], at: crate::split::At) -> FileError {
+    let byte = at.offset + byte_of(unit, error.line(), error.column()) as u64;
+    let line = at.line(unit) + error.line() as u64 - 1;
+    describe_json_error(error, byte, line)
+}
+
 fn json_error(error: &serde_json::Error, text: &[u8], offset: usize) -> FileError {
     let _ = offset;
     let at = byte_of(text, error.line(), error.column());
+    describe_json_error(error, at as u64, error.line() as u64)
+}
+
+fn describe_json_error(error: &serde_json::Error, at: u64, line: u64) -> FileError {
     match error.classify() {
-        serde_json::error::Category::Eof => FileError::new(format!(
-            "the JSON ends early at byte {at} (line {}): the file looks truncated",
-            error.line()
-        )),
+        serde_json::error::Category::Eof => {
+            FileError::new(format!("the JSON ends early at byte {at} (line {line}): the file looks truncated"))
+        }
         _ => {
             // serde_json's message ends with its own "at line L column C"; say it once, with the byte.
             let message = error.to_string();
             let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
-            FileError::new(format!(
-                "invalid JSON at byte {at} (line {}, column {}): {message}",
-                error.line(),
-                error.column()
-            ))
+            FileError::new(format!("invalid JSON at byte {at} (line {line}): {message}"))
         }
     }
 }
@@ -514,20 +812,24 @@ fn looks_like_cloudwatch_export(text: &[u8]) -> bool {
 
 fn read_cloudwatch_export(text: &[u8], sink: &mut Sink<'_>) -> Result<(), FileError> {
     for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        let line = line.trim_ascii();
-        if line.is_empty() {
-            continue;
-        }
-        let place = || format!("line {}", i + 1);
-        let line =
-            std::str::from_utf8(line).map_err(|_| FileError::new(format!("{}: not valid UTF-8 text", place())))?;
-        let (stamp, json) = line
-            .split_once(' ')
-            .ok_or_else(|| FileError::new(format!("{}: expected a time, a space and a JSON record", place())))?;
-        let fallback = Fallback { time: EventTime::parse(stamp) };
-        sink.record(json, fallback, &place)?;
+        cloudwatch_line(line, i as u64 + 1, sink)?;
     }
     Ok(())
+}
+
+/// One line of a CloudWatch Logs export: a time, a space, the record.
+fn cloudwatch_line(line: &[u8], number: u64, sink: &mut Sink<'_>) -> Result<(), FileError> {
+    let line = line.trim_ascii();
+    if line.is_empty() {
+        return Ok(());
+    }
+    let place = || format!("line {number}");
+    let line = std::str::from_utf8(line).map_err(|_| FileError::new(format!("{}: not valid UTF-8 text", place())))?;
+    let (stamp, json) = line
+        .split_once(' ')
+        .ok_or_else(|| FileError::new(format!("{}: expected a time, a space and a JSON record", place())))?;
+    let fallback = Fallback { time: EventTime::parse(stamp) };
+    sink.record(json, fallback, &place)
 }
 
 /// The console's CSV download starts with a header row naming `Event name` and `Event time`.

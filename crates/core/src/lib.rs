@@ -22,6 +22,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod model;
 pub mod record;
+pub mod split;
 pub mod store;
 pub mod time;
 pub mod transcribe;
