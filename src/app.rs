@@ -27,6 +27,9 @@ impl Report for Reporter {
     fn reading(&self, name: String) {
         self.dispatcher.dispatch(Action::Reading(name));
     }
+    fn progress(&self, bytes: u64) {
+        self.dispatcher.dispatch(Action::Progress { bytes });
+    }
     fn file_done(&self, bytes: u64) {
         self.dispatcher.dispatch(Action::FileDone { bytes });
     }

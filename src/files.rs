@@ -6,12 +6,13 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::time::Duration;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use trailscope_core::generate::{self, GenConfig};
 use trailscope_core::ingest::{check_size, IngestOptions, Outcome};
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DataTransfer, File, FileList};
+use web_sys::{DataTransfer, File, FileList, MessageEvent, Worker};
 
 use crate::engine::{Engine, EngineHandle};
 
@@ -152,7 +153,9 @@ pub trait Report {
     fn queued(&self, files: u64, bytes: u64);
     /// A file is being read.
     fn reading(&self, name: String);
-    /// One file finished.
+    /// More bytes of a file were read.
+    fn progress(&self, bytes: u64);
+    /// One file finished; `bytes` are the ones not yet reported by `progress`.
     fn file_done(&self, bytes: u64);
     /// The engine's data changed.
     fn data(&self);
@@ -160,18 +163,40 @@ pub trait Report {
     fn idle(&self);
 }
 
-/// The loading queue: files are read one at a time, in the order given.
+/// The loading queue. Files are read by a pool of workers, one per core, each running the core's streaming
+/// ingest; results come back as `wire` buffers and join the engine here. When workers cannot start, files
+/// are read on this thread instead, one at a time.
 #[derive(Default)]
 pub struct Loader {
     queue: RefCell<VecDeque<Source>>,
-    running: Cell<bool>,
-    cancelled: Cell<bool>,
+    slots: RefCell<Vec<Slot>>,
+    context: RefCell<Option<(EngineHandle, Rc<dyn Report>)>>,
+    options: Cell<IngestOptions>,
+    next_id: Cell<u32>,
+    last_data: Cell<f64>,
+    in_thread: Cell<bool>,
+    in_thread_running: Cell<bool>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
 }
 
+/// One worker and what it is doing.
+struct Slot {
+    worker: Worker,
+    ready: bool,
+    busy: Option<InFlight>,
+    // Kept alive as long as the worker.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+struct InFlight {
+    id: u32,
+    source: Source,
+    reported: u64,
+}
+
 impl Loader {
-    /// Queues sources and starts reading if idle.
+    /// Queues sources and starts reading them.
     pub fn enqueue(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
         if sources.is_empty() {
             return;
@@ -183,69 +208,225 @@ impl Loader {
     fn push(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
         report.queued(sources.len() as u64, sources.iter().map(Source::size).sum());
         self.queue.borrow_mut().extend(sources);
-        if self.running.replace(true) {
-            return;
+        *self.context.borrow_mut() = Some((engine, report));
+        if self.slots.borrow().is_empty() && !self.in_thread.get() {
+            self.start_workers();
         }
-        self.cancelled.set(false);
-        let loader = Rc::clone(self);
-        wasm_bindgen_futures::spawn_local(async move {
-            loader.run(engine, report).await;
-        });
+        self.pump();
     }
 
     /// Starts over with every source given so far, keeping what `options` says.
     pub fn reload(self: &Rc<Self>, options: IngestOptions, engine: EngineHandle, report: Rc<dyn Report>) {
+        self.stop_workers();
         self.queue.borrow_mut().clear();
+        self.options.set(options);
         *engine.0.borrow_mut() = Engine::new(options);
         let sources = self.given.borrow().clone();
         report.data();
         self.push(sources, engine, report);
     }
 
-    /// Stops after the file being read; every file not read yet is listed as skipped.
-    pub fn cancel(&self) {
-        self.cancelled.set(true);
-    }
-
-    async fn run(self: Rc<Self>, engine: EngineHandle, report: Rc<dyn Report>) {
-        let mut last_data = js_sys::Date::now();
-        loop {
-            let next = self.queue.borrow_mut().pop_front();
-            let Some(source) = next else { break };
-            if self.cancelled.get() {
-                engine.0.borrow_mut().add_outcome(
+    /// Stops every worker at once and keeps what was loaded; each file not read to the end is listed as
+    /// skipped.
+    pub fn cancel(self: &Rc<Self>) {
+        let Some((engine, report)) = self.context.borrow().clone() else { return };
+        let mut unread: Vec<Source> =
+            self.slots.borrow_mut().iter_mut().filter_map(|s| s.busy.take()).map(|f| f.source).collect();
+        unread.extend(self.queue.borrow_mut().drain(..));
+        self.stop_workers();
+        {
+            let mut engine = engine.0.borrow_mut();
+            for source in &unread {
+                engine.add_outcome(
                     &source.name(),
                     Outcome::Skipped { reason: "not read: loading was cancelled".to_owned() },
                 );
-                report.file_done(source.size());
-                continue;
+            }
+        }
+        for source in &unread {
+            report.file_done(source.size());
+        }
+        self.settle();
+    }
+
+    fn start_workers(self: &Rc<Self>) {
+        let n = web_sys::window()
+            .map(|w| w.navigator().hardware_concurrency())
+            .filter(|n| n.is_finite() && *n >= 1.0)
+            .map_or(1, |n| n.min(8.0) as usize);
+        for _ in 0..n {
+            match self.spawn() {
+                Ok(slot) => self.slots.borrow_mut().push(slot),
+                Err(_) => {
+                    // No workers here (an old browser, a page opened from disk): read on this thread.
+                    self.stop_workers();
+                    self.in_thread.set(true);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// A worker made from a `blob:` URL, so that it inherits the page's Content-Security-Policy (a worker
+    /// loaded from its own URL would take its policy from response headers, which static hosts do not send).
+    fn spawn(self: &Rc<Self>) -> Result<Slot, JsValue> {
+        let base = web_sys::window().ok_or("no window")?.location().href()?;
+        let script = web_sys::Url::new_with_base("worker.js", &base)?.href();
+        let wasm = web_sys::Url::new_with_base("worker_bg.wasm", &base)?.href();
+        let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let source = format!("importScripts({});wasm_bindgen({{module_or_path:{}}});", quote(&script), quote(&wasm));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&Array::of1(&source.into()), &options)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+        let worker = Worker::new(&url);
+        web_sys::Url::revoke_object_url(&url)?;
+        let worker = worker?;
+        let loader = Rc::downgrade(self);
+        let index = self.slots.borrow().len();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(loader) = loader.upgrade() {
+                loader.on_message(index, &event.data());
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Ok(Slot { worker, ready: false, busy: None, _on_message: on_message })
+    }
+
+    fn stop_workers(&self) {
+        for slot in self.slots.borrow_mut().drain(..) {
+            slot.worker.terminate();
+        }
+    }
+
+    /// Hands queued sources to idle workers.
+    fn pump(self: &Rc<Self>) {
+        if self.in_thread.get() {
+            self.pump_in_thread();
+            return;
+        }
+        let Some((_, report)) = self.context.borrow().clone() else { return };
+        let mut slots = self.slots.borrow_mut();
+        for slot in slots.iter_mut().filter(|s| s.ready && s.busy.is_none()) {
+            let Some(source) = self.queue.borrow_mut().pop_front() else { break };
+            let id = self.next_id.get();
+            self.next_id.set(id.wrapping_add(1));
+            let message = Object::new();
+            let set = |key: &str, value: JsValue| {
+                let _ = Reflect::set(&message, &key.into(), &value);
+            };
+            set("id", id.into());
+            set("keepAll", self.options.get().keep_all.into());
+            match &source {
+                Source::File { file, name } => {
+                    set("name", name.into());
+                    set("file", file.into());
+                }
+                Source::Sample => set("sample", true.into()),
             }
             report.reading(source.name());
-            read_source(&source, &engine).await;
-            report.file_done(source.size());
-            // First results show while the rest loads; sorting everything again is cheap at this pace.
-            if js_sys::Date::now() - last_data > 300.0 {
-                engine.0.borrow_mut().finish();
-                report.data();
-                last_data = js_sys::Date::now();
+            if slot.worker.post_message(&message).is_ok() {
+                slot.busy = Some(InFlight { id, source, reported: 0 });
+            } else {
+                self.queue.borrow_mut().push_front(source);
+                break;
             }
-            // Let the browser paint progress and handle input between files.
-            yew::platform::time::sleep(Duration::from_millis(0)).await;
         }
-        engine.0.borrow_mut().finish();
-        self.running.set(false);
-        report.data();
-        report.idle();
+    }
+
+    fn on_message(self: &Rc<Self>, index: usize, data: &JsValue) {
+        let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let Some((engine, report)) = self.context.borrow().clone() else { return };
+        match get("kind").as_string().as_deref() {
+            Some("ready") => {
+                if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
+                    slot.ready = true;
+                }
+                self.pump();
+            }
+            Some("progress") => {
+                let bytes = get("bytes").as_f64().unwrap_or(0.0) as u64;
+                let id = get("id").as_f64().map(|n| n as u32);
+                let mut slots = self.slots.borrow_mut();
+                if let Some(flight) = slots.get_mut(index).and_then(|s| s.busy.as_mut()).filter(|f| Some(f.id) == id) {
+                    report.progress(bytes.saturating_sub(flight.reported));
+                    flight.reported = bytes.max(flight.reported);
+                }
+            }
+            Some("done") => {
+                let id = get("id").as_f64().map(|n| n as u32);
+                let flight = {
+                    let mut slots = self.slots.borrow_mut();
+                    let slot = slots.get_mut(index).filter(|s| s.busy.as_ref().map(|f| f.id) == id);
+                    slot.and_then(|s| s.busy.take())
+                };
+                let Some(flight) = flight else { return };
+                let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+                {
+                    let mut engine = engine.0.borrow_mut();
+                    match trailscope_core::wire::decode(&batch) {
+                        Ok(results) => results.into_iter().for_each(|r| engine.add_result(r)),
+                        Err(error) => engine.add_outcome(
+                            &flight.source.name(),
+                            Outcome::Failed(trailscope_core::ingest::FileError::new(error.to_string())),
+                        ),
+                    }
+                }
+                report.file_done(flight.source.size().saturating_sub(flight.reported));
+                self.pump();
+                self.settle();
+            }
+            _ => {}
+        }
+    }
+
+    /// Shows new data now and then while loading, and everything once the queue is empty.
+    fn settle(&self) {
+        let Some((engine, report)) = self.context.borrow().clone() else { return };
+        let busy = self.slots.borrow().iter().any(|s| s.busy.is_some()) || self.in_thread_running.get();
+        let done = !busy && self.queue.borrow().is_empty();
+        let now = js_sys::Date::now();
+        // First results show while the rest loads; sorting everything again is cheap at this pace.
+        if done || now - self.last_data.get() > 300.0 {
+            engine.0.borrow_mut().finish();
+            report.data();
+            self.last_data.set(now);
+        }
+        if done {
+            report.idle();
+        }
+    }
+
+    fn pump_in_thread(self: &Rc<Self>) {
+        if self.in_thread_running.replace(true) {
+            return;
+        }
+        let loader = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                let next = loader.queue.borrow_mut().pop_front();
+                let Some(source) = next else { break };
+                let Some((engine, report)) = loader.context.borrow().clone() else { break };
+                report.reading(source.name());
+                read_source(&source, &engine, loader.options.get()).await;
+                report.file_done(source.size());
+                loader.settle();
+                // Let the browser paint progress and handle input between files.
+                yew::platform::time::sleep(Duration::from_millis(0)).await;
+            }
+            loader.in_thread_running.set(false);
+            loader.settle();
+        });
     }
 }
 
-async fn read_source(source: &Source, engine: &EngineHandle) {
+async fn read_source(source: &Source, engine: &EngineHandle, options: IngestOptions) {
     match source {
         Source::Sample => {
             let (files, _truth) = generate::generate(&GenConfig::sample());
             let mut engine = engine.0.borrow_mut();
             for file in files {
-                engine.add_bytes(&file.name, &file.bytes);
+                engine.add_result(trailscope_core::ingest::ingest_file(&file.name, &file.bytes, &options));
             }
         }
         Source::File { file, name } => {
@@ -254,7 +435,9 @@ async fn read_source(source: &Source, engine: &EngineHandle) {
                 return;
             }
             match read_bytes(file).await {
-                Ok(bytes) => engine.0.borrow_mut().add_bytes(name, &bytes),
+                Ok(bytes) => {
+                    engine.0.borrow_mut().add_result(trailscope_core::ingest::ingest_file(name, &bytes, &options))
+                }
                 Err(message) => engine
                     .0
                     .borrow_mut()

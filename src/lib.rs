@@ -9,3 +9,4 @@ pub mod files;
 pub mod jobs_view;
 pub mod state;
 pub mod table;
+pub mod worker;

@@ -62,7 +62,9 @@ pub enum Action {
     Reset { show_all: bool },
     /// A file is being read.
     Reading(String),
-    /// A file finished.
+    /// Bytes of a file were read.
+    Progress { bytes: u64 },
+    /// A file finished; `bytes` not yet counted by `Progress`.
     FileDone { bytes: u64 },
     /// The engine's data changed.
     Data { summary: Summary, notes: Rc<Vec<FileNote>> },
@@ -100,6 +102,7 @@ impl Reducible for State {
                 };
             }
             Action::Reading(name) => next.progress.current = name,
+            Action::Progress { bytes } => next.progress.bytes_done += bytes,
             Action::FileDone { bytes } => {
                 next.progress.files_done += 1;
                 next.progress.bytes_done += bytes;

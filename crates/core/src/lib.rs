@@ -27,3 +27,4 @@ pub mod store;
 pub mod time;
 pub mod transcribe;
 pub mod view;
+pub mod wire;

@@ -1,0 +1,397 @@
+//! **API Boundary.** The bytes that carry a batch of ingested files from a worker to the page: one compact
+//! buffer per batch, moved (not copied) between threads, instead of one message per event.
+//!
+//! Hand-written rather than derived, so the core's types stay free of serialisation concerns and the
+//! format is visible here. Decoding never panics: a malformed buffer is an error value.
+
+use std::collections::BTreeMap;
+
+use crate::ingest::{FileError, FileResult, Outcome, Shape};
+use crate::model::{Event, Field, Identity};
+use crate::time::EventTime;
+use crate::transcribe::{Action, ResourceKind, TranscribeInfo};
+
+const VERSION: u8 = 1;
+
+const SHAPES: [Shape; 10] = [
+    Shape::Records,
+    Shape::LookupEvents,
+    Shape::FilterLogEvents,
+    Shape::Subscription,
+    Shape::CloudWatchExport,
+    Shape::EventBridge,
+    Shape::JsonLines,
+    Shape::Array,
+    Shape::SingleRecord,
+    Shape::EventHistoryCsv,
+];
+
+const KINDS: [ResourceKind; 11] = [
+    ResourceKind::Transcription,
+    ResourceKind::Medical,
+    ResourceKind::CallAnalytics,
+    ResourceKind::MedicalScribe,
+    ResourceKind::Vocabulary,
+    ResourceKind::MedicalVocabulary,
+    ResourceKind::VocabularyFilter,
+    ResourceKind::LanguageModel,
+    ResourceKind::CallAnalyticsCategory,
+    ResourceKind::Stream,
+    ResourceKind::Other,
+];
+
+const ACTIONS: [Action; 7] =
+    [Action::Start, Action::Read, Action::List, Action::Update, Action::Delete, Action::Tag, Action::Other];
+
+/// A buffer that does not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WireError(String);
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "malformed result batch: {}", self.0)
+    }
+}
+
+/// Encodes file results into one buffer.
+pub fn encode(results: &[FileResult]) -> Vec<u8> {
+    let capacity: usize = results.iter().flat_map(|r| &r.events).map(|e| e.raw.len() + 256).sum();
+    let mut w = Writer(Vec::with_capacity(capacity + 64));
+    w.byte(VERSION);
+    w.uint(results.len() as u64);
+    for result in results {
+        w.str(&result.name);
+        match &result.outcome {
+            Outcome::Loaded { shape, gzip } => {
+                w.byte(0);
+                w.byte(index_of(&SHAPES, shape));
+                w.byte(u8::from(*gzip));
+            }
+            Outcome::Skipped { reason } => {
+                w.byte(1);
+                w.str(reason);
+            }
+            Outcome::Failed(error) => {
+                w.byte(2);
+                w.str(error.message());
+            }
+        }
+        w.uint(result.n_records);
+        w.uint(result.bytes_in);
+        w.uint(result.bytes_decoded);
+        w.uint(result.per_service.len() as u64);
+        for (service, n) in &result.per_service {
+            w.str(service);
+            w.uint(*n);
+        }
+        w.uint(result.events.len() as u64);
+        for event in &result.events {
+            w.event(event);
+        }
+    }
+    w.0
+}
+
+/// Decodes a buffer made by [`encode`].
+pub fn decode(bytes: &[u8]) -> Result<Vec<FileResult>, WireError> {
+    let mut r = Reader { bytes, at: 0 };
+    if r.byte()? != VERSION {
+        return Err(WireError("unknown version".to_owned()));
+    }
+    let n_results = r.len()?;
+    let mut results = Vec::with_capacity(n_results.min(1 << 16));
+    for _ in 0..n_results {
+        let name = r.string()?;
+        let outcome = match r.byte()? {
+            0 => Outcome::Loaded { shape: *pick(&SHAPES, r.byte()?)?, gzip: r.byte()? != 0 },
+            1 => Outcome::Skipped { reason: r.string()? },
+            2 => Outcome::Failed(FileError::new(r.string()?)),
+            other => return Err(WireError(format!("unknown outcome {other}"))),
+        };
+        let n_records = r.uint()?;
+        let bytes_in = r.uint()?;
+        let bytes_decoded = r.uint()?;
+        let mut per_service = BTreeMap::new();
+        for _ in 0..r.len()? {
+            let service = r.string()?;
+            per_service.insert(service, r.uint()?);
+        }
+        let n_events = r.len()?;
+        let mut events = Vec::with_capacity(n_events.min(1 << 20));
+        for _ in 0..n_events {
+            events.push(r.event()?);
+        }
+        results.push(FileResult { name, outcome, n_records, events, per_service, bytes_in, bytes_decoded });
+    }
+    if r.at != bytes.len() {
+        return Err(WireError("trailing bytes".to_owned()));
+    }
+    Ok(results)
+}
+
+fn index_of<T: PartialEq>(table: &[T], item: &T) -> u8 {
+    table.iter().position(|t| t == item).unwrap_or(0) as u8
+}
+
+fn pick<T>(table: &[T], index: u8) -> Result<&T, WireError> {
+    table.get(usize::from(index)).ok_or_else(|| WireError(format!("unknown tag {index}")))
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn byte(&mut self, b: u8) {
+        self.0.push(b);
+    }
+
+    /// LEB128.
+    fn uint(&mut self, mut n: u64) {
+        while n >= 0x80 {
+            self.0.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        self.0.push(n as u8);
+    }
+
+    fn str(&mut self, s: &str) {
+        self.uint(s.len() as u64);
+        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    fn field(&mut self, field: &Field) {
+        match field {
+            Field::Absent => self.byte(0),
+            Field::Hidden => self.byte(1),
+            Field::Value(text) => {
+                self.byte(2);
+                self.str(text);
+            }
+        }
+    }
+
+    fn event(&mut self, e: &Event) {
+        match e.time {
+            None => self.byte(0),
+            Some(EventTime(ms)) => {
+                self.byte(1);
+                // Zig-zag, so times before 1970 stay short too.
+                self.uint(((ms << 1) ^ (ms >> 63)) as u64);
+            }
+        }
+        for s in [&e.event_name, &e.event_source, &e.aws_region, &e.account] {
+            self.str(s);
+        }
+        let id = &e.identity;
+        for s in [&id.kind, &id.name, &id.arn, &id.access_key, &id.principal_id] {
+            self.str(s);
+        }
+        for s in
+            [&e.source_ip, &e.user_agent, &e.error_code, &e.error_message, &e.event_type, &e.request_id, &e.event_id]
+        {
+            self.str(s);
+        }
+        self.byte(match e.read_only {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        });
+        self.byte(u8::from(e.summary_only));
+        self.str(&e.raw);
+        match &e.transcribe {
+            None => self.byte(0),
+            Some(info) => {
+                self.byte(1);
+                self.byte(index_of(&KINDS, &info.kind));
+                self.byte(index_of(&ACTIONS, &info.action));
+                self.field(&info.name);
+                match &info.status {
+                    None => self.byte(0),
+                    Some(status) => {
+                        self.byte(1);
+                        self.str(status);
+                    }
+                }
+                for f in [
+                    &info.failure_reason,
+                    &info.media_uri,
+                    &info.media_format,
+                    &info.language,
+                    &info.output_bucket,
+                    &info.transcript_uri,
+                ] {
+                    self.field(f);
+                }
+            }
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, WireError> {
+        let b = *self.bytes.get(self.at).ok_or_else(|| WireError("ends early".to_owned()))?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn uint(&mut self) -> Result<u64, WireError> {
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            n |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(n);
+            }
+        }
+        Err(WireError("number too long".to_owned()))
+    }
+
+    /// A count or length, which must fit what is left of the buffer to be believed.
+    fn len(&mut self) -> Result<usize, WireError> {
+        let n = self.uint()?;
+        usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= self.bytes.len() - self.at)
+            .ok_or_else(|| WireError("length beyond the buffer".to_owned()))
+    }
+
+    fn string(&mut self) -> Result<String, WireError> {
+        let n = self.len()?;
+        let slice = &self.bytes[self.at..self.at + n];
+        self.at += n;
+        String::from_utf8(slice.to_vec()).map_err(|_| WireError("text is not UTF-8".to_owned()))
+    }
+
+    fn field(&mut self) -> Result<Field, WireError> {
+        Ok(match self.byte()? {
+            0 => Field::Absent,
+            1 => Field::Hidden,
+            2 => Field::Value(self.string()?),
+            other => return Err(WireError(format!("unknown field tag {other}"))),
+        })
+    }
+
+    fn event(&mut self) -> Result<Event, WireError> {
+        let time = match self.byte()? {
+            0 => None,
+            _ => {
+                let z = self.uint()?;
+                Some(EventTime(((z >> 1) as i64) ^ -((z & 1) as i64)))
+            }
+        };
+        let event_name = self.string()?;
+        let event_source = self.string()?;
+        let aws_region = self.string()?;
+        let account = self.string()?;
+        let identity = Identity {
+            kind: self.string()?,
+            name: self.string()?,
+            arn: self.string()?,
+            access_key: self.string()?,
+            principal_id: self.string()?,
+        };
+        let source_ip = self.string()?;
+        let user_agent = self.string()?;
+        let error_code = self.string()?;
+        let error_message = self.string()?;
+        let event_type = self.string()?;
+        let request_id = self.string()?;
+        let event_id = self.string()?;
+        let read_only = match self.byte()? {
+            0 => None,
+            1 => Some(false),
+            _ => Some(true),
+        };
+        let summary_only = self.byte()? != 0;
+        let raw = self.string()?;
+        let transcribe = match self.byte()? {
+            0 => None,
+            _ => Some(TranscribeInfo {
+                kind: *pick(&KINDS, self.byte()?)?,
+                action: *pick(&ACTIONS, self.byte()?)?,
+                name: self.field()?,
+                status: match self.byte()? {
+                    0 => None,
+                    _ => Some(self.string()?),
+                },
+                failure_reason: self.field()?,
+                media_uri: self.field()?,
+                media_format: self.field()?,
+                language: self.field()?,
+                output_bucket: self.field()?,
+                transcript_uri: self.field()?,
+            }),
+        };
+        Ok(Event {
+            time,
+            event_name,
+            event_source,
+            aws_region,
+            account,
+            identity,
+            source_ip,
+            user_agent,
+            error_code,
+            error_message,
+            read_only,
+            event_type,
+            request_id,
+            event_id,
+            summary_only,
+            raw,
+            transcribe,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{generate, GenConfig};
+    use crate::ingest::{ingest_file, unread, IngestOptions};
+
+    fn same(a: &FileResult, b: &FileResult) -> bool {
+        a.name == b.name
+            && a.outcome == b.outcome
+            && a.n_records == b.n_records
+            && a.events == b.events
+            && a.per_service == b.per_service
+            && (a.bytes_in, a.bytes_decoded) == (b.bytes_in, b.bytes_decoded)
+    }
+
+    #[test]
+    fn round_trip_of_the_sample_and_of_failures() {
+        let (files, _) = generate(&GenConfig::sample());
+        let mut results: Vec<FileResult> =
+            files.iter().map(|f| ingest_file(&f.name, &f.bytes, &IngestOptions { keep_all: true })).collect();
+        results.push(unread("bad.json", Outcome::Failed(FileError::new("the file is empty"))));
+        results.push(unread("digest.json", Outcome::Skipped { reason: "digest".into() }));
+        let mut early = results[0].clone();
+        early.events[0].time = Some(EventTime(-1_234_567));
+        results.push(early);
+        let decoded = decode(&encode(&results)).expect("decodes");
+        assert_eq!(decoded.len(), results.len());
+        for (a, b) in decoded.iter().zip(&results) {
+            assert!(same(a, b), "{} differs after the round trip", b.name);
+        }
+    }
+
+    #[test]
+    fn truncated_or_garbled_buffers_are_errors_not_panics() {
+        let (files, _) = generate(&GenConfig { n_events: 50, n_files: 1, ..GenConfig::sample() });
+        let result = ingest_file(&files[0].name, &files[0].bytes, &IngestOptions { keep_all: true });
+        let bytes = encode(&[result]);
+        for cut in 0..bytes.len() {
+            assert!(decode(&bytes[..cut]).is_err(), "a buffer cut at {cut} decoded");
+        }
+        let mut flipped = bytes.clone();
+        for i in (0..flipped.len()).step_by(7) {
+            flipped[i] ^= 0xa5;
+            let _ = decode(&flipped);
+        }
+    }
+}

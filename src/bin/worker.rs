@@ -1,0 +1,3 @@
+fn main() {
+    trailscope::worker::run();
+}

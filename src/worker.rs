@@ -1,0 +1,115 @@
+//! **API Boundary.** The parsing worker: it receives a file (a `File` handle, not its bytes), reads it in
+//! slices with `FileReaderSync`, runs the core's streaming ingest, and answers with one compact
+//! `wire` buffer, transferred rather than copied. The page's thread never parses.
+//!
+//! Messages in: `{id, name, file, keepAll}` or `{id, sample: true, keepAll}`.
+//! Messages out: `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices are read,
+//! `{kind: "done", id, batch}` with the encoded results.
+
+use std::io::Read;
+
+use js_sys::{Array, Object, Reflect, Uint8Array};
+use trailscope_core::generate::{generate, GenConfig};
+use trailscope_core::ingest::{ingest_reader, FileResult, IngestOptions};
+use trailscope_core::wire;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
+
+/// Bytes read per slice: large enough to keep gunzip busy, small enough to bound memory.
+const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// Starts listening. Called by the worker binary's `main`.
+pub fn run() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let handler = {
+        let scope = scope.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| handle(&scope, &event.data()))
+    };
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The worker lives as long as the page keeps it; so does its handler.
+    handler.forget();
+    post(&scope, &[("kind", "ready".into())], None);
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+    let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let id = get("id");
+    let options = IngestOptions { keep_all: get("keepAll").as_bool().unwrap_or(false) };
+    let results: Vec<FileResult> = if get("sample").as_bool() == Some(true) {
+        let (files, _truth) = generate(&GenConfig::sample());
+        files.iter().map(|f| trailscope_core::ingest::ingest_file(&f.name, &f.bytes, &options)).collect()
+    } else {
+        let name = get("name").as_string().unwrap_or_default();
+        match get("file").dyn_into::<Blob>() {
+            Ok(file) => {
+                let reader = Slices::new(scope.clone(), id.clone(), file);
+                vec![ingest_reader(&name, reader, &options)]
+            }
+            Err(_) => vec![trailscope_core::ingest::unread(
+                &name,
+                trailscope_core::ingest::Outcome::Failed(trailscope_core::ingest::FileError::new(
+                    "the page did not hand the file to its worker",
+                )),
+            )],
+        }
+    };
+    let batch = Uint8Array::from(wire::encode(&results).as_slice());
+    post(scope, &[("kind", "done".into()), ("id", id), ("batch", batch.clone().into())], Some(batch.buffer().into()));
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, fields: &[(&str, JsValue)], transfer: Option<JsValue>) {
+    let message = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&message, &(*key).into(), value);
+    }
+    let _ = match transfer {
+        Some(buffer) => scope.post_message_with_transfer(&message, &Array::of1(&buffer)),
+        None => scope.post_message(&message),
+    };
+}
+
+/// A file read slice by slice, reporting progress as it goes.
+struct Slices {
+    scope: DedicatedWorkerGlobalScope,
+    id: JsValue,
+    file: Blob,
+    reader: Option<FileReaderSync>,
+    offset: f64,
+    pending: Vec<u8>,
+    pending_at: usize,
+}
+
+impl Slices {
+    fn new(scope: DedicatedWorkerGlobalScope, id: JsValue, file: Blob) -> Slices {
+        Slices { scope, id, file, reader: FileReaderSync::new().ok(), offset: 0.0, pending: Vec::new(), pending_at: 0 }
+    }
+}
+
+impl Read for Slices {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.pending_at == self.pending.len() {
+            let size = self.file.size();
+            if self.offset >= size {
+                return Ok(0);
+            }
+            let end = (self.offset + SLICE).min(size);
+            let reader = self.reader.as_ref().ok_or_else(|| std::io::Error::other("FileReaderSync is unavailable"))?;
+            let slice = self
+                .file
+                .slice_with_f64_and_f64(self.offset, end)
+                .map_err(|_| std::io::Error::other("the file could not be sliced"))?;
+            let buffer = reader
+                .read_as_array_buffer(&slice)
+                .map_err(|_| std::io::Error::other("the browser could not read the file (was it moved or deleted?)"))?;
+            self.pending = Uint8Array::new(&buffer).to_vec();
+            self.pending_at = 0;
+            self.offset = end;
+            post(&self.scope, &[("kind", "progress".into()), ("id", self.id.clone()), ("bytes", end.into())], None);
+        }
+        let n = buf.len().min(self.pending.len() - self.pending_at);
+        buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);
+        self.pending_at += n;
+        Ok(n)
+    }
+}
