@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use crate::decode;
 use crate::model::{self, Identity};
-use crate::record::{parse_bool, RawRecord, Text};
+use crate::record::{parse_bool, RawRecord, RecordSummary, Text};
 use crate::time::EventTime;
 use crate::transcribe;
 
@@ -497,20 +497,37 @@ impl Sink<'_> {
         fallback: Fallback,
         place: &dyn Fn() -> String,
     ) -> Result<(), FileError> {
-        let record: RawRecord<'_> = serde_json::from_str(raw).map_err(|e| match at {
+        let parse_error = |e: serde_json::Error| match at {
             Some(at) if e.is_syntax() || e.is_eof() => {
                 FileError::new(format!("{}: {}", place(), json_error_at(&e, raw.as_bytes(), at)))
             }
             _ => FileError::new(format!("{}: not a readable CloudTrail record: {e}", place())),
-        })?;
-        if !record.looks_like_record() {
-            return Err(FileError::new(format!(
+        };
+        let not_a_record = || {
+            FileError::new(format!(
                 "{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)",
                 place()
-            )));
+            ))
+        };
+        // The prefilter: a Transcribe record's eventSource holds the word "transcribe" (JSON can hide it only
+        // behind a \u escape), so a record with neither is counted from a few fields, not read in full.
+        let bytes = raw.as_bytes();
+        let candidate = self.options.keep_all
+            || memchr::memmem::find(bytes, b"transcribe").is_some()
+            || memchr::memmem::find(bytes, b"\\u").is_some();
+        if !candidate {
+            let summary: RecordSummary<'_> = serde_json::from_str(raw).map_err(parse_error)?;
+            if !summary.looks_like_record() {
+                return Err(not_a_record());
+            }
+            self.count(summary.service());
+            return Ok(());
         }
-        self.result.n_records += 1;
-        *self.result.per_service.entry(record.service().to_owned()).or_default() += 1;
+        let record: RawRecord<'_> = serde_json::from_str(raw).map_err(parse_error)?;
+        if !record.looks_like_record() {
+            return Err(not_a_record());
+        }
+        self.count(record.service());
         if self.options.keep_all || model::is_transcribe_source(record.event_source.as_str()) {
             let mut event = record.into_event(raw.to_owned());
             if event.time.is_none() {
@@ -521,10 +538,21 @@ impl Sink<'_> {
         Ok(())
     }
 
-    fn event(&mut self, event: model::Event) {
+    /// Counts one record under its service, allocating the service's name only the first time.
+    fn count(&mut self, service: &str) {
         self.result.n_records += 1;
-        let service = if event.event_source.is_empty() { "(no eventSource)" } else { &event.event_source };
-        *self.result.per_service.entry(service.to_owned()).or_default() += 1;
+        match self.result.per_service.get_mut(service) {
+            Some(n) => *n += 1,
+            None => {
+                self.result.per_service.insert(service.to_owned(), 1);
+            }
+        }
+    }
+
+    fn event(&mut self, event: model::Event) {
+        let service = if event.event_source.is_empty() { "(no eventSource)" } else { event.event_source.as_str() };
+        let service = service.to_owned();
+        self.count(&service);
         if self.options.keep_all || model::is_transcribe_source(&event.event_source) {
             self.result.events.push(event);
         }

@@ -173,20 +173,56 @@ pub struct RawRecord<'a> {
     pub recipient_account_id: Text<'a>,
 }
 
+/// The few fields that count a record that is not kept; everything else is skipped unread.
+#[derive(Debug, Default, Deserialize)]
+#[allow(missing_docs)]
+pub struct RecordSummary<'a> {
+    #[serde(rename = "eventVersion", borrow, default)]
+    pub event_version: Text<'a>,
+    #[serde(rename = "eventTime", borrow, default)]
+    pub event_time: Text<'a>,
+    #[serde(rename = "eventSource", borrow, default)]
+    pub event_source: Text<'a>,
+    #[serde(rename = "eventName", borrow, default)]
+    pub event_name: Text<'a>,
+    #[serde(rename = "eventType", borrow, default)]
+    pub event_type: Text<'a>,
+}
+
+impl RecordSummary<'_> {
+    /// See [`RawRecord::looks_like_record`].
+    pub fn looks_like_record(&self) -> bool {
+        looks_like_record(&self.event_version, &self.event_name, &self.event_time)
+    }
+
+    /// See [`RawRecord::service`].
+    pub fn service(&self) -> &str {
+        service(&self.event_source, &self.event_type)
+    }
+}
+
+fn looks_like_record(version: &Text<'_>, name: &Text<'_>, time: &Text<'_>) -> bool {
+    version.is_some() || name.is_some() || time.is_some()
+}
+
+fn service<'t>(source: &'t Text<'_>, event_type: &Text<'_>) -> &'t str {
+    match source.as_str() {
+        "" if event_type.as_str() == "AwsCloudTrailInsight" => "(CloudTrail Insights)",
+        "" => "(no eventSource)",
+        source => source,
+    }
+}
+
 impl<'a> RawRecord<'a> {
     /// True when the object has at least one field that every CloudTrail record carries.
     pub fn looks_like_record(&self) -> bool {
-        self.event_version.is_some() || self.event_name.is_some() || self.event_time.is_some()
+        looks_like_record(&self.event_version, &self.event_name, &self.event_time)
     }
 
     /// `eventSource`, or a stand-in for records that have none (Insights keep theirs inside
     /// `insightDetails`), so every record counts under some service.
     pub fn service(&self) -> &str {
-        match self.event_source.as_str() {
-            "" if self.event_type.as_str() == "AwsCloudTrailInsight" => "(CloudTrail Insights)",
-            "" => "(no eventSource)",
-            source => source,
-        }
+        service(&self.event_source, &self.event_type)
     }
 
     /// The one place a raw record becomes a model event. `raw` is the record's exact text.

@@ -142,20 +142,49 @@ impl Splitter {
                     }
                 }
                 Phase::Value | Phase::Item { .. } => {
-                    // The hot loop: copy bytes into the unit while tracking depth.
+                    // The hot loop, on locals: inside strings jump to the next quote or backslash; outside
+                    // them only brackets, quotes and newlines matter.
+                    let floor = self.unit_floor();
                     let start = i;
                     let mut closed = false;
+                    let (mut depth, mut in_string, mut escape, mut line) =
+                        (self.depth, self.in_string, self.escape, self.line);
                     while i < chunk.len() {
-                        let b = chunk[i];
-                        i += 1;
-                        if b == b'\n' {
-                            self.line += 1;
-                        }
-                        if self.track(b) && self.depth == self.unit_floor() {
-                            closed = true;
-                            break;
+                        if escape {
+                            escape = false;
+                            i += 1;
+                        } else if in_string {
+                            match memchr::memchr2(b'"', b'\\', &chunk[i..]) {
+                                None => i = chunk.len(),
+                                Some(k) => {
+                                    i += k;
+                                    if chunk[i] == b'"' {
+                                        in_string = false;
+                                    } else {
+                                        escape = true;
+                                    }
+                                    i += 1;
+                                }
+                            }
+                        } else {
+                            let b = chunk[i];
+                            i += 1;
+                            match b {
+                                b'"' => in_string = true,
+                                b'{' | b'[' => depth += 1,
+                                b'}' | b']' => {
+                                    depth = depth.saturating_sub(1);
+                                    if depth == floor {
+                                        closed = true;
+                                        break;
+                                    }
+                                }
+                                b'\n' => line += 1,
+                                _ => {}
+                            }
                         }
                     }
+                    (self.depth, self.in_string, self.escape, self.line) = (depth, in_string, escape, line);
                     self.buf.extend_from_slice(&chunk[start..i]);
                     if self.buf.len() > self.max_unit {
                         return Err(FileError::new(format!(
