@@ -118,16 +118,43 @@ fn test() -> Result {
     let corpus = env::var_os("TRAILSCOPE_CORPUS")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("..").join("shared").join("corpus").join("real"));
+    // 100 generated delivery files with the generator's truth, for the browser tests' exact counts.
+    let generated = root.join("target").join("e2e-generated");
+    generate(&generated, 20_000, 100, "dev")?;
     run(Command::new("node")
         .args(["--test", "--test-concurrency=1", "tests/e2e/"])
         .env("TRAILSCOPE_DIST", root.join("dist"))
         .env("TRAILSCOPE_CORPUS", corpus)
+        .env("TRAILSCOPE_GENERATED", generated)
         .current_dir(&root))
 }
 
 fn bench() -> Result {
-    setup(Needs::Build)?;
-    run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "ingest"]).current_dir(root()))
+    setup(Needs::All)?;
+    let root = root();
+    run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "ingest"]).current_dir(&root))?;
+    build_page()?;
+    let generated = root.join("target").join("bench-generated");
+    generate(&generated, 200_000, 100, "release")?;
+    run(Command::new("node")
+        .args(["tests/bench/browser.mjs"])
+        .env("TRAILSCOPE_DIST", root.join("dist"))
+        .env("TRAILSCOPE_GENERATED", generated)
+        .current_dir(&root))
+}
+
+/// Writes generated delivery files and their truth (`truth.json`) into `dir`, afresh.
+fn generate(dir: &Path, n_events: usize, n_files: usize, profile: &str) -> Result {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let (events, files) = (n_events.to_string(), n_files.to_string());
+    run(Command::new("cargo")
+        .args(["run", "--quiet", "--profile", profile, "-p", "trailscope-core", "--example", "generate", "--"])
+        .args([dir_arg.as_str(), events.as_str(), files.as_str()])
+        .stdout(std::process::Stdio::null())
+        .current_dir(root()))
 }
 
 fn run(command: &mut Command) -> Result {
