@@ -139,7 +139,16 @@ pub fn App() -> Html {
         html! {
             <div class="progress" data-testid="progress" value={p.bytes_done.to_string()} max={p.bytes_total.to_string()}>
                 <progress value={p.bytes_done.to_string()} max={p.bytes_total.max(1).to_string()}></progress>
-                <span>{format!("{} of {} files · {} of {} · {}", p.files_done, p.files_total, megabytes(p.bytes_done), megabytes(p.bytes_total), p.current)}</span>
+                <span>{format!(
+                    "{} of {} files · {} of {}{} · {} · {} events kept so far",
+                    p.files_done,
+                    p.files_total,
+                    megabytes(p.bytes_done),
+                    megabytes(p.bytes_total),
+                    p.seconds_left(js_sys::Date::now()).map(|s| format!(" · about {} s left", s.ceil())).unwrap_or_default(),
+                    p.current,
+                    summary.n_kept,
+                )}</span>
                 <button data-testid="cancel" onclick={on_cancel}>{"Cancel"}</button>
             </div>
         }

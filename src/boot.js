@@ -3,3 +3,9 @@
 import init from './trailscope.js';
 
 init({ module_or_path: new URL('./trailscope_bg.wasm', import.meta.url) });
+
+// Offline support: a service worker keeps the page's own files (see sw.js). Not on file://, where
+// browsers allow none.
+if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+  navigator.serviceWorker.register('./sw.js').catch((error) => console.warn('offline cache unavailable:', error));
+}

@@ -29,6 +29,19 @@ pub struct Progress {
     pub bytes_total: u64,
     /// The file being read.
     pub current: String,
+    /// When this load began, in milliseconds since the epoch.
+    pub started_ms: f64,
+}
+
+impl Progress {
+    /// A rough estimate of the time left, from the pace so far; `None` until there is a pace.
+    pub fn seconds_left(&self, now_ms: f64) -> Option<f64> {
+        let elapsed = (now_ms - self.started_ms) / 1000.0;
+        if self.bytes_done == 0 || self.bytes_total <= self.bytes_done || elapsed < 0.5 {
+            return None;
+        }
+        Some(elapsed * (self.bytes_total - self.bytes_done) as f64 / self.bytes_done as f64)
+    }
 }
 
 /// Everything the page shows that is not the data itself.
@@ -86,7 +99,7 @@ impl Reducible for State {
         match action {
             Action::Queued { files, bytes } => {
                 if next.loading != Some(true) {
-                    next.progress = Progress::default();
+                    next.progress = Progress { started_ms: js_sys::Date::now(), ..Progress::default() };
                 }
                 next.loading = Some(true);
                 next.progress.files_total += files;
