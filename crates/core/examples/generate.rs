@@ -8,7 +8,8 @@ use trailscope_core::generate::{generate, GenConfig};
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().ok_or("usage: generate DIR [EVENTS] [FILES]")?);
-    let number = |arg: Option<String>, default: usize| arg.map_or(Ok(default), |a| a.parse().map_err(|e| format!("{a}: {e}")));
+    let number =
+        |arg: Option<String>, default: usize| arg.map_or(Ok(default), |a| a.parse().map_err(|e| format!("{a}: {e}")));
     let bench = GenConfig::bench();
     let n_events = number(args.next(), bench.n_events)?;
     let n_files = number(args.next(), bench.n_files)?;

@@ -18,9 +18,11 @@
 
 pub mod decode;
 pub mod generate;
+pub mod index;
 pub mod ingest;
 pub mod jobs;
 pub mod model;
+pub mod query;
 pub mod record;
 pub mod split;
 pub mod store;

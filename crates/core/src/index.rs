@@ -1,0 +1,249 @@
+//! Columnar storage of the kept events: one vector per field, every string interned once behind a 32-bit
+//! id, so that filtering a million events is a scan over integers.
+//!
+//! Architecture invariant: the index only grows from `model::Event`s and never knows the query language;
+//! `query` reads it.
+
+use std::collections::HashMap;
+
+use crate::model::Event;
+
+/// An interned string.
+pub type StrId = u32;
+
+/// Each distinct string once. Id 0 is the empty string.
+#[derive(Debug)]
+pub struct Strings {
+    ids: HashMap<Box<str>, StrId>,
+    values: Vec<Box<str>>,
+    lower: Vec<Box<str>>,
+}
+
+impl Default for Strings {
+    fn default() -> Self {
+        let mut strings = Strings { ids: HashMap::new(), values: Vec::new(), lower: Vec::new() };
+        strings.intern("");
+        strings
+    }
+}
+
+impl Strings {
+    /// The id of `text`, adding it when new.
+    pub fn intern(&mut self, text: &str) -> StrId {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.values.len() as StrId;
+        self.ids.insert(text.into(), id);
+        self.values.push(text.into());
+        self.lower.push(text.to_lowercase().into());
+        id
+    }
+
+    /// The text of `id`.
+    pub fn get(&self, id: StrId) -> &str {
+        self.values.get(id as usize).map_or("", |s| s)
+    }
+
+    /// The lower-case text of `id`, for case-insensitive matching.
+    pub fn lower(&self, id: StrId) -> &str {
+        self.lower.get(id as usize).map_or("", |s| s)
+    }
+
+    /// How many distinct strings there are.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Always false: the empty string is always there.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// The columns a query and the facets can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Column {
+    /// `eventName`.
+    EventName,
+    /// `eventSource`.
+    EventSource,
+    /// `awsRegion`.
+    Region,
+    /// The account.
+    Account,
+    /// The caller's short name.
+    Identity,
+    /// `userIdentity.arn`.
+    IdentityArn,
+    /// `userIdentity.type`.
+    IdentityType,
+    /// `userIdentity.accessKeyId`.
+    AccessKey,
+    /// `sourceIPAddress`.
+    SourceIp,
+    /// `userAgent`.
+    UserAgent,
+    /// The user agent's family (aws-cli, Boto3, ...).
+    AgentFamily,
+    /// `errorCode`.
+    ErrorCode,
+    /// The Transcribe resource's name.
+    Resource,
+    /// The Transcribe resource's kind.
+    Kind,
+    /// The status the event reports.
+    Status,
+    /// `languageCode`.
+    Language,
+    /// `eventID`.
+    EventId,
+}
+
+impl Column {
+    /// Every column, in storage order.
+    pub const ALL: [Column; 17] = [
+        Column::EventName,
+        Column::EventSource,
+        Column::Region,
+        Column::Account,
+        Column::Identity,
+        Column::IdentityArn,
+        Column::IdentityType,
+        Column::AccessKey,
+        Column::SourceIp,
+        Column::UserAgent,
+        Column::AgentFamily,
+        Column::ErrorCode,
+        Column::Resource,
+        Column::Kind,
+        Column::Status,
+        Column::Language,
+        Column::EventId,
+    ];
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
+/// The kept events as columns. Row `i` is event `i` of the store.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// The interned strings.
+    pub strings: Strings,
+    /// Event time in milliseconds since the epoch; `i64::MIN` when unknown.
+    pub time: Vec<i64>,
+    columns: Vec<Vec<StrId>>,
+}
+
+impl Index {
+    /// An index of `events`.
+    pub fn build(events: &[Event]) -> Index {
+        let mut index =
+            Index { columns: vec![Vec::with_capacity(events.len()); Column::ALL.len()], ..Index::default() };
+        for event in events {
+            index.push(event);
+        }
+        index
+    }
+
+    /// Adds one event as the next row.
+    pub fn push(&mut self, event: &Event) {
+        if self.columns.is_empty() {
+            self.columns = vec![Vec::new(); Column::ALL.len()];
+        }
+        self.time.push(event.time.map_or(i64::MIN, |t| t.0));
+        let info = event.transcribe.as_ref();
+        for column in Column::ALL {
+            let text: &str = match column {
+                Column::EventName => &event.event_name,
+                Column::EventSource => &event.event_source,
+                Column::Region => &event.aws_region,
+                Column::Account => &event.account,
+                Column::Identity => &event.identity.name,
+                Column::IdentityArn => &event.identity.arn,
+                Column::IdentityType => &event.identity.kind,
+                Column::AccessKey => &event.identity.access_key,
+                Column::SourceIp => &event.source_ip,
+                Column::UserAgent => &event.user_agent,
+                Column::AgentFamily => agent_family(&event.user_agent),
+                Column::ErrorCode => &event.error_code,
+                Column::Resource => info.map_or("", |i| i.name.display()),
+                Column::Kind => info.filter(|i| i.name.is_present()).map_or("", |i| i.kind.as_str()),
+                Column::Status => info.and_then(|i| i.status.as_deref()).unwrap_or(""),
+                Column::Language => info.map_or("", |i| i.language.display()),
+                Column::EventId => &event.event_id,
+            };
+            let id = self.strings.intern(text);
+            self.columns[column.slot()].push(id);
+        }
+    }
+
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    /// A column's ids, one per row.
+    pub fn column(&self, column: Column) -> &[StrId] {
+        self.columns.get(column.slot()).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The family of a user agent, for the facet: who or what made the call.
+pub fn agent_family(user_agent: &str) -> &'static str {
+    let ua = user_agent.trim();
+    let lower = ua.to_ascii_lowercase();
+    if ua.is_empty() {
+        ""
+    } else if lower.starts_with("aws-cli/") {
+        "aws-cli"
+    } else if lower.starts_with("boto3/") || lower.starts_with("botocore/") {
+        "Boto3"
+    } else if lower.starts_with("aws-sdk-js") || lower.contains("aws-sdk-nodejs") || lower.starts_with("aws-sdk-js-v3")
+    {
+        "SDK for JS"
+    } else if lower.starts_with("aws-sdk-java") || lower.starts_with("aws-sdk-go") || lower.starts_with("aws-sdk-") {
+        "other SDK"
+    } else if lower == "aws internal" || lower.ends_with(".amazonaws.com") {
+        "AWS Internal"
+    } else if lower.contains("console.amazonaws.com")
+        || lower.starts_with("mozilla/")
+        || lower.contains("signin.amazonaws.com")
+    {
+        "console"
+    } else if lower.starts_with("terraform") || lower.contains("terraform/") {
+        "Terraform"
+    } else {
+        "other"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agent_family;
+
+    #[test]
+    fn user_agent_families() {
+        let cases = [
+            ("aws-cli/2.15.30 Python/3.11.8 Linux/6.1 exe/x86_64.amzn.2023", "aws-cli"),
+            ("Boto3/1.34.50 md/Botocore#1.34.50 ua/2.0 os/linux", "Boto3"),
+            ("aws-sdk-js/3.540.0 ua/2.0 os/linux lang/js md/nodejs#20.11.1", "SDK for JS"),
+            ("AWS Internal", "AWS Internal"),
+            ("lambda.amazonaws.com", "AWS Internal"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36", "console"),
+            ("aws-sdk-go/1.51.20 (go1.20.12; linux; amd64) amazon-ssm-agent/", "other SDK"),
+            ("[ ]", "other"),
+            ("", ""),
+        ];
+        for (ua, family) in cases {
+            assert_eq!(agent_family(ua), family, "{ua}");
+        }
+    }
+}

@@ -1,0 +1,529 @@
+//! The search language and its evaluation over the index.
+//!
+//! A query is a value: terms (free text, `field:value`, `time:>...`), each maybe negated with `-`, plus
+//! an optional time range. [`parse`] turns what a person typed into a [`Query`] and hints about what it
+//! did not understand (never a silent empty table); [`evaluate`] answers with the matching rows.
+//!
+//! ```text
+//! user:alice status:FAILED            both must hold
+//! -event:GetTranscriptionJob          exclude
+//! ip:10.0.0.0/8  ip:2001:db8::/32     CIDR
+//! job:"call 7*"                       quotes for spaces, * as a wildcard
+//! time:>2026-03-07T14:00              times in UTC
+//! requestParameters.languageCode:de-DE   any JSON path of the record
+//! ```
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use crate::index::{Column, Index, StrId};
+use crate::model::Event;
+use crate::time::EventTime;
+
+/// What was typed, understood.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    /// All must hold.
+    pub terms: Vec<Term>,
+    /// Inclusive start and exclusive end, in milliseconds since the epoch (set by brushing the timeline).
+    pub range: Option<(i64, i64)>,
+}
+
+/// One condition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// True for `-term`.
+    pub negate: bool,
+    /// What it tests.
+    pub test: Test,
+}
+
+/// What a term tests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    /// Text anywhere in the visible fields or the original JSON, ignoring case.
+    Text(String),
+    /// A column's value.
+    Column(Column, Matcher),
+    /// A value at a JSON path of the original record.
+    Path(Vec<String>, Matcher),
+    /// The event time against a bound.
+    Time(Ordering, i64),
+}
+
+/// How a time is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ordering {
+    /// `>`
+    After,
+    /// `>=`
+    AtOrAfter,
+    /// `<`
+    Before,
+    /// `<=`
+    AtOrBefore,
+}
+
+/// How a value is matched, ignoring case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// The whole value.
+    Exact(String),
+    /// A pattern where `*` stands for any text.
+    Wildcard(String),
+    /// An address inside a network.
+    Cidr(IpAddr, u8),
+}
+
+/// Something in the query the language did not understand, and what was done instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hint(pub String);
+
+/// Field names a person can type, with the column each means.
+const FIELDS: &[(&str, Column)] = &[
+    ("event", Column::EventName),
+    ("eventname", Column::EventName),
+    ("source", Column::EventSource),
+    ("eventsource", Column::EventSource),
+    ("region", Column::Region),
+    ("awsregion", Column::Region),
+    ("account", Column::Account),
+    ("recipientaccountid", Column::Account),
+    ("user", Column::Identity),
+    ("identity", Column::Identity),
+    ("username", Column::Identity),
+    ("useridentity.username", Column::Identity),
+    ("useridentity.arn", Column::IdentityArn),
+    ("useridentity.type", Column::IdentityType),
+    ("key", Column::AccessKey),
+    ("accesskeyid", Column::AccessKey),
+    ("useridentity.accesskeyid", Column::AccessKey),
+    ("ip", Column::SourceIp),
+    ("sourceipaddress", Column::SourceIp),
+    ("agent", Column::UserAgent),
+    ("useragent", Column::UserAgent),
+    ("family", Column::AgentFamily),
+    ("error", Column::ErrorCode),
+    ("errorcode", Column::ErrorCode),
+    ("job", Column::Resource),
+    ("resource", Column::Resource),
+    ("kind", Column::Kind),
+    ("status", Column::Status),
+    ("lang", Column::Language),
+    ("language", Column::Language),
+    ("id", Column::EventId),
+    ("eventid", Column::EventId),
+];
+
+/// Top-level CloudTrail fields that have no column: searched in the original JSON.
+const RECORD_FIELDS: &[&str] = &[
+    "eventVersion",
+    "eventType",
+    "eventCategory",
+    "readOnly",
+    "managementEvent",
+    "requestID",
+    "errorMessage",
+    "sharedEventID",
+    "vpcEndpointId",
+    "apiVersion",
+    "sessionCredentialFromConsole",
+];
+
+/// The fields the language knows, for the page's help.
+pub fn field_names() -> Vec<&'static str> {
+    vec![
+        "event",
+        "user",
+        "ip",
+        "region",
+        "account",
+        "error",
+        "job",
+        "status",
+        "lang",
+        "source",
+        "agent",
+        "key",
+        "kind",
+        "family",
+        "id",
+        "time",
+        "userIdentity.arn",
+    ]
+}
+
+/// Reads a query. Never fails: what it cannot read becomes a hint, and the rest still applies.
+pub fn parse(text: &str) -> (Query, Vec<Hint>) {
+    let mut query = Query::default();
+    let mut hints = Vec::new();
+    for token in tokens(text) {
+        let (negate, body) = match token.strip_prefix('-') {
+            Some(rest) if !rest.is_empty() => (true, rest),
+            _ => (false, token.as_str()),
+        };
+        match term(body) {
+            Ok(test) => query.terms.push(Term { negate, test }),
+            Err(hint) => {
+                hints.push(hint);
+                query.terms.push(Term { negate, test: Test::Text(unquote(body).to_lowercase()) });
+            }
+        }
+    }
+    (query, hints)
+}
+
+/// Splits on white space outside double quotes; quotes stay in the token for `term` to read.
+fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn unquote(text: &str) -> &str {
+    text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text)
+}
+
+fn term(body: &str) -> Result<Test, Hint> {
+    let Some((field, value)) = body.split_once(':').filter(|(f, _)| !f.starts_with('"')) else {
+        return Ok(Test::Text(unquote(body).to_lowercase()));
+    };
+    let value = unquote(value);
+    let lower_field = field.to_ascii_lowercase();
+    if lower_field == "time" {
+        return time_term(value);
+    }
+    if let Some(&(_, column)) = FIELDS.iter().find(|(name, _)| *name == lower_field) {
+        if value.is_empty() {
+            return Err(Hint(format!("{field}: needs a value; searched as text")));
+        }
+        return Ok(Test::Column(column, matcher(value, column == Column::SourceIp)?));
+    }
+    let is_path = field.contains('.') && field.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    if is_path || RECORD_FIELDS.contains(&field) {
+        let path = field.split('.').map(str::to_owned).collect();
+        return Ok(Test::Path(path, matcher(value, false)?));
+    }
+    // `arn:aws:...` or `s3://...` typed as text is text; anything else was meant as a field.
+    if matches!(lower_field.as_str(), "arn" | "s3" | "http" | "https")
+        || !field.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Ok(Test::Text(body.to_lowercase()));
+    }
+    Err(Hint(format!("unknown field \"{field}\": searched as text (fields: {})", field_names().join(", "))))
+}
+
+fn matcher(value: &str, ip: bool) -> Result<Matcher, Hint> {
+    if ip {
+        if let Some((address, bits)) = value.split_once('/') {
+            let address: IpAddr =
+                address.parse().map_err(|_| Hint(format!("ip:{value}: not an address with a /prefix")))?;
+            let max = if address.is_ipv4() { 32 } else { 128 };
+            let bits: u8 = bits
+                .parse()
+                .ok()
+                .filter(|b| *b <= max)
+                .ok_or_else(|| Hint(format!("ip:{value}: the prefix must be 0 to {max}")))?;
+            return Ok(Matcher::Cidr(address, bits));
+        }
+    }
+    let lower = value.to_lowercase();
+    Ok(if lower.contains('*') { Matcher::Wildcard(lower) } else { Matcher::Exact(lower) })
+}
+
+fn time_term(value: &str) -> Result<Test, Hint> {
+    let (ordering, rest) = if let Some(rest) = value.strip_prefix(">=") {
+        (Ordering::AtOrAfter, rest)
+    } else if let Some(rest) = value.strip_prefix("<=") {
+        (Ordering::AtOrBefore, rest)
+    } else if let Some(rest) = value.strip_prefix('>') {
+        (Ordering::After, rest)
+    } else if let Some(rest) = value.strip_prefix('<') {
+        (Ordering::Before, rest)
+    } else {
+        return Err(Hint(format!("time:{value}: write time:>2026-03-07T14:00 or time:<2026-03-08")));
+    };
+    parse_time(rest)
+        .map(|at| Test::Time(ordering, at))
+        .ok_or_else(|| Hint(format!("time:{value}: not a time (write 2026-03-07T14:00, UTC)")))
+}
+
+/// A date, or a date and time with or without seconds, in UTC.
+fn parse_time(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let full = match text.len() {
+        10 => format!("{text}T00:00:00Z"),
+        13 => format!("{text}:00:00Z"),
+        16 => format!("{text}:00Z"),
+        _ => text.to_owned(),
+    };
+    EventTime::parse(&full).map(|t| t.0)
+}
+
+/// Rows (indices into the events) that match `query`, among `candidates`, in their order.
+pub fn evaluate(query: &Query, index: &Index, events: &[Event], candidates: &[u32]) -> Vec<u32> {
+    // Cheap tests first: integer columns and times; JSON paths and text over the original last.
+    let mut prepared: Vec<Prepared> = query.terms.iter().map(|t| prepare(t, index)).collect();
+    prepared.sort_by_key(Prepared::cost);
+    candidates
+        .iter()
+        .copied()
+        .filter(|&row| {
+            let i = row as usize;
+            let time = index.time.get(i).copied().unwrap_or(i64::MIN);
+            let in_range = query.range.is_none_or(|(start, end)| time != i64::MIN && time >= start && time < end);
+            in_range && prepared.iter().all(|p| p.holds(i, index, events))
+        })
+        .collect()
+}
+
+/// Counts per value of `column` over `rows`, most frequent first (ties by value).
+pub fn facet(index: &Index, column: Column, rows: &[u32]) -> Vec<(StrId, u32)> {
+    let ids = index.column(column);
+    let mut counts = vec![0u32; index.strings.len()];
+    for &row in rows {
+        if let Some(&id) = ids.get(row as usize) {
+            counts[id as usize] += 1;
+        }
+    }
+    let mut out: Vec<(StrId, u32)> =
+        counts.iter().enumerate().filter(|(_, &n)| n > 0).map(|(id, &n)| (id as StrId, n)).collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0))));
+    out
+}
+
+/// A term made ready for a scan: column tests become a yes/no per interned string.
+enum Prepared {
+    Ids { negate: bool, column: Column, yes: Vec<bool> },
+    Time { negate: bool, ordering: Ordering, at: i64 },
+    Path { negate: bool, path: Vec<String>, matcher: Matcher },
+    Text { negate: bool, needle: String, yes: Vec<bool> },
+}
+
+impl Prepared {
+    fn cost(&self) -> u8 {
+        match self {
+            Prepared::Ids { .. } | Prepared::Time { .. } => 0,
+            Prepared::Text { .. } => 1,
+            Prepared::Path { .. } => 2,
+        }
+    }
+
+    fn holds(&self, row: usize, index: &Index, events: &[Event]) -> bool {
+        let (negate, hit) = match self {
+            Prepared::Ids { negate, column, yes } => {
+                let id = index.column(*column).get(row).copied().unwrap_or(0);
+                (*negate, yes[id as usize])
+            }
+            Prepared::Time { negate, ordering, at } => {
+                let t = index.time.get(row).copied().unwrap_or(i64::MIN);
+                let hit = t != i64::MIN
+                    && match ordering {
+                        Ordering::After => t > *at,
+                        Ordering::AtOrAfter => t >= *at,
+                        Ordering::Before => t < *at,
+                        Ordering::AtOrBefore => t <= *at,
+                    };
+                (*negate, hit)
+            }
+            Prepared::Path { negate, path, matcher } => {
+                let hit =
+                    events.get(row).is_some_and(|e| path_value(&e.raw, path).is_some_and(|v| matches(matcher, &v)));
+                (*negate, hit)
+            }
+            Prepared::Text { negate, needle, yes } => {
+                let in_columns =
+                    Column::ALL.iter().any(|&c| yes[index.column(c).get(row).copied().unwrap_or(0) as usize]);
+                let hit = in_columns
+                    || events.get(row).is_some_and(|e| contains_ignore_case(e.raw.as_bytes(), needle.as_bytes()));
+                (*negate, hit)
+            }
+        };
+        hit != negate
+    }
+}
+
+fn prepare(term: &Term, index: &Index) -> Prepared {
+    let strings = &index.strings;
+    let negate = term.negate;
+    match &term.test {
+        Test::Column(column, matcher) => {
+            let yes = (0..strings.len() as StrId).map(|id| matches(matcher, strings.lower(id))).collect();
+            // `agent:` also matches the family name (agent:boto3).
+            let yes = if *column == Column::UserAgent { with_family(index, matcher, yes) } else { yes };
+            Prepared::Ids { negate, column: *column, yes }
+        }
+        Test::Time(ordering, at) => Prepared::Time { negate, ordering: *ordering, at: *at },
+        Test::Path(path, matcher) => Prepared::Path { negate, path: path.clone(), matcher: matcher.clone() },
+        Test::Text(needle) => {
+            let yes = (0..strings.len() as StrId)
+                .map(|id| !needle.is_empty() && strings.lower(id).contains(needle.as_str()))
+                .collect();
+            Prepared::Text { negate, needle: needle.clone(), yes }
+        }
+    }
+}
+
+fn with_family(index: &Index, matcher: &Matcher, mut yes: Vec<bool>) -> Vec<bool> {
+    let strings = &index.strings;
+    for id in 0..strings.len() as StrId {
+        if !yes[id as usize] && matches(matcher, &crate::index::agent_family(strings.get(id)).to_lowercase()) {
+            yes[id as usize] = true;
+        }
+    }
+    yes
+}
+
+fn matches(matcher: &Matcher, lower_value: &str) -> bool {
+    match matcher {
+        Matcher::Exact(want) => lower_value == want,
+        Matcher::Wildcard(pattern) => glob(pattern, lower_value),
+        // sourceIPAddress may be a comma list: any address inside counts.
+        Matcher::Cidr(network, bits) => lower_value
+            .split(',')
+            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+            .any(|address| in_network(address, *network, *bits)),
+    }
+}
+
+fn in_network(address: IpAddr, network: IpAddr, bits: u8) -> bool {
+    match (address, network) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - u32::from(bits)) };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - u32::from(bits)) };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, rest) = parts.split_first().map_or(("", &[][..]), |(f, r)| (*f, r));
+    let Some(mut remaining) = text.strip_prefix(first) else { return false };
+    let Some((last, middle)) = rest.split_last() else { return remaining.is_empty() };
+    for part in middle {
+        match remaining.find(part) {
+            Some(at) => remaining = &remaining[at + part.len()..],
+            None => return false,
+        }
+    }
+    remaining.len() >= last.len() && remaining.ends_with(last)
+}
+
+/// The value at `path` in the record's JSON, as text (strings bare, other values as JSON), lower-cased.
+fn path_value(raw: &str, path: &[String]) -> Option<String> {
+    let value: Value = serde_json::from_str(raw).ok()?;
+    let mut at = &value;
+    for key in path {
+        at = at.get(key)?;
+    }
+    Some(match at {
+        Value::String(s) => s.to_lowercase(),
+        other => other.to_string().to_lowercase(),
+    })
+}
+
+/// ASCII case-insensitive substring search; `needle` is lower case.
+fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else { return true };
+    let upper = first.to_ascii_uppercase();
+    let mut from = 0;
+    while let Some(k) = memchr::memchr2(first, upper, &haystack[from..]) {
+        let at = from + k;
+        let end = at + 1 + rest.len();
+        if end <= haystack.len() && haystack[at + 1..end].eq_ignore_ascii_case(rest) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_fields_negation_quotes_and_hints() {
+        let (query, hints) = parse(r#"user:alice -event:GetTranscriptionJob job:"call 7*" colour:red"#);
+        assert_eq!(query.terms.len(), 4);
+        assert_eq!(query.terms[0].test, Test::Column(Column::Identity, Matcher::Exact("alice".into())));
+        assert!(query.terms[1].negate);
+        assert_eq!(query.terms[2].test, Test::Column(Column::Resource, Matcher::Wildcard("call 7*".into())));
+        assert_eq!(query.terms[3].test, Test::Text("colour:red".into()));
+        assert_eq!(hints.len(), 1, "{hints:?}");
+        assert!(hints[0].0.contains("colour"));
+    }
+
+    #[test]
+    fn arn_and_urls_are_text() {
+        let (query, hints) = parse("arn:aws:iam::111122223333:user/alice s3://bucket/key");
+        assert!(hints.is_empty(), "{hints:?}");
+        assert!(matches!(&query.terms[0].test, Test::Text(t) if t == "arn:aws:iam::111122223333:user/alice"));
+        assert!(matches!(&query.terms[1].test, Test::Text(t) if t == "s3://bucket/key"));
+    }
+
+    #[test]
+    fn cidr_and_time_terms() {
+        let (query, hints) = parse("ip:10.0.0.0/8 time:>2026-03-07T14:00 ip:2001:db8::/32 time:yesterday");
+        assert_eq!(query.terms[0].test, Test::Column(Column::SourceIp, Matcher::Cidr("10.0.0.0".parse().unwrap(), 8)));
+        assert_eq!(
+            query.terms[1].test,
+            Test::Time(Ordering::After, EventTime::parse("2026-03-07T14:00:00Z").unwrap().0)
+        );
+        assert_eq!(
+            query.terms[2].test,
+            Test::Column(Column::SourceIp, Matcher::Cidr("2001:db8::".parse().unwrap(), 32))
+        );
+        assert_eq!(hints.len(), 1, "{hints:?}");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob("call-*", "call-7"));
+        assert!(glob("*-7", "call-7"));
+        assert!(glob("c*l*7", "call-7"));
+        assert!(!glob("c*x", "call-7"));
+        assert!(glob("*", ""));
+        assert!(!glob("a*a", "a"));
+    }
+
+    #[test]
+    fn networks() {
+        let net: IpAddr = "10.0.0.0".parse().unwrap();
+        assert!(matches(&Matcher::Cidr(net, 8), "10.1.2.3"));
+        assert!(!matches(&Matcher::Cidr(net, 8), "11.1.2.3"));
+        assert!(matches(&Matcher::Cidr(net, 8), "192.0.2.1, 10.9.9.9"));
+        assert!(!matches(&Matcher::Cidr(net, 8), "lambda.amazonaws.com"));
+    }
+
+    #[test]
+    fn case_insensitive_search() {
+        assert!(contains_ignore_case(br#"{"eventName":"StartTranscriptionJob"}"#, b"starttranscription"));
+        assert!(!contains_ignore_case(b"abc", b"abcd"));
+    }
+}

@@ -1,0 +1,133 @@
+//! The search language over generated data: each query's rows equal a brute-force filter written
+//! independently over the events' own fields, and facet counts equal a brute-force count.
+
+use std::collections::BTreeMap;
+
+use trailscope_core::generate::{generate, GenConfig};
+use trailscope_core::index::{agent_family, Column, Index};
+use trailscope_core::ingest::{ingest_file, IngestOptions};
+use trailscope_core::model::Event;
+use trailscope_core::query::{evaluate, facet, parse};
+use trailscope_core::store::Store;
+use trailscope_core::time::EventTime;
+
+fn store() -> Store {
+    let (files, _) = generate(&GenConfig { n_events: 20_000, n_files: 20, ..GenConfig::sample() });
+    let mut store = Store::new();
+    for file in files {
+        store.add(ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true }));
+    }
+    store
+}
+
+fn ms(text: &str) -> i64 {
+    EventTime::parse(text).map(|t| t.0).unwrap_or_default()
+}
+
+fn in_24(ip: &str, prefix: &str) -> bool {
+    ip.split(',').any(|a| a.trim().starts_with(prefix))
+}
+
+#[test]
+fn queries_match_a_brute_force_filter() {
+    let store = store();
+    let events = store.events();
+    let index = Index::build(events);
+    let all: Vec<u32> = (0..events.len() as u32).collect();
+    let language = |e: &Event| -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(&e.raw).ok()?;
+        Some(v.get("requestParameters")?.get("languageCode")?.as_str()?.to_owned())
+    };
+    let cases: Vec<(&str, Box<dyn Fn(&Event) -> bool>)> = vec![
+        ("user:alice", Box::new(|e| e.identity.name.eq_ignore_ascii_case("alice"))),
+        ("-event:GetTranscriptionJob", Box::new(|e| e.event_name != "GetTranscriptionJob")),
+        ("status:failed", Box::new(|e| e.transcribe.as_ref().and_then(|t| t.status.as_deref()) == Some("FAILED"))),
+        ("ip:198.51.100.0/24", Box::new(|e| in_24(&e.source_ip, "198.51.100."))),
+        (
+            "-ip:198.51.100.0/24 source:transcribe.amazonaws.com",
+            Box::new(|e| !in_24(&e.source_ip, "198.51.100.") && e.event_source == "transcribe.amazonaws.com"),
+        ),
+        (
+            "job:*interview*",
+            Box::new(|e| e.transcribe.as_ref().is_some_and(|t| t.name.display().to_lowercase().contains("interview"))),
+        ),
+        ("time:>=2026-03-02T12:00", Box::new(|e| e.time.is_some_and(|t| t.0 >= ms("2026-03-02T12:00:00Z")))),
+        (
+            "time:>2026-03-02T09:00 time:<2026-03-02T10",
+            Box::new(|e| e.time.is_some_and(|t| t.0 > ms("2026-03-02T09:00:00Z") && t.0 < ms("2026-03-02T10:00:00Z"))),
+        ),
+        ("error:AccessDeniedException", Box::new(|e| e.error_code == "AccessDeniedException")),
+        (
+            "accessdenied",
+            Box::new(|e| {
+                e.raw.to_lowercase().contains("accessdenied") || e.error_code.to_lowercase().contains("accessdenied")
+            }),
+        ),
+        (
+            "requestParameters.languageCode:de-DE",
+            Box::new(move |e| language(e).is_some_and(|l| l.eq_ignore_ascii_case("de-DE"))),
+        ),
+        (
+            "agent:boto3",
+            Box::new(|e| agent_family(&e.user_agent) == "Boto3" || e.user_agent.eq_ignore_ascii_case("boto3")),
+        ),
+        (
+            "region:eu-central-1 -user:bob",
+            Box::new(|e| e.aws_region == "eu-central-1" && !e.identity.name.eq_ignore_ascii_case("bob")),
+        ),
+    ];
+    for (text, brute) in cases {
+        let (query, hints) = parse(text);
+        assert!(hints.is_empty(), "{text}: {hints:?}");
+        let got = evaluate(&query, &index, events, &all);
+        let want: Vec<u32> = all.iter().copied().filter(|&i| brute(&events[i as usize])).collect();
+        assert!(!want.is_empty() || text.starts_with("status"), "{text}: the data should have matches");
+        assert_eq!(got.len(), want.len(), "{text}");
+        assert_eq!(got, want, "{text}");
+    }
+}
+
+#[test]
+fn time_range_is_half_open() {
+    let store = store();
+    let events = store.events();
+    let index = Index::build(events);
+    let all: Vec<u32> = (0..events.len() as u32).collect();
+    let (mut query, _) = parse("");
+    let (start, end) = (ms("2026-03-02T10:00:00Z"), ms("2026-03-02T11:00:00Z"));
+    query.range = Some((start, end));
+    let got = evaluate(&query, &index, events, &all);
+    let want = events.iter().filter(|e| e.time.is_some_and(|t| t.0 >= start && t.0 < end)).count();
+    assert_eq!(got.len(), want);
+    assert!(want > 0);
+}
+
+#[test]
+fn facet_counts_equal_a_brute_force_count() {
+    let store = store();
+    let events = store.events();
+    let index = Index::build(events);
+    let (query, _) = parse("source:transcribe.amazonaws.com");
+    let rows = evaluate(&query, &index, events, &(0..events.len() as u32).collect::<Vec<_>>());
+    let got: BTreeMap<String, u32> = facet(&index, Column::EventName, &rows)
+        .into_iter()
+        .map(|(id, n)| (index.strings.get(id).to_owned(), n))
+        .collect();
+    let mut want: BTreeMap<String, u32> = BTreeMap::new();
+    for &row in &rows {
+        *want.entry(events[row as usize].event_name.clone()).or_default() += 1;
+    }
+    assert_eq!(got, want);
+    let agents: BTreeMap<String, u32> = facet(&index, Column::AgentFamily, &rows)
+        .into_iter()
+        .map(|(id, n)| (index.strings.get(id).to_owned(), n))
+        .collect();
+    assert_eq!(agents.values().sum::<u32>() as usize, rows.len());
+}
+
+#[test]
+fn an_unknown_field_is_a_hint_and_still_searches() {
+    let (query, hints) = parse("colour:red user:alice");
+    assert_eq!(hints.len(), 1);
+    assert_eq!(query.terms.len(), 2);
+}
