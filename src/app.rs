@@ -9,6 +9,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::engine::EngineHandle;
+use crate::facets::Facets;
 use crate::files::{self, Loader, Report, Source};
 use crate::jobs_view::JobsView;
 use crate::state::{Action, State, Tab};
@@ -35,7 +36,11 @@ impl Report for Reporter {
     }
     fn data(&self) {
         let engine = self.engine.0.borrow();
-        self.dispatcher.dispatch(Action::Data { summary: engine.summary(), notes: Rc::new(engine.notes().to_vec()) });
+        self.dispatcher.dispatch(Action::Data {
+            summary: engine.summary(),
+            notes: Rc::new(engine.notes().to_vec()),
+            shown: engine.n_shown() as u64,
+        });
     }
     fn idle(&self) {
         self.dispatcher.dispatch(Action::Idle);
@@ -111,6 +116,27 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Tab(tab)))
     };
+    let search = {
+        let engine = (*engine).clone();
+        let dispatcher = state.dispatcher();
+        move |text: String| {
+            let hints = engine.0.borrow_mut().search(&text);
+            let shown = engine.0.borrow().n_shown() as u64;
+            dispatcher.dispatch(Action::Searched { text, hints: Rc::new(hints), shown });
+        }
+    };
+    let on_search = {
+        let search = search.clone();
+        Callback::from(move |e: InputEvent| search(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let on_facet = {
+        let search = search.clone();
+        let current = state.search.clone();
+        Callback::from(move |term: String| {
+            let text = if current.trim().is_empty() { term } else { format!("{} {term}", current.trim_end()) };
+            search(text);
+        })
+    };
     let on_toggle_job = {
         let dispatcher = state.dispatcher();
         Callback::from(move |index: usize| dispatcher.dispatch(Action::ToggleJob(index)))
@@ -179,6 +205,7 @@ pub fn App() -> Html {
     let main = match tab {
         Tab::Events => html! {
             <div class="events">
+                <Facets engine={(*engine).clone()} generation={state.generation} on_term={on_facet} />
                 <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} />
                 { for detail }
             </div>
@@ -213,7 +240,7 @@ pub fn App() -> Html {
             <div class="status" data-testid="status" role="status" data-state={data_state}
                 data-files-ok={summary.files_ok.to_string()} data-files-failed={summary.files_failed.to_string()}
                 data-events-total={summary.n_records.to_string()} data-events-kept={summary.n_kept.to_string()}
-                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={summary.n_kept.to_string()}>
+                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()}>
                 {status_text}
             </div>
             { for progress }
@@ -221,6 +248,22 @@ pub fn App() -> Html {
                 <ul class="file-errors" aria-label="Files not loaded">{ for notes }</ul>
             }
             if loaded {
+                <div class="search">
+                    <input type="search" data-testid="search" aria-label="Search events" value={state.search.clone()}
+                        placeholder="Search: text, or field:value (user:alice status:FAILED -event:Get* ip:10.0.0.0/8 time:>2026-03-07)"
+                        oninput={on_search} />
+                    <span class="shown">{format!("{} of {} shown", state.shown, summary.n_kept)}</span>
+                    <details class="help">
+                        <summary aria-label="Search help">{"?"}</summary>
+                        <p>{"Words match any visible field or the original JSON, ignoring case. field:value matches a field exactly; * is a wildcard; quotes hold spaces; a leading - excludes."}</p>
+                        <p>{format!("Fields: {}. CloudTrail names (eventName:, sourceIPAddress:, errorCode:, userIdentity.arn:) and JSON paths (requestParameters.languageCode:) work too. ip: takes a network (ip:10.0.0.0/8); time: takes > >= < <= and a UTC time (time:>2026-03-07T14:00).", trailscope_core::query::field_names().join(", "))}</p>
+                    </details>
+                </div>
+                if !state.hints.is_empty() {
+                    <ul class="hints" data-testid="search-hints">
+                        { for state.hints.iter().map(|h| html! { <li>{h.clone()}</li> }) }
+                    </ul>
+                }
                 <nav class="tabs" role="tablist">
                     <button role="tab" data-testid="events-tab" aria-selected={(tab == Tab::Events).to_string()} onclick={on_tab(Tab::Events)}>{"Events"}</button>
                     <button role="tab" data-testid="jobs-tab" aria-selected={(tab == Tab::Jobs).to_string()} onclick={on_tab(Tab::Jobs)}>{"Jobs"}</button>

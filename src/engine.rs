@@ -5,24 +5,48 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use trailscope_core::index::{Column, Index};
 use trailscope_core::ingest::{self, FileResult, IngestOptions, Outcome};
 use trailscope_core::jobs::{self, Job};
 use trailscope_core::model::Event;
+use trailscope_core::query::{self, Query};
 use trailscope_core::store::{FileNote, Store, Summary};
 
-/// Loaded data and the orderings the views read.
+/// The facets the page shows, with their search field names.
+pub const FACETS: [(Column, &str, &str); 9] = [
+    (Column::EventName, "event", "Event"),
+    (Column::Identity, "user", "Identity"),
+    (Column::SourceIp, "ip", "Source IP"),
+    (Column::Region, "region", "Region"),
+    (Column::Account, "account", "Account"),
+    (Column::ErrorCode, "error", "Error"),
+    (Column::AgentFamily, "family", "User agent"),
+    (Column::Kind, "kind", "Resource kind"),
+    (Column::Status, "status", "Status"),
+];
+
+/// Loaded data, its index, the current query and the rows it shows.
 #[derive(Default)]
 pub struct Engine {
     store: Store,
     options: IngestOptions,
     order: Vec<usize>,
     jobs: Vec<Job>,
+    index: Index,
+    query: Query,
+    shown: Vec<u32>,
 }
 
 impl Engine {
     /// An empty engine that keeps what `options` says.
     pub fn new(options: IngestOptions) -> Engine {
         Engine { options, ..Engine::default() }
+    }
+
+    /// Empties the engine to read everything again with other options; the query stays.
+    pub fn reset(&mut self, options: IngestOptions) {
+        let query = std::mem::take(&mut self.query);
+        *self = Engine { options, query, ..Engine::default() };
     }
 
     /// Reads one file's bytes.
@@ -40,10 +64,42 @@ impl Engine {
         self.store.add(result);
     }
 
-    /// Brings the orderings up to date after a batch of files.
+    /// Brings the index, the orderings and the shown rows up to date after a batch of files.
     pub fn finish(&mut self) {
+        // The store only ever appends, so the index takes just the new events.
+        for event in &self.store.events()[self.index.len()..] {
+            self.index.push(event);
+        }
         self.order = self.store.by_time();
         self.jobs = jobs::jobs(self.store.events(), &self.order);
+        self.refilter();
+    }
+
+    /// Applies what the person typed; returns what the language did not understand.
+    pub fn search(&mut self, text: &str) -> Vec<String> {
+        let (query, hints) = query::parse(text);
+        self.query = Query { range: self.query.range, ..query };
+        self.refilter();
+        hints.into_iter().map(|h| h.0).collect()
+    }
+
+    fn refilter(&mut self) {
+        let candidates: Vec<u32> = self.order.iter().map(|&i| i as u32).collect();
+        self.shown = query::evaluate(&self.query, &self.index, self.store.events(), &candidates);
+    }
+
+    /// How many rows the current query shows.
+    pub fn n_shown(&self) -> usize {
+        self.shown.len()
+    }
+
+    /// The most frequent values of a facet among the shown rows, with their counts.
+    pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32)> {
+        query::facet(&self.index, column, &self.shown)
+            .into_iter()
+            .take(limit)
+            .map(|(id, n)| (self.index.strings.get(id).to_owned(), n))
+            .collect()
     }
 
     /// What the engine keeps.
@@ -61,15 +117,15 @@ impl Engine {
         self.store.notes()
     }
 
-    /// How many rows the table has.
+    /// How many rows the table has: the events the query shows.
     pub fn n_rows(&self) -> usize {
-        self.order.len()
+        self.shown.len()
     }
 
     /// The event shown in table row `row` (rows are sorted by time), with its index.
     pub fn row(&self, row: usize) -> Option<(usize, &Event)> {
-        let index = *self.order.get(row)?;
-        Some((index, &self.store.events()[index]))
+        let index = *self.shown.get(row)? as usize;
+        Some((index, self.store.events().get(index)?))
     }
 
     /// The event at `index`.

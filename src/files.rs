@@ -14,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, File, FileList, MessageEvent, Worker};
 
-use crate::engine::{Engine, EngineHandle};
+use crate::engine::EngineHandle;
 
 /// Something the person gave the page.
 #[derive(Clone)]
@@ -220,7 +220,7 @@ impl Loader {
         self.stop_workers();
         self.queue.borrow_mut().clear();
         self.options.set(options);
-        *engine.0.borrow_mut() = Engine::new(options);
+        engine.0.borrow_mut().reset(options);
         let sources = self.given.borrow().clone();
         report.data();
         self.push(sources, engine, report);

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod engine;
+pub mod facets;
 pub mod files;
 pub mod jobs_view;
 pub mod state;

@@ -65,6 +65,12 @@ pub struct State {
     pub open_job: Option<usize>,
     /// Whether events of every service are kept.
     pub show_all: bool,
+    /// What is typed in the search box.
+    pub search: String,
+    /// What the search language did not understand.
+    pub hints: Rc<Vec<String>>,
+    /// Rows the query shows.
+    pub shown: u64,
 }
 
 /// Intents, from components and from the loader.
@@ -80,7 +86,9 @@ pub enum Action {
     /// A file finished; `bytes` not yet counted by `Progress`.
     FileDone { bytes: u64 },
     /// The engine's data changed.
-    Data { summary: Summary, notes: Rc<Vec<FileNote>> },
+    Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64 },
+    /// The search changed.
+    Searched { text: String, hints: Rc<Vec<String>>, shown: u64 },
     /// The queue is empty.
     Idle,
     /// A row was chosen.
@@ -108,6 +116,8 @@ impl Reducible for State {
             Action::Reset { show_all } => {
                 next = State {
                     tab: next.tab,
+                    search: next.search.clone(),
+                    hints: next.hints.clone(),
                     show_all,
                     loading: Some(true),
                     generation: next.generation + 1,
@@ -120,9 +130,16 @@ impl Reducible for State {
                 next.progress.files_done += 1;
                 next.progress.bytes_done += bytes;
             }
-            Action::Data { summary, notes } => {
+            Action::Data { summary, notes, shown } => {
                 next.summary = summary;
                 next.notes = notes;
+                next.shown = shown;
+                next.generation += 1;
+            }
+            Action::Searched { text, hints, shown } => {
+                next.search = text;
+                next.hints = hints;
+                next.shown = shown;
                 next.generation += 1;
             }
             Action::Idle => {
