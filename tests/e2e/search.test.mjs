@@ -1,0 +1,58 @@
+// The search box: typed queries update data-events-shown and the rows; an unknown field is a visible hint.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, startHarness, pickFiles, waitReady, assertCleanSession,
+} from './harness.mjs';
+
+let h;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+async function search(page, text) {
+  await page.locator('[data-testid=search]').fill(text);
+}
+
+async function expectShown(page, n) {
+  await page.locator(`[data-testid=status][data-events-shown="${n}"]`).waitFor({ timeout: WAIT_MS });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=event-row]').length === n, n, { timeout: WAIT_MS });
+}
+
+test('queries narrow the table and data-events-shown follows', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  await expectShown(page, 2);
+  const cases = [
+    ['event:GetTranscriptionJob', 1],
+    ['-event:GetTranscriptionJob', 1],
+    ['time:>2022-03-07T15:05', 1],
+    ['ip:127.0.0.0/8', 2],
+    ['ip:10.0.0.0/8', 0],
+    ['my-first-transcription', 2],
+    ['TRANSCRIPTFILEURI', 1],
+    ['user:my-user-name status:COMPLETED', 1],
+    ['requestParameters.languageCode:en-US', 1],
+    ['', 2],
+  ];
+  for (const [text, n] of cases) {
+    await search(page, text);
+    await expectShown(page, n);
+  }
+  const only = page.locator('[data-testid=event-row]');
+  await search(page, 'event:GetTranscriptionJob');
+  await expectShown(page, 1);
+  assert.equal(await only.first().getAttribute('data-event-name'), 'GetTranscriptionJob');
+
+  // An unknown field is said, not silently turned into an empty table.
+  await search(page, 'colour:red');
+  await expectShown(page, 0);
+  const body = await page.locator('body').innerText();
+  assert.match(body, /unknown field "colour"/);
+  assertCleanSession(s);
+});
