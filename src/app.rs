@@ -142,6 +142,37 @@ pub fn App() -> Html {
         Callback::from(move |index: usize| dispatcher.dispatch(Action::ToggleJob(index)))
     };
 
+    // The view lives in the URL hash, so a reload or a shared link shows the same view once the same files
+    // are loaded. Read once at start; written whenever the query, tab or selection change.
+    {
+        let engine = (*engine).clone();
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let view = crate::hash::read();
+            if !view.search.is_empty() {
+                let _ = engine.0.borrow_mut().search(&view.search);
+            }
+            dispatcher.dispatch(Action::Restore { search: view.search, tab: view.tab, event: view.event });
+        });
+    }
+    {
+        let selected_id = state.selected.and_then(|i| engine.0.borrow().event(i).map(|e| e.event_id.clone()));
+        let event = selected_id.or_else(|| state.wanted_event.clone());
+        use_effect_with((state.search.clone(), state.tab, event), |(search, tab, event)| {
+            crate::hash::write(&crate::hash::View { search: search.clone(), tab: *tab, event: event.clone() });
+        });
+    }
+    {
+        // A shared link's event is selected as soon as it is loaded.
+        let engine = (*engine).clone();
+        let dispatcher = state.dispatcher();
+        use_effect_with((state.generation, state.wanted_event.clone()), move |(_, wanted)| {
+            if let Some(index) = wanted.as_deref().and_then(|id| engine.0.borrow().find_event(id)) {
+                dispatcher.dispatch(Action::Select(index));
+            }
+        });
+    }
+
     let summary = state.summary;
     let data_state = match state.loading {
         None => "idle",

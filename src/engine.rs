@@ -128,6 +128,11 @@ impl Engine {
         Some((index, self.store.events().get(index)?))
     }
 
+    /// The index of the kept event with this `eventID`.
+    pub fn find_event(&self, event_id: &str) -> Option<usize> {
+        self.store.events().iter().position(|e| e.event_id == event_id)
+    }
+
     /// The event at `index`.
     pub fn event(&self, index: usize) -> Option<&Event> {
         self.store.events().get(index)

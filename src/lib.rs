@@ -7,6 +7,7 @@ pub mod app;
 pub mod engine;
 pub mod facets;
 pub mod files;
+pub mod hash;
 pub mod jobs_view;
 pub mod state;
 pub mod table;

@@ -71,6 +71,8 @@ pub struct State {
     pub hints: Rc<Vec<String>>,
     /// Rows the query shows.
     pub shown: u64,
+    /// The `eventID` to select once it is loaded (from a shared link).
+    pub wanted_event: Option<String>,
 }
 
 /// Intents, from components and from the loader.
@@ -93,6 +95,8 @@ pub enum Action {
     Idle,
     /// A row was chosen.
     Select(usize),
+    /// A shared link asks for this view: search text, tab, and an event to select once loaded.
+    Restore { search: String, tab: Tab, event: Option<String> },
     /// A tab was chosen.
     Tab(Tab),
     /// A job was opened or closed.
@@ -116,6 +120,7 @@ impl Reducible for State {
             Action::Reset { show_all } => {
                 next = State {
                     tab: next.tab,
+                    wanted_event: next.wanted_event.clone(),
                     search: next.search.clone(),
                     hints: next.hints.clone(),
                     show_all,
@@ -151,6 +156,12 @@ impl Reducible for State {
                     return self;
                 }
                 next.selected = Some(index);
+                next.wanted_event = None;
+            }
+            Action::Restore { search, tab, event } => {
+                next.search = search;
+                next.tab = tab;
+                next.wanted_event = event;
             }
             Action::Tab(tab) => {
                 if next.tab == tab {

@@ -56,3 +56,32 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
   assert.match(body, /unknown field "colour"/);
   assertCleanSession(s);
 });
+
+test('the view lives in the URL hash: a shared link restores the search and the selected event', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  await search(page, 'event:GetTranscriptionJob');
+  await expectShown(page, 1);
+  await page.locator('[data-testid=event-row]').first().click();
+  await page.locator('[data-testid=event-detail]').waitFor({ timeout: WAIT_MS });
+  await page.waitForFunction(() => location.hash.includes('event='), null, { timeout: WAIT_MS });
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /q=event%3AGetTranscriptionJob/);
+  assert.match(hash, /event=607b9532-1423-41c7-b048-ec2641693c47/);
+
+  // A colleague opens the link and loads the same file.
+  const other = await h.openPage();
+  await other.page.evaluate((hash) => { location.hash = hash; }, hash);
+  await other.page.reload({ waitUntil: 'load' });
+  await other.page.locator('[data-testid=status][data-state=idle]').waitFor({ timeout: WAIT_MS });
+  await pickFiles(other.page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(other.page);
+  await expectShown(other.page, 1);
+  assert.equal(await other.page.locator('[data-testid=search]').inputValue(), 'event:GetTranscriptionJob');
+  await other.page.locator('[data-testid=event-detail]').waitFor({ timeout: WAIT_MS });
+  assert.match(await other.page.locator('[data-testid=event-detail]').innerText(), /"eventName": "GetTranscriptionJob"/);
+  assertCleanSession(s);
+  assertCleanSession(other);
+});

@@ -1,0 +1,62 @@
+//! The view in the URL hash: `#q=<search>&tab=jobs&event=<eventID>`. It holds only what the person typed
+//! or chose, never log data beyond the selected event's id.
+
+use js_sys::{decode_uri_component, encode_uri_component};
+
+use crate::state::Tab;
+
+/// What the hash restores.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    /// The search text.
+    pub search: String,
+    /// The open tab.
+    pub tab: Tab,
+    /// The selected event's `eventID`.
+    pub event: Option<String>,
+}
+
+/// The view in the current URL's hash.
+pub fn read() -> View {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    let mut view = View::default();
+    for pair in hash.trim_start_matches('#').split('&') {
+        let Some((key, value)) = pair.split_once('=') else { continue };
+        let value: String = decode_uri_component(value).map(String::from).unwrap_or_default();
+        match key {
+            "q" => view.search = value,
+            "tab" if value == "jobs" => view.tab = Tab::Jobs,
+            "event" if !value.is_empty() => view.event = Some(value),
+            _ => {}
+        }
+    }
+    view
+}
+
+/// Replaces the hash (without adding a history entry per keystroke).
+pub fn write(view: &View) {
+    let mut parts = Vec::new();
+    if !view.search.is_empty() {
+        parts.push(format!("q={}", String::from(encode_uri_component(&view.search))));
+    }
+    if view.tab == Tab::Jobs {
+        parts.push("tab=jobs".to_owned());
+    }
+    if let Some(event) = &view.event {
+        parts.push(format!("event={}", String::from(encode_uri_component(event))));
+    }
+    let hash = if parts.is_empty() { String::new() } else { format!("#{}", parts.join("&")) };
+    let Some(window) = web_sys::window() else { return };
+    if window.location().hash().ok().as_deref().unwrap_or("") == hash {
+        return;
+    }
+    let url = if hash.is_empty() {
+        // Drop the '#' altogether: the address without the hash.
+        window.location().pathname().unwrap_or_default() + &window.location().search().unwrap_or_default()
+    } else {
+        hash
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
