@@ -137,6 +137,22 @@ pub fn App() -> Html {
             search(text);
         })
     };
+    let on_export = |csv: bool| {
+        let engine = (*engine).clone();
+        Callback::from(move |_: MouseEvent| {
+            let engine = engine.0.borrow();
+            let (text, name, mime) = if csv {
+                (trailscope_core::export::csv(engine.shown_events()), "trailscope-events.csv", "text/csv")
+            } else {
+                (
+                    trailscope_core::export::json_lines(engine.shown_events()),
+                    "trailscope-events.jsonl",
+                    "application/x-ndjson",
+                )
+            };
+            crate::files::download(name, mime, &text);
+        })
+    };
     let on_toggle_job = {
         let dispatcher = state.dispatcher();
         Callback::from(move |index: usize| dispatcher.dispatch(Action::ToggleJob(index)))
@@ -182,12 +198,12 @@ pub fn App() -> Html {
     let status_text = match state.loading {
         None => "No files loaded yet.".to_owned(),
         _ => format!(
-            "{} files read, {} failed · {} records · {} {} events kept · {} duplicates dropped",
+            "{} files read, {} failed · {} records · {} {}events kept · {} duplicates dropped",
             summary.files_ok,
             summary.files_failed,
             summary.n_records,
             summary.n_kept,
-            if state.show_all { "" } else { "Transcribe" },
+            if state.show_all { "" } else { "Transcribe " },
             summary.n_duplicates
         ),
     };
@@ -284,6 +300,8 @@ pub fn App() -> Html {
                         placeholder="Search: text, or field:value (user:alice status:FAILED -event:Get* ip:10.0.0.0/8 time:>2026-03-07)"
                         oninput={on_search} />
                     <span class="shown">{format!("{} of {} shown", state.shown, summary.n_kept)}</span>
+                    <button data-testid="export-jsonl" title="The shown events' original records, one per line" onclick={on_export(false)}>{"Export JSON Lines"}</button>
+                    <button data-testid="export-csv" title="The shown rows, safe to open in a spreadsheet" onclick={on_export(true)}>{"Export CSV"}</button>
                     <details class="help">
                         <summary aria-label="Search help">{"?"}</summary>
                         <p>{"Words match any visible field or the original JSON, ignoring case. field:value matches a field exactly; * is a wildcard; quotes hold spaces; a leading - excludes."}</p>

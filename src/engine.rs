@@ -88,6 +88,11 @@ impl Engine {
         self.shown = query::evaluate(&self.query, &self.index, self.store.events(), &candidates);
     }
 
+    /// The shown events, in table order.
+    pub fn shown_events(&self) -> impl Iterator<Item = &Event> {
+        self.shown.iter().filter_map(|&i| self.store.events().get(i as usize))
+    }
+
     /// How many rows the current query shows.
     pub fn n_shown(&self) -> usize {
         self.shown.len()

@@ -209,6 +209,11 @@ impl Loader {
         report.queued(sources.len() as u64, sources.iter().map(Source::size).sum());
         self.queue.borrow_mut().extend(sources);
         *self.context.borrow_mut() = Some((engine, report));
+        if self.queue.borrow().is_empty() {
+            // Nothing to read (show-all ticked before any file): done at once.
+            self.settle();
+            return;
+        }
         if self.slots.borrow().is_empty() && !self.in_thread.get() {
             self.start_workers();
         }
@@ -445,4 +450,26 @@ async fn read_source(source: &Source, engine: &EngineHandle, options: IngestOpti
             }
         }
     }
+}
+
+/// Saves `text` as a file named `name`, made in the page: a Blob and a download link, nothing sent anywhere.
+pub fn download(name: &str, mime: &str, text: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&Array::of1(&text.into()), &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { return };
+    if let Some(link) = document.create_element("a").ok().and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    // The download reads the Blob after this returns; let it go a little later.
+    wasm_bindgen_futures::spawn_local(async move {
+        yew::platform::time::sleep(Duration::from_secs(30)).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
 }

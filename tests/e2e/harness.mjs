@@ -6,11 +6,14 @@
 //   TRAILSCOPE_DIST    absolute path of the built page (index.html, boot.js, *.js, *.wasm, styles). Required.
 //   TRAILSCOPE_CORPUS  folder of real sample files; defaults to ../shared/corpus/real relative to the repo root.
 //   TRAILSCOPE_CHROMIUM  browser binary; defaults to /usr/bin/chromium.
+//   TRAILSCOPE_GENERATED folder of generated deliveries with their truth.json (generatedSet()); required by the
+//                        tests that use it.
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { existsSync, statSync, createReadStream, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
@@ -516,4 +519,85 @@ export async function expectTextContains(page, selector, strings, { timeout = WA
     const got = await page.evaluate((sel) => document.querySelector(sel)?.textContent ?? '(no such element)', selector).catch(() => '?');
     assert.fail(`${selector} should contain ${JSON.stringify(strings)}; it shows: ${JSON.stringify(got.slice(0, 2000))}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Generated delivery sets (the generator's own truth gives exact counts)
+
+// The set named by TRAILSCOPE_GENERATED: { dir, truth, files: [absolute paths, in truth.files order], bytes }.
+// A missing variable, folder, truth.json or listed file fails clearly: these tests never skip.
+export function generatedSet(dir = process.env.TRAILSCOPE_GENERATED) {
+  if (!dir) {
+    throw new Error('TRAILSCOPE_GENERATED is not set: set it to a folder of generated deliveries with their truth.json, ' +
+      'made by `cargo run -q -p trailscope-core --example generate -- target/e2e-generated 20000 100` ' +
+      '(cargo xtask test sets it).');
+  }
+  return readGeneratedSet(path.resolve(dir));
+}
+
+export function readGeneratedSet(dir) {
+  const truthPath = path.join(dir, 'truth.json');
+  if (!existsSync(truthPath)) {
+    throw new Error(`generated set ${dir}: ${truthPath} does not exist; generate it with ` +
+      `\`cargo run -q -p trailscope-core --example generate -- ${dir} EVENTS FILES\``);
+  }
+  const truth = JSON.parse(readFileSync(truthPath, 'utf8'));
+  for (const key of ['files', 'n_records', 'n_transcribe', 'n_duplicates_transcribe', 'n_distinct_all', 'n_duplicates_all', 'n_jobs']) {
+    if (!(key in truth)) throw new Error(`${truthPath}: no "${key}"`);
+  }
+  const files = truth.files.map((name) => path.join(dir, name));
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length) throw new Error(`generated set ${dir}: ${missing.length} files listed in truth.json are missing, e.g. ${missing[0]}`);
+  const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  return { dir, truth, files, bytes };
+}
+
+// Runs the generator into a fresh folder `dir` (removed first): `cargo run -q --<profile> -p trailscope-core
+// --example generate -- dir events files`. Returns readGeneratedSet(dir) and the seconds it took.
+export function generateSet(dir, events, files, { profile = 'release' } = {}) {
+  rmSync(dir, { recursive: true, force: true });
+  const profileArgs = profile === 'release' ? ['--release'] : ['--profile', profile];
+  const started = Date.now();
+  const r = spawnSync('cargo', ['run', '-q', ...profileArgs, '-p', 'trailscope-core', '--example', 'generate', '--', dir, String(events), String(files)],
+    { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.error || r.status !== 0) {
+    throw new Error(`generating ${events} events in ${files} files into ${dir} failed (${r.error ?? `exit ${r.status}`}): ${r.stderr}`);
+  }
+  return { ...readGeneratedSet(dir), seconds: (Date.now() - started) / 1000 };
+}
+
+// Like pickFiles, through the folder picker (`folder-input`, webkitdirectory). `nFiles` is how many files the
+// folder holds (every one of them gets an outcome).
+export async function pickFolder(page, dir, nFiles) {
+  await mark(page, nFiles);
+  await page.locator('[data-testid=folder-input]').setInputFiles(dir);
+}
+
+// Records every state of `progress` from now on (in the page, at each DOM change): read them with
+// progressSamples(). Each sample is { value, max, visible } with value/max as the raw attribute strings.
+export async function recordProgress(page) {
+  await page.evaluate(() => {
+    window.__tsProgress?.observer.disconnect();
+    const r = { samples: [] };
+    const take = () => {
+      const el = document.querySelector('[data-testid=progress]');
+      if (!el) return;
+      const s = { value: el.getAttribute('value'), max: el.getAttribute('max') };
+      const last = r.samples[r.samples.length - 1];
+      if (!last || last.value !== s.value || last.max !== s.max) r.samples.push(s);
+    };
+    r.observer = new MutationObserver(take);
+    r.observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ['value', 'max'] });
+    take();
+    window.__tsProgress = r;
+  });
+}
+
+export async function progressSamples(page) {
+  return page.evaluate(() => window.__tsProgress?.samples ?? []);
+}
+
+// Sum of the sizes of files on disk.
+export function totalSize(paths) {
+  return paths.reduce((sum, f) => sum + statSync(f).size, 0);
 }

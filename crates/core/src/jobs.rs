@@ -46,7 +46,8 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
     for &i in order {
         let event = &events[i];
         let Some(info) = &event.transcribe else { continue };
-        if !info.name.is_present() || info.action == Action::List {
+        // Streaming sessions are one-off calls, not resources with a life of their own.
+        if !info.name.is_present() || info.action == Action::List || info.kind == ResourceKind::Stream {
             continue;
         }
         let name = info.name.display().to_owned();

@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod decode;
+pub mod export;
 pub mod generate;
 pub mod index;
 pub mod ingest;

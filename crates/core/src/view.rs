@@ -109,9 +109,39 @@ pub fn pretty_json(raw: &str) -> String {
     out
 }
 
+/// JSON text without white space outside strings; key order and strings untouched.
+pub fn compact_json(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in raw.chars() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::pretty_json;
+    use super::{compact_json, pretty_json};
+
+    #[test]
+    fn compacting_keeps_strings() {
+        assert_eq!(compact_json("{ \"a b\" : [ 1, \"x \\\" y\" ]\r\n}"), "{\"a b\":[1,\"x \\\" y\"]}");
+    }
 
     #[test]
     fn keeps_key_order_and_strings() {

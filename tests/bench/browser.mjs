@@ -1,0 +1,228 @@
+// Browser benchmark for `cargo xtask bench`: the built page loading every file of a generated set through
+// `file-input`, timed from setInputFiles to data-state="ready" (best of 3, each in a fresh page), Transcribe
+// events only and with show-all-events ticked; beside it `gzip -dc FILES | jq ... | wc -l` on the same files
+// (best of 2). Checks the page's counts against truth.json: prints MISMATCH and exits 1 when they differ.
+// Also prints the page's memory after a load and the gzipped size of the page's code.
+//
+// Environment: TRAILSCOPE_DIST (the built page) and TRAILSCOPE_GENERATED (the set, e.g. 200,000 events in 100
+// files: `cargo run -q --release -p trailscope-core --example generate -- target/bench-generated 200000 100`),
+// TRAILSCOPE_CHROMIUM (defaults to /usr/bin/chromium). Plain node script: `node tests/bench/browser.mjs`.
+
+import { readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { distDir, generatedSet, startServer, launchBrowser } from '../e2e/harness.mjs';
+
+const BROWSER_RUNS = 3;
+const JQ_RUNS = 2;
+const LOAD_TIMEOUT_MS = 600_000;
+const JQ_FILTER = 'select(.Records) | .Records[] | select(.eventSource=="transcribe.amazonaws.com" or .eventSource=="transcribestreaming.amazonaws.com")';
+
+const log = (...a) => console.error('#', ...a);
+const mismatches = [];
+
+// One load in a fresh page. Returns { seconds, status, heap, workers }.
+async function browserRun(browser, url, set, showAll) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e?.stack || e)));
+    await page.goto(url, { waitUntil: 'load' });
+    await page.locator('[data-testid=status][data-state=idle]').waitFor({ state: 'visible', timeout: 60_000 });
+    if (showAll) {
+      // Ticked first, then the files are picked. (With nothing loaded yet the page does not return to "ready"
+      // after the tick; the timed load below waits for the outcome of every picked file.)
+      await page.locator('[data-testid=show-all-events]').check();
+    }
+    // Record, in the page, the moment every picked file has its outcome and the status says ready.
+    const expected = set.files.length;
+    await page.evaluate((expected) => {
+      const done = () => {
+        const el = document.querySelector('[data-testid=status]');
+        if (!el || el.getAttribute('data-state') !== 'ready') return false;
+        const ok = Number(el.getAttribute('data-files-ok') ?? 0) || 0;
+        return ok + document.querySelectorAll('[data-testid=file-error]').length >= expected;
+      };
+      window.__benchReadyAt = null;
+      const observer = new MutationObserver(() => {
+        if (window.__benchReadyAt == null && done()) {
+          window.__benchReadyAt = performance.now();
+          observer.disconnect();
+        }
+      });
+      observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+    }, expected);
+    const t0 = await page.evaluate(() => performance.now());
+    await page.locator('[data-testid=file-input]').setInputFiles(set.files);
+    await page.waitForFunction(() => window.__benchReadyAt != null, null, { timeout: LOAD_TIMEOUT_MS, polling: 100 });
+    const readyAt = await page.evaluate(() => window.__benchReadyAt);
+    const status = await page.locator('[data-testid=status]').evaluate((el) => {
+      const out = {};
+      for (const [k, v] of Object.entries(el.dataset)) out[k] = /^-?\d+$/.test(v) ? Number(v) : v;
+      return out;
+    });
+    status.fileErrors = await page.locator('[data-testid=file-error]').count();
+    if (pageErrors.length) {
+      const line = `MISMATCH uncaught errors in the page: ${pageErrors.join("\n")}`;
+      console.log(line);
+      mismatches.push(line);
+    }
+
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
+    await cdp.send('Performance.enable');
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    const metric = (name) => metrics.find((m) => m.name === name)?.value;
+    return {
+      seconds: (readyAt - t0) / 1000,
+      status,
+      heap: { used: metric('JSHeapUsedSize'), total: metric('JSHeapTotalSize') },
+      workers: page.workers().length,
+      rendererRss: rendererRss(),
+    };
+  } finally {
+    await context.close().catch(() => {});
+  }
+}
+
+// Resident memory of the largest Chromium renderer started by this process (only one page is open at a time: its
+// renderer holds the page, its workers and their wasm memories, which the JS heap does not count). Linux /proc
+// only; null elsewhere.
+function rendererRss() {
+  try {
+    const parent = new Map();
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        parent.set(Number(pid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      } catch { /* gone */ }
+    }
+    const mine = (pid) => {
+      for (let p = pid, hops = 0; p > 1 && hops < 64; p = parent.get(p) ?? 0, hops++) if (p === process.pid) return true;
+      return false;
+    };
+    let best = null;
+    for (const pid of parent.keys()) {
+      if (pid === process.pid || !mine(pid)) continue;
+      try {
+        if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+        const kbRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+        if (kbRss && (best == null || kbRss * 1024 > best)) best = kbRss * 1024;
+      } catch { /* gone */ }
+    }
+    return best;
+  } catch {
+    return null;
+  }
+}
+
+function checkCounts(status, truth, showAll, label) {
+  const want = {
+    filesOk: truth.files.length,
+    filesFailed: 0,
+    fileErrors: 0,
+    eventsTotal: truth.n_records,
+    eventsKept: showAll ? truth.n_distinct_all : truth.n_transcribe,
+    duplicates: showAll ? truth.n_duplicates_all : truth.n_duplicates_transcribe,
+  };
+  for (const [k, v] of Object.entries(want)) {
+    if (status[k] !== v) {
+      const line = `MISMATCH ${label}: ${k} = ${status[k]}, truth.json says ${v} (status: ${JSON.stringify(status)})`;
+      console.log(line);
+      mismatches.push(line);
+    }
+  }
+}
+
+function jqRun(files) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync('bash', ['-c', `set -o pipefail; gzip -dc "$@" | jq -c '${JQ_FILTER}' | wc -l`, 'bench', ...files],
+    { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.error || r.status !== 0) throw new Error(`gzip -dc | jq failed (${r.error ?? `exit ${r.status}`}): ${r.stderr}`);
+  return { seconds, lines: Number(r.stdout.trim()) };
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const mb = (n) => (n == null ? '?' : `${(n / 1e6).toFixed(1)} MB`);
+
+async function main() {
+  const dist = distDir();
+  const set = generatedSet();
+  const { truth } = set;
+  const decoded = set.files.reduce((sum, f) => sum + gunzipSync(readFileSync(f)).length, 0);
+  log(`${set.files.length} files from ${set.dir}: ${mb(set.bytes)} gzipped, ${mb(decoded)} decoded; ` +
+    `${truth.n_records} records, ${truth.n_transcribe} Transcribe events`);
+
+  const server = await startServer(dist);
+  let browser;
+  const results = {};
+  try {
+    browser = await launchBrowser();
+    for (const [key, showAll, label] of [['transcribe', false, 'browser, Transcribe only'], ['all', true, 'browser, all events kept']]) {
+      let best = null;
+      for (let i = 0; i < BROWSER_RUNS; i++) {
+        const run = await browserRun(browser, server.url, set, showAll);
+        log(`${label}: run ${i + 1}: ${run.seconds.toFixed(2)} s`);
+        checkCounts(run.status, truth, showAll, `${label} (run ${i + 1})`);
+        if (!best || run.seconds < best.seconds) best = run;
+      }
+      results[key] = { label, ...best };
+    }
+  } finally {
+    await browser?.close().catch(() => {});
+    await server.close();
+  }
+
+  let jq = null;
+  for (let i = 0; i < JQ_RUNS; i++) {
+    const run = jqRun(set.files);
+    log(`gzip -dc | jq: run ${i + 1}: ${run.seconds.toFixed(2)} s, ${run.lines} lines`);
+    if (!jq || run.seconds < jq.seconds) jq = run;
+  }
+  results.jq = { label: 'gzip -dc | jq', ...jq };
+
+  // The table.
+  const rows = [results.transcribe, results.all, results.jq];
+  console.log('');
+  console.log(`${set.files.length} files, ${mb(set.bytes)} gzipped, ${mb(decoded)} of decoded JSON; best of ${BROWSER_RUNS} (browser) / ${JQ_RUNS} (jq)`);
+  console.log(`${'run'.padEnd(28)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)} ${'vs jq'.padStart(8)}`);
+  for (const r of rows) {
+    console.log(`${r.label.padEnd(28)} ${r.seconds.toFixed(2).padStart(8)} ${(decoded / 1e6 / r.seconds).toFixed(1).padStart(8)} ${`${(jq.seconds / r.seconds).toFixed(2)}x`.padStart(8)}`);
+  }
+  console.log('(MB/s: decoded JSON per second; vs jq: gzip -dc | jq seconds / these seconds, above 1 is faster than jq)');
+  const jqExpected = truth.n_transcribe + truth.n_duplicates_transcribe;
+  console.log(`jq printed ${jq.lines} Transcribe records; truth: ${truth.n_transcribe} distinct + ${truth.n_duplicates_transcribe} duplicate copies = ${jqExpected}` +
+    (jq.lines === jqExpected ? '' : ' (differs: jq does not dedupe and reads the records as written)'));
+
+  console.log('');
+  console.log('page memory after the load (best run, after a GC):');
+  for (const r of [results.transcribe, results.all]) {
+    console.log(`  ${r.label.padEnd(28)} JS heap used ${mb(r.heap.used)} (of ${mb(r.heap.total)}; Performance.getMetrics, ` +
+      `main thread, wasm memory not included), workers ${r.workers}, renderer RSS ${mb(r.rendererRss)}`);
+  }
+
+  console.log('');
+  console.log('page code, gzip -9:');
+  let total = 0;
+  for (const name of readdirSync(dist).filter((n) => /\.(wasm|js)$/.test(n)).sort()) {
+    const raw = readFileSync(path.join(dist, name));
+    const gz = gzipSync(raw, { level: 9 }).length;
+    total += gz;
+    console.log(`  ${name.padEnd(24)} ${String(raw.length).padStart(9)} B -> ${String(gz).padStart(8)} B gzipped (${kb(gz)})`);
+  }
+  console.log(`  ${'total'.padEnd(24)} ${''.padStart(9)}      ${String(total).padStart(8)} B gzipped (${kb(total)}); goal < 400 KB: ${total < 400_000 ? 'met' : 'NOT met'}`);
+
+  if (mismatches.length) {
+    console.log('');
+    console.log(`MISMATCH: ${mismatches.length} count(s) differ from truth.json (see above)`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => {
+  console.error(e?.stack || String(e));
+  process.exitCode = 2;
+});

@@ -1,0 +1,232 @@
+// Loading many files through the pool of parsing workers: exact counts against the generator's truth for the
+// file picker, a drop and the folder picker; show-all-events; the jobs view; cancelling a load; the progress bar.
+//
+// Needs TRAILSCOPE_GENERATED (a folder of generated deliveries with truth.json; cargo xtask test sets it). The
+// cancel and progress tests make a larger set themselves with the generator (release profile: the first run
+// compiles it, then a run takes a couple of seconds).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, linkSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  TEST_TIMEOUT_MS, startHarness, generatedSet, generateSet, pickFiles, pickFolder, dropFiles, setShowAllEvents,
+  waitReady, status, fileErrors, openJobs, jobs, expectSome, assertCleanSession, assertNoEgress, recordProgress,
+  progressSamples, fileBytes,
+} from './harness.mjs';
+
+// A load of the 200,000-event set takes seconds; leave room for a slow machine.
+const BIG_LOAD_MS = 180_000;
+const BIG_EVENTS = 200_000;
+const BIG_FILES = 100;
+
+let h;
+let gen;   // the TRAILSCOPE_GENERATED set
+let big;   // the larger set made here, for cancel and progress
+let tmp;
+before(async () => {
+  // Fails (never skips) when TRAILSCOPE_GENERATED is missing or incomplete.
+  gen = generatedSet();
+  assert.equal(gen.files.length, 100, `TRAILSCOPE_GENERATED=${gen.dir} should hold 100 delivery files; truth.json lists ${gen.files.length}`);
+  tmp = mkdtempSync(path.join(tmpdir(), 'trailscope-workers-'));
+  big = generateSet(path.join(tmp, 'big'), BIG_EVENTS, BIG_FILES, { profile: 'release' });
+  console.log(`# generated ${BIG_EVENTS} events in ${BIG_FILES} files (${(big.bytes / 1e6).toFixed(1)} MB gzipped) in ${big.seconds.toFixed(1)} s`);
+  h = await startHarness();
+}, { timeout: 900_000 });
+after(async () => {
+  await h?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+// Opens a page and counts the workers it starts from now on.
+async function openCounting() {
+  const s = await h.openPage();
+  s.workersStarted = 0;
+  s.page.on('worker', () => { s.workersStarted += 1; });
+  return s;
+}
+
+// Asserts that workers took part in the load that just finished: some were started while it ran and the page
+// still holds at least one (page.workers()).
+function assertUsedWorkers(s, what) {
+  assert.ok(s.workersStarted >= 1, `${what}: no Web Worker was started during the load (page.on('worker') saw none)`);
+  assert.ok(s.page.workers().length >= 1, `${what}: page.workers() is empty after the load`);
+}
+
+function assertTranscribeCounts(st, truth, what) {
+  const got = { filesOk: st.filesOk, filesFailed: st.filesFailed, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates };
+  const want = { filesOk: 100, filesFailed: 0, eventsTotal: truth.n_records, eventsKept: truth.n_transcribe, duplicates: truth.n_duplicates_transcribe };
+  assert.deepEqual(got, want, `${what}: status counts differ from truth.json; status: ${JSON.stringify(st)}`);
+}
+
+test('100 generated files picked through file-input: exact counts, show-all-events, jobs, parsed in workers', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const s = await openCounting();
+  const { page } = s;
+  await pickFiles(page, gen.files);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const st = await status(page);
+  assert.deepEqual(await fileErrors(page), [], 'no file should fail or be skipped');
+  assertTranscribeCounts(st, gen.truth, 'picked');
+  assertUsedWorkers(s, 'picked');
+  assertNoEgress(s.requests, s.origin);
+  await expectSome(page, '[data-testid=event-row]');
+
+  await openJobs(page);
+  await expectSome(page, '[data-testid=job]');
+  const js = await jobs(page);
+  const byKind = {};
+  for (const j of js) byKind[j.kind] = (byKind[j.kind] ?? 0) + 1;
+  t.diagnostic(`jobs listed: ${js.length} ${JSON.stringify(byKind)}; truth n_jobs: ${gen.truth.n_jobs}`);
+  assert.equal(new Set(js.map((j) => `${j.kind}/${j.name}`)).size, js.length, 'the jobs view lists a job twice');
+  // Streaming sessions are one-off calls, not resources with a life: the jobs view leaves them out, as
+  // the generator's truth does.
+  assert.equal(byKind.stream ?? 0, 0, 'streaming sessions are not jobs');
+  assert.equal(js.length, gen.truth.n_jobs, `jobs listed (${JSON.stringify(byKind)}) differ from truth.json n_jobs`);
+
+  await setShowAllEvents(page, true);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const all = await status(page);
+  assert.deepEqual(await fileErrors(page), [], 'no file should fail or be skipped with show-all-events');
+  assert.deepEqual(
+    { filesOk: all.filesOk, filesFailed: all.filesFailed, eventsTotal: all.eventsTotal, eventsKept: all.eventsKept, duplicates: all.duplicates },
+    { filesOk: 100, filesFailed: 0, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_distinct_all, duplicates: gen.truth.n_duplicates_all },
+    `show-all-events: status counts differ from truth.json; status: ${JSON.stringify(all)}`,
+  );
+  assertCleanSession(s);
+});
+
+test('the same 100 files dropped on drop-zone give the same counts', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await openCounting();
+  const { page } = s;
+  await dropFiles(page, gen.files.map((f) => ({ name: path.basename(f), bytes: fileBytes(f) })));
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  assert.deepEqual(await fileErrors(page), [], 'no file should fail or be skipped');
+  assertTranscribeCounts(await status(page), gen.truth, 'dropped');
+  assertUsedWorkers(s, 'dropped');
+  await expectSome(page, '[data-testid=event-row]');
+  assertCleanSession(s);
+});
+
+test('the folder picker (folder-input, webkitdirectory) given the folder gives the same counts', { timeout: TEST_TIMEOUT_MS }, async () => {
+  // A folder holding exactly the 100 deliveries (TRAILSCOPE_GENERATED also holds truth.json, which is no delivery).
+  const dir = mkdtempSync(path.join(tmp, 'folder-'));
+  for (const f of gen.files) {
+    const to = path.join(dir, path.basename(f));
+    try { linkSync(f, to); } catch { copyFileSync(f, to); }
+  }
+  const s = await openCounting();
+  const { page } = s;
+  await pickFolder(page, dir, gen.files.length);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  assert.deepEqual(await fileErrors(page), [], 'no file should fail or be skipped');
+  assertTranscribeCounts(await status(page), gen.truth, 'folder');
+  assertUsedWorkers(s, 'folder');
+  await expectSome(page, '[data-testid=event-row]');
+  assertCleanSession(s);
+});
+
+// Cancels a load of the big set at the moment `when` resolves, checks what is left, then loads the same files
+// again and checks that the end state is the one of a single full load.
+async function cancelAndReload(t, when, label) {
+  const s = await openCounting();
+  const { page } = s;
+  const truth = big.truth;
+  await pickFiles(page, big.files);
+  await when(page);
+  let clicked = true;
+  try {
+    await page.locator('[data-testid=cancel]').click({ timeout: 10_000 });
+  } catch (e) {
+    clicked = false;
+    t.diagnostic(`${label}: the cancel click did not land (${String(e).split('\n')[0]})`);
+  }
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  assert.equal(await page.locator('[data-testid=progress]').count(), 0, `${label}: progress still shown after ready`);
+  const st = await status(page);
+  const errs = await fileErrors(page);
+  const skipped = errs.filter((e) => e.kind === 'skipped');
+  const finishedFirst = skipped.length === 0 && st.filesOk === BIG_FILES;
+  if (finishedFirst || !clicked) {
+    t.diagnostic(`${label}: THE LOAD FINISHED BEFORE THE CANCEL CLICK LANDED; checking the counts of a full load`);
+  }
+  t.diagnostic(`${label}: after cancel: files-ok ${st.filesOk}, failed ${st.filesFailed}, skipped ${skipped.length}, ` +
+    `total ${st.eventsTotal}, kept ${st.eventsKept}/${truth.n_transcribe}, duplicates ${st.duplicates}`);
+
+  assert.equal(st.filesOk + st.filesFailed + skipped.length, BIG_FILES,
+    `${label}: files-ok + files-failed + skipped lines should be ${BIG_FILES}: ${JSON.stringify(st)}; lines: ${JSON.stringify(errs.slice(0, 5))}`);
+  assert.deepEqual(errs.filter((e) => e.kind !== 'skipped'), [], `${label}: valid files should not fail when a load is cancelled`);
+  for (const e of skipped) assert.match(e.text, /cancel/i, `${label}: skipped line should say the load was cancelled: ${JSON.stringify(e)}`);
+  assert.ok(st.eventsKept <= truth.n_transcribe, `${label}: events-kept ${st.eventsKept} > n_transcribe ${truth.n_transcribe}`);
+  assert.ok(st.eventsTotal <= truth.n_records, `${label}: events-total ${st.eventsTotal} > n_records ${truth.n_records}`);
+  if (finishedFirst) {
+    assert.equal(st.eventsKept, truth.n_transcribe, `${label}: full load: events-kept`);
+    assert.equal(st.eventsTotal, truth.n_records, `${label}: full load: events-total`);
+  }
+  if (st.eventsKept > 0) await expectSome(page, '[data-testid=event-row]');
+
+  // Load the same files again: every file is read this time; dedupe makes the end state the one of a single
+  // full load.
+  await pickFiles(page, big.files);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const again = await status(page);
+  const errsAgain = await fileErrors(page);
+  t.diagnostic(`${label}: after loading again: ${JSON.stringify(again)}`);
+  assert.equal(again.filesOk, st.filesOk + BIG_FILES, `${label}: files-ok after loading again should be ${st.filesOk} + ${BIG_FILES}: ${JSON.stringify(again)}`);
+  assert.equal(again.filesFailed, st.filesFailed, `${label}: files-failed after loading again: ${JSON.stringify(again)}`);
+  assert.equal(errsAgain.filter((e) => e.kind === 'skipped').length, skipped.length, `${label}: skipped lines after loading again`);
+  assert.equal(again.eventsKept, truth.n_transcribe, `${label}: events-kept after loading again should be n_transcribe: ${JSON.stringify(again)}`);
+  assert.equal(again.eventsTotal, st.eventsTotal + truth.n_records, `${label}: events-total after loading again: ${JSON.stringify(again)}`);
+  // Every Transcribe record of the second pass whose eventID is already kept is a duplicate: the first pass's
+  // kept events once each, and the set's own duplicate deliveries.
+  assert.equal(again.duplicates, st.duplicates + st.eventsKept + truth.n_duplicates_transcribe,
+    `${label}: duplicates after loading again should be ${st.duplicates} + ${st.eventsKept} + ${truth.n_duplicates_transcribe}: ${JSON.stringify(again)}`);
+  await expectSome(page, '[data-testid=event-row]');
+  assertUsedWorkers(s, label);
+  assertCleanSession(s);
+}
+
+test('cancel as soon as progress shows: consistent counts; loading the same files again completes', { timeout: 2 * BIG_LOAD_MS }, async (t) => {
+  await cancelAndReload(t, async (page) => {
+    await page.locator('[data-testid=progress]').waitFor({ state: 'visible' });
+  }, 'cancel at first progress');
+});
+
+test('cancel once some files are read: what was read stays, rows rendered; loading again completes', { timeout: 2 * BIG_LOAD_MS }, async (t) => {
+  await cancelAndReload(t, async (page) => {
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.getAttribute('data-files-ok') ?? 0) >= 1,
+      null, { polling: 'raf', timeout: BIG_LOAD_MS });
+  }, 'cancel after first files');
+});
+
+test('progress: numeric value and max, 0 <= value <= max, max = total bytes picked', { timeout: BIG_LOAD_MS + 60_000 }, async (t) => {
+  const s = await openCounting();
+  const { page } = s;
+  await recordProgress(page);
+  await pickFiles(page, big.files);
+  // Read once from outside too, while loading.
+  const bar = page.locator('[data-testid=progress]');
+  await bar.waitFor({ state: 'visible' });
+  const live = await bar.evaluate((el) => ({ value: el.getAttribute('value'), max: el.getAttribute('max') })).catch(() => null);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const samples = await progressSamples(page);
+  t.diagnostic(`${samples.length} distinct progress states seen; first ${JSON.stringify(samples[0])}, last ${JSON.stringify(samples[samples.length - 1])}; read live: ${JSON.stringify(live)}`);
+  assert.ok(samples.length >= 1, 'progress was never seen while loading');
+  const check = (p, where) => {
+    assert.match(String(p.value), /^\d+$/, `progress value is not a number: ${JSON.stringify(p)} (${where})`);
+    assert.match(String(p.max), /^\d+$/, `progress max is not a number: ${JSON.stringify(p)} (${where})`);
+    const value = Number(p.value);
+    const max = Number(p.max);
+    assert.ok(value >= 0 && value <= max, `progress out of range: ${JSON.stringify(p)} (${where})`);
+    assert.equal(max, big.bytes, `progress max should be the ${big.bytes} bytes picked: ${JSON.stringify(p)} (${where})`);
+    return value;
+  };
+  if (live) check(live, 'read while loading');
+  let previous = -1;
+  for (const [i, p] of samples.entries()) {
+    const value = check(p, `state ${i}`);
+    if (i > 0) assert.ok(value >= previous, `progress went backwards: ${previous} then ${value} (state ${i})`);
+    previous = value;
+  }
+  assertTranscribeCounts(await status(page), big.truth, 'progress load');
+  assertCleanSession(s);
+});
