@@ -25,14 +25,8 @@ impl Report for Reporter {
     fn queued(&self, files: u64, bytes: u64) {
         self.dispatcher.dispatch(Action::Queued { files, bytes });
     }
-    fn reading(&self, name: String) {
-        self.dispatcher.dispatch(Action::Reading(name));
-    }
-    fn progress(&self, bytes: u64) {
-        self.dispatcher.dispatch(Action::Progress { bytes });
-    }
-    fn file_done(&self, bytes: u64) {
-        self.dispatcher.dispatch(Action::FileDone { bytes });
+    fn progress(&self, files: u64, bytes: u64, reading: String) {
+        self.dispatcher.dispatch(Action::Progress { files, bytes, reading });
     }
     fn data(&self) {
         let engine = self.engine.0.borrow();
@@ -108,10 +102,10 @@ pub fn App() -> Html {
         let loader = (*loader).clone();
         Callback::from(move |_: MouseEvent| loader.cancel())
     };
-    let on_select = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |index: usize| dispatcher.dispatch(Action::Select(index)))
-    };
+    // Callbacks handed to the table, facets and jobs view are made once (or when what they read changes), so
+    // those components, whose props then compare equal, are not redrawn on every progress message.
+    let on_select =
+        use_callback(state.dispatcher(), |index: usize, dispatcher| dispatcher.dispatch(Action::Select(index)));
     let on_tab = |tab: Tab| {
         let dispatcher = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Tab(tab)))
@@ -131,8 +125,7 @@ pub fn App() -> Html {
     };
     let on_facet = {
         let search = search.clone();
-        let current = state.search.clone();
-        Callback::from(move |term: String| {
+        use_callback(state.search.clone(), move |term: String, current| {
             let text = if current.trim().is_empty() { term } else { format!("{} {term}", current.trim_end()) };
             search(text);
         })
@@ -153,10 +146,13 @@ pub fn App() -> Html {
             crate::files::download(name, mime, &text);
         })
     };
-    let on_toggle_job = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |index: usize| dispatcher.dispatch(Action::ToggleJob(index)))
-    };
+    let on_toggle_job =
+        use_callback(state.dispatcher(), |index: usize, dispatcher| dispatcher.dispatch(Action::ToggleJob(index)));
+
+    {
+        let loader = (*loader).clone();
+        use_effect_with((), move |_| loader.warm());
+    }
 
     // The view lives in the URL hash, so a reload or a shared link shows the same view once the same files
     // are loaded. Read once at start; written whenever the query, tab or selection change.

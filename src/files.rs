@@ -151,12 +151,8 @@ fn describe_js_error(error: &JsValue) -> String {
 pub trait Report {
     /// Files joined the queue.
     fn queued(&self, files: u64, bytes: u64);
-    /// A file is being read.
-    fn reading(&self, name: String);
-    /// More bytes of a file were read.
-    fn progress(&self, bytes: u64);
-    /// One file finished; `bytes` are the ones not yet reported by `progress`.
-    fn file_done(&self, bytes: u64);
+    /// Progress since the last report: files finished, bytes read, and the file being read now.
+    fn progress(&self, files: u64, bytes: u64, reading: String);
     /// The engine's data changed.
     fn data(&self);
     /// The queue is empty.
@@ -176,6 +172,12 @@ pub struct Loader {
     last_data: Cell<f64>,
     in_thread: Cell<bool>,
     in_thread_running: Cell<bool>,
+    /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
+    /// reports are sent at most ten times a second, so the page's thread stays free for the workers.
+    unreported: RefCell<(u64, u64, String)>,
+    last_progress: Cell<f64>,
+    /// Milliseconds the workers spent, and the page spent adding their results, since the queue was last empty.
+    timing: Cell<(f64, f64, f64)>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
 }
@@ -234,7 +236,7 @@ impl Loader {
     /// Stops every worker at once and keeps what was loaded; each file not read to the end is listed as
     /// skipped.
     pub fn cancel(self: &Rc<Self>) {
-        let Some((engine, report)) = self.context.borrow().clone() else { return };
+        let Some((engine, _)) = self.context.borrow().clone() else { return };
         let mut unread: Vec<Source> =
             self.slots.borrow_mut().iter_mut().filter_map(|s| s.busy.take()).map(|f| f.source).collect();
         unread.extend(self.queue.borrow_mut().drain(..));
@@ -249,9 +251,41 @@ impl Loader {
             }
         }
         for source in &unread {
-            report.file_done(source.size());
+            self.note(1, source.size(), None);
         }
         self.settle();
+    }
+
+    /// Counts progress, and reports it when the last report is old enough or `force` says so.
+    fn note(&self, files: u64, bytes: u64, reading: Option<String>) {
+        {
+            let mut unreported = self.unreported.borrow_mut();
+            unreported.0 += files;
+            unreported.1 += bytes;
+            if let Some(name) = reading {
+                unreported.2 = name;
+            }
+        }
+        if js_sys::Date::now() - self.last_progress.get() >= 100.0 {
+            self.flush_progress();
+        }
+    }
+
+    fn flush_progress(&self) {
+        let Some((_, report)) = self.context.borrow().clone() else { return };
+        let (files, bytes, reading) = std::mem::take(&mut *self.unreported.borrow_mut());
+        self.last_progress.set(js_sys::Date::now());
+        if files > 0 || bytes > 0 || !reading.is_empty() {
+            report.progress(files, bytes, reading);
+        }
+    }
+
+    /// Starts the workers before any file is given, so that compiling their wasm is not part of the wait
+    /// once files are dropped.
+    pub fn warm(self: &Rc<Self>) {
+        if self.slots.borrow().is_empty() && !self.in_thread.get() {
+            self.start_workers();
+        }
     }
 
     fn start_workers(self: &Rc<Self>) {
@@ -310,7 +344,9 @@ impl Loader {
             self.pump_in_thread();
             return;
         }
-        let Some((_, report)) = self.context.borrow().clone() else { return };
+        if self.context.borrow().is_none() {
+            return;
+        }
         let mut slots = self.slots.borrow_mut();
         for slot in slots.iter_mut().filter(|s| s.ready && s.busy.is_none()) {
             let Some(source) = self.queue.borrow_mut().pop_front() else { break };
@@ -329,7 +365,7 @@ impl Loader {
                 }
                 Source::Sample => set("sample", true.into()),
             }
-            report.reading(source.name());
+            self.note(0, 0, Some(source.name()));
             if slot.worker.post_message(&message).is_ok() {
                 slot.busy = Some(InFlight { id, source, reported: 0 });
             } else {
@@ -341,21 +377,24 @@ impl Loader {
 
     fn on_message(self: &Rc<Self>, index: usize, data: &JsValue) {
         let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        let Some((engine, report)) = self.context.borrow().clone() else { return };
-        match get("kind").as_string().as_deref() {
-            Some("ready") => {
-                if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
-                    slot.ready = true;
-                }
-                self.pump();
+        if get("kind").as_string().as_deref() == Some("ready") {
+            if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
+                slot.ready = true;
             }
+            self.pump();
+            return;
+        }
+        let Some((engine, _)) = self.context.borrow().clone() else { return };
+        match get("kind").as_string().as_deref() {
             Some("progress") => {
                 let bytes = get("bytes").as_f64().unwrap_or(0.0) as u64;
                 let id = get("id").as_f64().map(|n| n as u32);
                 let mut slots = self.slots.borrow_mut();
                 if let Some(flight) = slots.get_mut(index).and_then(|s| s.busy.as_mut()).filter(|f| Some(f.id) == id) {
-                    report.progress(bytes.saturating_sub(flight.reported));
+                    let new = bytes.saturating_sub(flight.reported);
                     flight.reported = bytes.max(flight.reported);
+                    drop(slots);
+                    self.note(0, new, None);
                 }
             }
             Some("done") => {
@@ -367,6 +406,7 @@ impl Loader {
                 };
                 let Some(flight) = flight else { return };
                 let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+                let adding = js_sys::Date::now();
                 {
                     let mut engine = engine.0.borrow_mut();
                     match trailscope_core::wire::decode(&batch) {
@@ -377,7 +417,14 @@ impl Loader {
                         ),
                     }
                 }
-                report.file_done(flight.source.size().saturating_sub(flight.reported));
+                let (workers, page, started) = self.timing.get();
+                let started = if started == 0.0 { adding } else { started };
+                self.timing.set((
+                    workers + get("ms").as_f64().unwrap_or(0.0),
+                    page + js_sys::Date::now() - adding,
+                    started,
+                ));
+                self.note(1, flight.source.size().saturating_sub(flight.reported), None);
                 self.pump();
                 self.settle();
             }
@@ -398,6 +445,14 @@ impl Loader {
             self.last_data.set(now);
         }
         if done {
+            self.flush_progress();
+            let (workers, page, started) = self.timing.replace((0.0, 0.0, 0.0));
+            if started > 0.0 {
+                web_sys::console::debug_1(&format!(
+                    "trailscope timing: workers busy {workers:.0} ms in all, page adding results {page:.0} ms, last batch to ready {:.0} ms",
+                    js_sys::Date::now() - started
+                ).into());
+            }
             report.idle();
         }
     }
@@ -411,10 +466,10 @@ impl Loader {
             loop {
                 let next = loader.queue.borrow_mut().pop_front();
                 let Some(source) = next else { break };
-                let Some((engine, report)) = loader.context.borrow().clone() else { break };
-                report.reading(source.name());
+                let Some((engine, _)) = loader.context.borrow().clone() else { break };
+                loader.note(0, 0, Some(source.name()));
                 read_source(&source, &engine, loader.options.get()).await;
-                report.file_done(source.size());
+                loader.note(1, source.size(), None);
                 loader.settle();
                 // Let the browser paint progress and handle input between files.
                 yew::platform::time::sleep(Duration::from_millis(0)).await;

@@ -81,12 +81,8 @@ pub enum Action {
     Queued { files: u64, bytes: u64 },
     /// Everything was reset to be read again (show-all changed).
     Reset { show_all: bool },
-    /// A file is being read.
-    Reading(String),
-    /// Bytes of a file were read.
-    Progress { bytes: u64 },
-    /// A file finished; `bytes` not yet counted by `Progress`.
-    FileDone { bytes: u64 },
+    /// Files finished and bytes read since the last progress, and the file being read now ("" if unchanged).
+    Progress { files: u64, bytes: u64, reading: String },
     /// The engine's data changed.
     Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64 },
     /// The search changed.
@@ -129,11 +125,12 @@ impl Reducible for State {
                     ..State::default()
                 };
             }
-            Action::Reading(name) => next.progress.current = name,
-            Action::Progress { bytes } => next.progress.bytes_done += bytes,
-            Action::FileDone { bytes } => {
-                next.progress.files_done += 1;
+            Action::Progress { files, bytes, reading } => {
+                next.progress.files_done += files;
                 next.progress.bytes_done += bytes;
+                if !reading.is_empty() {
+                    next.progress.current = reading;
+                }
             }
             Action::Data { summary, notes, shown } => {
                 next.summary = summary;
