@@ -1,5 +1,5 @@
 //! Writes generated CloudTrail deliveries to a folder, with the truth the generator knows, for the browser
-//! tests and the browser benchmark: `cargo run -p trailscope-core --example generate -- DIR [EVENTS] [FILES]`.
+//! tests and the browser benchmark: `cargo run -p trailscope-core --example generate -- DIR [EVENTS] [FILES] [plain]`.
 
 use std::path::PathBuf;
 
@@ -7,13 +7,14 @@ use trailscope_core::generate::{generate, GenConfig};
 
 fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
-    let dir = PathBuf::from(args.next().ok_or("usage: generate DIR [EVENTS] [FILES]")?);
+    let dir = PathBuf::from(args.next().ok_or("usage: generate DIR [EVENTS] [FILES] [plain]")?);
     let number =
         |arg: Option<String>, default: usize| arg.map_or(Ok(default), |a| a.parse().map_err(|e| format!("{a}: {e}")));
     let bench = GenConfig::bench();
     let n_events = number(args.next(), bench.n_events)?;
     let n_files = number(args.next(), bench.n_files)?;
-    let (files, truth) = generate(&GenConfig { n_events, n_files, ..bench });
+    let gzip = args.next().as_deref() != Some("plain");
+    let (files, truth) = generate(&GenConfig { n_events, n_files, gzip, ..bench });
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut names = Vec::new();
     for file in &files {

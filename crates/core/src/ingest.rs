@@ -477,6 +477,12 @@ enum Read {
     Digest,
 }
 
+/// The prefilter's needles, built once: building a searcher per record costs more than the search.
+static TRANSCRIBE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"transcribe"));
+static ESCAPE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\\u"));
+
 /// Where records go: counted always, turned into events only when kept.
 struct Sink<'r> {
     options: IngestOptions,
@@ -512,9 +518,7 @@ impl Sink<'_> {
         // The prefilter: a Transcribe record's eventSource holds the word "transcribe" (JSON can hide it only
         // behind a \u escape), so a record with neither is counted from a few fields, not read in full.
         let bytes = raw.as_bytes();
-        let candidate = self.options.keep_all
-            || memchr::memmem::find(bytes, b"transcribe").is_some()
-            || memchr::memmem::find(bytes, b"\\u").is_some();
+        let candidate = self.options.keep_all || TRANSCRIBE.find(bytes).is_some() || ESCAPE.find(bytes).is_some();
         if !candidate {
             let summary: RecordSummary<'_> = serde_json::from_str(raw).map_err(parse_error)?;
             if !summary.looks_like_record() {
