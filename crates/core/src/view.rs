@@ -51,8 +51,7 @@ pub fn row(event: &Event) -> Row {
 pub fn pretty_json(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len() + raw.len() / 4);
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     let mut chars = raw.chars().peekable();
     let newline = |out: &mut String, depth: usize| {
         out.push('\n');
@@ -61,22 +60,11 @@ pub fn pretty_json(raw: &str) -> String {
         }
     };
     while let Some(c) = chars.next() {
-        if in_string {
+        if strings.inside(c) {
             out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
             continue;
         }
         match c {
-            '"' => {
-                in_string = true;
-                out.push(c);
-            }
             '{' | '[' => {
                 out.push(c);
                 while chars.peek().is_some_and(|n| n.is_whitespace()) {
@@ -109,29 +97,37 @@ pub fn pretty_json(raw: &str) -> String {
     out
 }
 
-/// JSON text without white space outside strings; key order and strings untouched.
-pub fn compact_json(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in raw.chars() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
+/// Tells, character by character, whether JSON text is inside a string (quotes included).
+#[derive(Default)]
+struct Strings {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Strings {
+    fn inside(&mut self, c: char) -> bool {
+        if self.in_string {
+            if self.escaped {
+                self.escaped = false;
             } else if c == '\\' {
-                escaped = true;
+                self.escaped = true;
             } else if c == '"' {
-                in_string = false;
+                self.in_string = false;
             }
+            true
         } else if c == '"' {
-            in_string = true;
-            out.push(c);
-        } else if !c.is_whitespace() {
-            out.push(c);
+            self.in_string = true;
+            true
+        } else {
+            false
         }
     }
-    out
+}
+
+/// JSON text without white space outside strings; key order and strings untouched.
+pub fn compact_json(raw: &str) -> String {
+    let mut strings = Strings::default();
+    raw.chars().filter(|&c| strings.inside(c) || !c.is_whitespace()).collect()
 }
 
 #[cfg(test)]
