@@ -239,7 +239,7 @@ pub fn App() -> Html {
                 if event.summary_only {
                     <p class="note">{"From the console's CSV download: it carries no request or response, only these columns."}</p>
                 }
-                <pre>{pretty_json(&event.raw)}</pre>
+                <pre>{trailscope_core::view::reveal(&pretty_json(&event.raw)).into_owned()}</pre>
             </section>
         })
     });

@@ -60,16 +60,21 @@ pub fn JobsView(props: &JobsProps) -> Html {
                 data-status={status.clone()} data-events={job.events.len().to_string()}>
                 <button class="job-head" aria-expanded={open.to_string()} onclick={Callback::from(move |_| on_toggle.emit(i))}>
                     <span class="kind">{job.kind.as_str()}</span>
-                    <span class="name">{job.name.clone()}</span>
+                    <span class="name">{view::cell(&job.name)}</span>
                     <span class={classes!("status", status.to_ascii_lowercase())}>{status}</span>
                     <span class="count">{format!("{} events", job.events.len())}</span>
                 </button>
+                if !job.anomalies.is_empty() {
+                    <ul class="anomalies" aria-label="Worth a look">
+                        { for job.anomalies.iter().map(|a| html! { <li>{view::cell(a)}</li> }) }
+                    </ul>
+                }
                 <dl class="job-facts">
-                    <dt>{"When"}</dt><dd>{span}</dd>
-                    <dt>{"Started by"}</dt><dd>{job.started_by.clone().unwrap_or_default()}</dd>
+                    <dt>{"When"}</dt><dd>{span}{job.duration_ms().map(|ms| format!(" ({})", duration(ms))).unwrap_or_default()}</dd>
+                    <dt>{"Started by"}</dt><dd>{view::cell(job.started_by.as_deref().unwrap_or_default())}</dd>
                     <dt>{"Language"}</dt><dd>{job.language.display().to_owned()}</dd>
-                    <dt>{"Media"}</dt><dd>{job.media_uri.display().to_owned()}</dd>
-                    <dt>{"Failure"}</dt><dd>{job.failure_reason.display().to_owned()}</dd>
+                    <dt>{"Media"}</dt><dd>{view::cell(job.media_uri.display())}</dd>
+                    <dt>{"Failure"}</dt><dd>{view::cell(job.failure_reason.display())}</dd>
                     <dt>{"Touched by"}</dt><dd>{format!("{} from {}", plural(job.identities.len(), "identity", "identities"), plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
                     <dt>{"Account / region"}</dt><dd>{format!("{} / {}", job.account, job.region)}</dd>
                 </dl>
@@ -82,4 +87,14 @@ pub fn JobsView(props: &JobsProps) -> Html {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn duration(ms: i64) -> String {
+    let seconds = ms / 1000;
+    match seconds {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h {} min", s / 3600, s / 60 % 60),
+        s => format!("{} days", s / 86_400),
+    }
 }

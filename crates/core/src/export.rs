@@ -23,7 +23,7 @@ pub fn csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
         ["time", "event", "resource", "status", "identity", "source_ip", "region", "error", "user_agent", "event_id"];
     let _ = writer.write_record(header);
     for event in events {
-        let row = view::row(event);
+        let row = view::full_row(event);
         let cells = [
             &row.time,
             &row.event,

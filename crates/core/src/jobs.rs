@@ -37,6 +37,15 @@ pub struct Job {
     pub identities: BTreeSet<String>,
     /// Distinct source IPs that touched it.
     pub source_ips: BTreeSet<String>,
+    /// What an investigator should look at, in words.
+    pub anomalies: Vec<String>,
+}
+
+impl Job {
+    /// Milliseconds from the first event to the last.
+    pub fn duration_ms(&self) -> Option<i64> {
+        Some(self.last?.0 - self.first?.0)
+    }
 }
 
 /// Groups the events that name a Transcribe resource into jobs, keyed by account, region, kind and name
@@ -67,6 +76,7 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
             events: Vec::new(),
             identities: BTreeSet::new(),
             source_ips: BTreeSet::new(),
+            anomalies: Vec::new(),
         });
         job.events.push(i);
         job.first = job.first.min(event.time).or(event.time);
@@ -90,6 +100,91 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
         job.source_ips.insert(event.source_ip.clone());
     }
     let mut jobs: Vec<Job> = by_key.into_values().collect();
+    for job in &mut jobs {
+        job.anomalies = anomalies(job, events);
+    }
     jobs.sort_by(|a, b| (b.last, &a.name).cmp(&(a.last, &b.name)));
     jobs
+}
+
+/// The signs worth a look: another identity than the starter reading or deleting the resource, more than
+/// one source address, and calls refused for lack of permission.
+fn anomalies(job: &Job, events: &[Event]) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(starter) = &job.started_by {
+        let others: BTreeSet<&str> = job
+            .events
+            .iter()
+            .filter_map(|&i| events.get(i))
+            .filter(|e| e.error_code.is_empty())
+            .filter(|e| e.transcribe.as_ref().is_some_and(|t| matches!(t.action, Action::Read | Action::Delete)))
+            .map(|e| e.identity.name.as_str())
+            .filter(|name| *name != starter)
+            .collect();
+        if !others.is_empty() {
+            let names: Vec<&str> = others.into_iter().collect();
+            out.push(format!("read or deleted by another identity than {starter}: {}", names.join(", ")));
+        }
+    }
+    if job.source_ips.len() > 1 {
+        out.push(format!("touched from {} source addresses", job.source_ips.len()));
+    }
+    let denied = job
+        .events
+        .iter()
+        .filter_map(|&i| events.get(i))
+        .filter(|e| e.error_code.starts_with("AccessDenied") || e.error_code == "UnauthorizedOperation")
+        .count();
+    if denied > 0 {
+        out.push(format!("{denied} call{} refused: access denied", if denied == 1 { "" } else { "s" }));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ingest_file, IngestOptions};
+    use crate::store::Store;
+
+    fn record(name: &str, user: &str, ip: &str, time: &str, error: &str, job: &str) -> String {
+        format!(
+            r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","userName":"{user}"}},"eventTime":"{time}","eventSource":"transcribe.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"{ip}","errorCode":"{error}","requestParameters":{{"transcriptionJobName":"{job}"}},"eventID":"{name}-{user}-{time}","recipientAccountId":"111122223333"}}"#
+        )
+    }
+
+    #[test]
+    fn a_job_read_by_someone_else_from_elsewhere_is_flagged() {
+        let records = [
+            record("StartTranscriptionJob", "alice", "192.0.2.1", "2026-03-02T08:00:00Z", "", "j1"),
+            record("GetTranscriptionJob", "alice", "192.0.2.1", "2026-03-02T08:01:00Z", "", "j1"),
+            record("GetTranscriptionJob", "mallory", "203.0.113.66", "2026-03-02T09:00:00Z", "", "j1"),
+            record(
+                "DeleteTranscriptionJob",
+                "mallory",
+                "203.0.113.66",
+                "2026-03-02T09:01:00Z",
+                "AccessDeniedException",
+                "j1",
+            ),
+            record("StartTranscriptionJob", "bob", "192.0.2.2", "2026-03-02T08:00:00Z", "", "j2"),
+        ];
+        let file = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        let mut store = Store::new();
+        store.add(ingest_file("a.json", file.as_bytes(), &IngestOptions::default()));
+        let all = jobs(store.events(), &store.by_time());
+        let j1 = all.iter().find(|j| j.name == "j1").expect("j1");
+        assert_eq!(j1.started_by.as_deref(), Some("alice"));
+        assert_eq!(j1.duration_ms(), Some(61 * 60 * 1000));
+        assert_eq!(
+            j1.anomalies,
+            vec![
+                "read or deleted by another identity than alice: mallory".to_owned(),
+                "touched from 2 source addresses".to_owned(),
+                "1 call refused: access denied".to_owned(),
+            ]
+        );
+        let j2 = all.iter().find(|j| j.name == "j2").expect("j2");
+        assert!(j2.anomalies.is_empty());
+    }
 }

@@ -34,7 +34,9 @@ pub struct At {
 impl At {
     /// The line (from 1) on which `unit` begins. Counted only when an error needs it, to keep the hot path lean.
     pub fn line(&self, unit: &[u8]) -> u64 {
-        self.end_line - unit.iter().filter(|&&b| b == b'\n').count() as u64
+        // Line breaks inside strings (invalid JSON, but files are what they are) are not counted on the way
+        // in; never go below the first line.
+        self.end_line.saturating_sub(unit.iter().filter(|&&b| b == b'\n').count() as u64).max(1)
     }
 }
 

@@ -2,6 +2,8 @@
 //!
 //! The page renders these strings as text nodes and nothing else; no column is ever markup.
 
+use std::borrow::Cow;
+
 use crate::model::Event;
 
 /// One table row's cells.
@@ -25,8 +27,53 @@ pub struct Row {
     pub error: String,
 }
 
-/// The cells of `event`.
+/// The longest cell the table shows; longer ones are cut, saying how much was cut (the detail shows all).
+pub const MAX_CELL_CHARS: usize = 200;
+
+/// Makes invisible or reordering characters visible, so a log line cannot hide or disguise text: bidi
+/// controls (a right-to-left override can make `exe.txt` read as `txt.exe`), zero-width characters and
+/// other control characters become `⟨U+202E⟩`.
+pub fn reveal(text: &str) -> Cow<'_, str> {
+    let hidden = |c: char| {
+        matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+            || (c.is_control() && c != '\n')
+    };
+    if !text.chars().any(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A cell as the table shows it: revealed, and cut to [`MAX_CELL_CHARS`] with a note of what was cut.
+pub fn cell(text: &str) -> String {
+    let revealed = reveal(text);
+    let n_chars = revealed.chars().count();
+    if n_chars <= MAX_CELL_CHARS {
+        return revealed.into_owned();
+    }
+    let kept: String = revealed.chars().take(MAX_CELL_CHARS).collect();
+    format!("{kept}… (+{} characters)", n_chars - MAX_CELL_CHARS)
+}
+
+/// The cells of `event` as the table shows them ([`cell`]).
 pub fn row(event: &Event) -> Row {
+    row_with(event, cell)
+}
+
+/// The cells of `event` whole, as an export writes them.
+pub fn full_row(event: &Event) -> Row {
+    row_with(event, str::to_owned)
+}
+
+fn row_with(event: &Event, cell: fn(&str) -> String) -> Row {
     let (resource, status) = match &event.transcribe {
         Some(info) if info.name.is_present() => {
             (format!("{} {}", info.kind.as_str(), info.name.display()), info.status.clone().unwrap_or_default())
@@ -36,13 +83,13 @@ pub fn row(event: &Event) -> Row {
     };
     Row {
         time: event.time.map(|t| t.to_iso()).unwrap_or_default(),
-        event: event.event_name.clone(),
-        resource,
-        status,
-        identity: event.identity.name.clone(),
-        source_ip: event.source_ip.clone(),
-        region: event.aws_region.clone(),
-        error: event.error_code.clone(),
+        event: cell(&event.event_name),
+        resource: cell(&resource),
+        status: cell(&status),
+        identity: cell(&event.identity.name),
+        source_ip: cell(&event.source_ip),
+        region: cell(&event.aws_region),
+        error: cell(&event.error_code),
     }
 }
 
@@ -132,7 +179,23 @@ pub fn compact_json(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{compact_json, pretty_json};
+    use super::{cell, compact_json, pretty_json, reveal, MAX_CELL_CHARS};
+
+    #[test]
+    fn reordering_and_invisible_characters_are_shown() {
+        assert_eq!(reveal("invoice\u{202E}txt.exe"), "invoice⟨U+202E⟩txt.exe");
+        assert_eq!(reveal("al\u{200B}ice"), "al⟨U+200B⟩ice");
+        assert_eq!(reveal("bell\u{7}"), "bell⟨U+0007⟩");
+        assert_eq!(reveal("plain text, ünïcödé"), "plain text, ünïcödé");
+    }
+
+    #[test]
+    fn long_cells_are_cut_visibly() {
+        let long = "x".repeat(1_000_000);
+        let shown = cell(&long);
+        assert!(shown.ends_with("… (+999800 characters)"), "{}", &shown[shown.len() - 40..]);
+        assert_eq!(shown.chars().filter(|&c| c == 'x').count(), MAX_CELL_CHARS);
+    }
 
     #[test]
     fn compacting_keeps_strings() {
