@@ -14,6 +14,7 @@ use crate::files::{self, Loader, Report, Source};
 use crate::jobs_view::JobsView;
 use crate::state::{Action, State, Tab};
 use crate::table::EventTable;
+use crate::timeline::Timeline;
 
 /// Tells the reducer what the loader did.
 struct Reporter {
@@ -128,6 +129,14 @@ pub fn App() -> Html {
         use_callback(state.search.clone(), move |term: String, current| {
             let text = if current.trim().is_empty() { term } else { format!("{} {term}", current.trim_end()) };
             search(text);
+        })
+    };
+    let on_range = {
+        let engine = (*engine).clone();
+        use_callback(state.dispatcher(), move |range: Option<(i64, i64)>, dispatcher| {
+            engine.0.borrow_mut().set_range(range);
+            let shown = engine.0.borrow().n_shown() as u64;
+            dispatcher.dispatch(Action::Ranged { range, shown });
         })
     };
     let on_export = |csv: bool| {
@@ -309,6 +318,7 @@ pub fn App() -> Html {
                         { for state.hints.iter().map(|h| html! { <li>{h.clone()}</li> }) }
                     </ul>
                 }
+                <Timeline engine={(*engine).clone()} generation={state.generation} range={state.range} on_range={on_range} />
                 <nav class="tabs" role="tablist">
                     <button role="tab" data-testid="events-tab" aria-selected={(tab == Tab::Events).to_string()} onclick={on_tab(Tab::Events)}>{"Events"}</button>
                     <button role="tab" data-testid="jobs-tab" aria-selected={(tab == Tab::Jobs).to_string()} onclick={on_tab(Tab::Jobs)}>{"Jobs"}</button>

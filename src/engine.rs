@@ -83,6 +83,17 @@ impl Engine {
         hints.into_iter().map(|h| h.0).collect()
     }
 
+    /// Limits the shown rows to a time range (start inclusive, end exclusive), or lifts the limit.
+    pub fn set_range(&mut self, range: Option<(i64, i64)>) {
+        self.query.range = range;
+        self.refilter();
+    }
+
+    /// The shown events over time.
+    pub fn histogram(&self, n_bins: usize) -> query::Histogram {
+        query::histogram(&self.index, &self.shown, n_bins)
+    }
+
     fn refilter(&mut self) {
         let candidates: Vec<u32> = self.order.iter().map(|&i| i as u32).collect();
         self.shown = query::evaluate(&self.query, &self.index, self.store.events(), &candidates);

@@ -11,4 +11,5 @@ pub mod hash;
 pub mod jobs_view;
 pub mod state;
 pub mod table;
+pub mod timeline;
 pub mod worker;

@@ -73,6 +73,8 @@ pub struct State {
     pub shown: u64,
     /// The `eventID` to select once it is loaded (from a shared link).
     pub wanted_event: Option<String>,
+    /// The time range brushed on the timeline.
+    pub range: Option<(i64, i64)>,
 }
 
 /// Intents, from components and from the loader.
@@ -87,6 +89,8 @@ pub enum Action {
     Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64 },
     /// The search changed.
     Searched { text: String, hints: Rc<Vec<String>>, shown: u64 },
+    /// The time range changed.
+    Ranged { range: Option<(i64, i64)>, shown: u64 },
     /// The queue is empty.
     Idle,
     /// A row was chosen.
@@ -135,6 +139,11 @@ impl Reducible for State {
             Action::Data { summary, notes, shown } => {
                 next.summary = summary;
                 next.notes = notes;
+                next.shown = shown;
+                next.generation += 1;
+            }
+            Action::Ranged { range, shown } => {
+                next.range = range;
                 next.shown = shown;
                 next.generation += 1;
             }

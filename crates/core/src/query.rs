@@ -311,6 +311,68 @@ pub fn facet(index: &Index, column: Column, rows: &[u32]) -> Vec<(StrId, u32)> {
     out
 }
 
+/// Events over time, for the timeline: equal-width bins from the first to the last event among `rows`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Histogram {
+    /// Start of the first bin, in milliseconds since the epoch.
+    pub start: i64,
+    /// Width of each bin in milliseconds.
+    pub bin_ms: i64,
+    /// Events per bin.
+    pub counts: Vec<u32>,
+    /// Of those, events with an error code.
+    pub errors: Vec<u32>,
+}
+
+impl Histogram {
+    /// The end of the last bin.
+    pub fn end(&self) -> i64 {
+        self.start + self.bin_ms * self.counts.len() as i64
+    }
+}
+
+/// Bins the events of `rows` into at most `n_bins` bins of a round width (a second, a minute, an hour...).
+pub fn histogram(index: &Index, rows: &[u32], n_bins: usize) -> Histogram {
+    let times = || rows.iter().filter_map(|&r| index.time.get(r as usize).copied()).filter(|&t| t != i64::MIN);
+    let (Some(min), Some(max)) = (times().min(), times().max()) else { return Histogram::default() };
+    const ROUND: [i64; 14] = [
+        1_000,
+        5_000,
+        15_000,
+        60_000,
+        300_000,
+        900_000,
+        1_800_000,
+        3_600_000,
+        10_800_000,
+        21_600_000,
+        43_200_000,
+        86_400_000,
+        604_800_000,
+        2_592_000_000,
+    ];
+    let span = (max - min).max(1);
+    let n_bins = n_bins.max(1) as i64;
+    let bin_ms = ROUND.iter().copied().find(|&b| span / b < n_bins).unwrap_or(span / n_bins + 1);
+    let start = min.div_euclid(bin_ms) * bin_ms;
+    let n = ((max - start) / bin_ms + 1) as usize;
+    let mut counts = vec![0u32; n];
+    let mut errors = vec![0u32; n];
+    let error_codes = index.column(Column::ErrorCode);
+    for &row in rows {
+        let t = index.time.get(row as usize).copied().unwrap_or(i64::MIN);
+        if t == i64::MIN {
+            continue;
+        }
+        let bin = ((t - start) / bin_ms) as usize;
+        counts[bin] += 1;
+        if error_codes.get(row as usize).copied().unwrap_or(0) != 0 {
+            errors[bin] += 1;
+        }
+    }
+    Histogram { start, bin_ms, counts, errors }
+}
+
 /// A term made ready for a scan: column tests become a yes/no per interned string.
 enum Prepared {
     Ids { negate: bool, column: Column, yes: Vec<bool> },
@@ -500,6 +562,25 @@ mod tests {
             Test::Column(Column::SourceIp, Matcher::Cidr("2001:db8::".parse().unwrap(), 32))
         );
         assert_eq!(hints.len(), 1, "{hints:?}");
+    }
+
+    #[test]
+    fn histogram_bins_are_round_and_hold_every_event() {
+        let events: Vec<crate::model::Event> = ["2026-03-02T08:00:10Z", "2026-03-02T08:59:59Z", "2026-03-02T10:30:00Z"]
+            .iter()
+            .map(|t| {
+                let raw = format!(r#"{{"eventVersion":"1","eventTime":"{t}","eventName":"X"}}"#);
+                let record: crate::record::RawRecord<'_> = serde_json::from_str(&raw).unwrap();
+                record.into_event(raw.clone())
+            })
+            .collect();
+        let index = Index::build(&events);
+        let h = histogram(&index, &[0, 1, 2], 60);
+        assert_eq!(h.bin_ms, 300_000);
+        assert_eq!(h.start, EventTime::parse("2026-03-02T08:00:00Z").unwrap().0);
+        assert_eq!(h.counts.iter().sum::<u32>(), 3);
+        assert!(h.counts.len() <= 60);
+        assert!(h.end() > EventTime::parse("2026-03-02T10:30:00Z").unwrap().0);
     }
 
     #[test]
