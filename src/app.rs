@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use trailscope_core::ingest::IngestOptions;
 use trailscope_core::view::pretty_json;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -139,6 +141,72 @@ pub fn App() -> Html {
             dispatcher.dispatch(Action::Ranged { range, shown });
         })
     };
+    let on_sort = {
+        let engine = (*engine).clone();
+        use_callback(state.dispatcher(), move |column: Option<trailscope_core::index::Column>, dispatcher| {
+            let mut engine = engine.0.borrow_mut();
+            let current = engine.sort();
+            let descending = current.column == column && !current.descending;
+            engine.set_sort(crate::engine::Sort { column, descending });
+            dispatcher.dispatch(Action::Resorted);
+        })
+    };
+    // Keys: '/' goes to the search box, Esc clears the search (or the selection), arrows move the
+    // selection through the shown rows. Listened to on the document, so they work wherever focus is.
+    let search_box = use_node_ref();
+    let on_key = {
+        let engine = (*engine).clone();
+        let dispatcher = state.dispatcher();
+        let search = search.clone();
+        let search_box = search_box.clone();
+        let (selected, typed, tab) = (state.selected, state.search.clone(), state.tab);
+        Callback::from(move |e: KeyboardEvent| {
+            let in_input = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+            match e.key().as_str() {
+                "/" if !in_input => {
+                    e.prevent_default();
+                    if let Some(input) = search_box.cast::<HtmlInputElement>() {
+                        let _ = input.focus();
+                    }
+                }
+                "Escape" if in_input && !typed.is_empty() => search(String::new()),
+                "Escape" => dispatcher.dispatch(Action::Unselect),
+                "ArrowDown" | "ArrowUp" if !in_input && tab == Tab::Events => {
+                    e.prevent_default();
+                    let engine = engine.0.borrow();
+                    let current = selected.and_then(|i| engine.position(i));
+                    let row = match (current, e.key().as_str()) {
+                        (None, _) => 0,
+                        (Some(r), "ArrowDown") => (r + 1).min(engine.n_rows().saturating_sub(1)),
+                        (Some(r), _) => r.saturating_sub(1),
+                    };
+                    if let Some((index, _)) = engine.row(row) {
+                        dispatcher.dispatch(Action::Select(index));
+                    }
+                }
+                _ => {}
+            }
+        })
+    };
+    {
+        let current = use_mut_ref(|| on_key.clone());
+        *current.borrow_mut() = on_key;
+        use_effect_with((), move |_| {
+            let listener = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| current.borrow().emit(e));
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(document) = &document {
+                let _ = document.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(document) = document {
+                    let _ = document.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
     let on_export = |csv: bool| {
         let engine = (*engine).clone();
         Callback::from(move |_: MouseEvent| {
@@ -258,7 +326,7 @@ pub fn App() -> Html {
         Tab::Events => html! {
             <div class="events">
                 <Facets engine={(*engine).clone()} generation={state.generation} on_term={on_facet} />
-                <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} />
+                <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} {on_sort} />
                 { for detail }
             </div>
         },
@@ -301,7 +369,7 @@ pub fn App() -> Html {
             }
             if loaded {
                 <div class="search">
-                    <input type="search" data-testid="search" aria-label="Search events" value={state.search.clone()}
+                    <input type="search" data-testid="search" aria-label="Search events (press / to come here)" value={state.search.clone()} ref={search_box}
                         placeholder="Search: text, or field:value (user:alice status:FAILED -event:Get* ip:10.0.0.0/8 time:>2026-03-07)"
                         oninput={on_search} />
                     <span class="shown">{format!("{} of {} shown", state.shown, summary.n_kept)}</span>

@@ -35,6 +35,16 @@ pub struct Engine {
     index: Index,
     query: Query,
     shown: Vec<u32>,
+    sort: Sort,
+}
+
+/// The table's order: by time (the default), or by a column's text; either way up or down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sort {
+    /// `None` sorts by time.
+    pub column: Option<Column>,
+    /// Newest or largest first.
+    pub descending: bool,
 }
 
 impl Engine {
@@ -46,7 +56,7 @@ impl Engine {
     /// Empties the engine to read everything again with other options; the query stays.
     pub fn reset(&mut self, options: IngestOptions) {
         let query = std::mem::take(&mut self.query);
-        *self = Engine { options, query, ..Engine::default() };
+        *self = Engine { options, query, sort: self.sort, ..Engine::default() };
     }
 
     /// Reads one file's bytes.
@@ -97,6 +107,31 @@ impl Engine {
     fn refilter(&mut self) {
         let candidates: Vec<u32> = self.order.iter().map(|&i| i as u32).collect();
         self.shown = query::evaluate(&self.query, &self.index, self.store.events(), &candidates);
+        // The candidates come in time order, and the sort is stable: ties keep time order.
+        if let Some(column) = self.sort.column {
+            let (ids, strings) = (self.index.column(column), &self.index.strings);
+            let key = |row: &u32| strings.lower(ids.get(*row as usize).copied().unwrap_or(0));
+            self.shown.sort_by(|a, b| key(a).cmp(key(b)));
+        }
+        if self.sort.descending {
+            self.shown.reverse();
+        }
+    }
+
+    /// Orders the table.
+    pub fn set_sort(&mut self, sort: Sort) {
+        self.sort = sort;
+        self.refilter();
+    }
+
+    /// The table's order.
+    pub fn sort(&self) -> Sort {
+        self.sort
+    }
+
+    /// The table row showing event `index`, if it is shown.
+    pub fn position(&self, index: usize) -> Option<usize> {
+        self.shown.iter().position(|&i| i as usize == index)
     }
 
     /// The shown events, in table order.

@@ -41,7 +41,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                 let cells = view::row(event);
                 let on_select = props.on_select.clone();
                 html! {
-                    <li key={index} class={classes!((!cells.error.is_empty()).then_some("failed"))}
+                    <li key={index} data-testid="job-event" data-event-name={event.event_name.clone()} class={classes!((!cells.error.is_empty()).then_some("failed"))}
                         onclick={Callback::from(move |_| on_select.emit(index))}>
                         <span class="c-time">{cells.time}</span>
                         <span class="c-event">{cells.event}</span>

@@ -89,12 +89,16 @@ pub enum Action {
     Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64 },
     /// The search changed.
     Searched { text: String, hints: Rc<Vec<String>>, shown: u64 },
+    /// The table's order changed.
+    Resorted,
     /// The time range changed.
     Ranged { range: Option<(i64, i64)>, shown: u64 },
     /// The queue is empty.
     Idle,
     /// A row was chosen.
     Select(usize),
+    /// The selection was cleared.
+    Unselect,
     /// A shared link asks for this view: search text, tab, and an event to select once loaded.
     Restore { search: String, tab: Tab, event: Option<String> },
     /// A tab was chosen.
@@ -142,6 +146,7 @@ impl Reducible for State {
                 next.shown = shown;
                 next.generation += 1;
             }
+            Action::Resorted => next.generation += 1,
             Action::Ranged { range, shown } => {
                 next.range = range;
                 next.shown = shown;
@@ -163,6 +168,12 @@ impl Reducible for State {
                 }
                 next.selected = Some(index);
                 next.wanted_event = None;
+            }
+            Action::Unselect => {
+                if next.selected.is_none() {
+                    return self;
+                }
+                next.selected = None;
             }
             Action::Restore { search, tab, event } => {
                 next.search = search;

@@ -6,11 +6,26 @@ use trailscope_core::view;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
+use trailscope_core::index::Column;
+
 use crate::engine::EngineHandle;
 
 /// Height of one row in CSS pixels; `styles/app.css` uses the same number.
 pub const ROW_HEIGHT: i32 = 28;
 const OVERDRAW: usize = 10;
+
+/// Column classes, titles, and the index column each sorts by (time sorts by `None`; the resource and
+/// status columns do not sort).
+const COLUMNS: [(&str, &str, Option<Column>); 8] = [
+    ("c-time", "Time (UTC)", None),
+    ("c-event", "Event", Some(Column::EventName)),
+    ("c-resource", "Resource", None),
+    ("c-status", "Status", None),
+    ("c-identity", "Identity", Some(Column::Identity)),
+    ("c-ip", "Source IP", Some(Column::SourceIp)),
+    ("c-region", "Region", Some(Column::Region)),
+    ("c-error", "Error", Some(Column::ErrorCode)),
+];
 
 /// The table's inputs.
 #[derive(Properties, PartialEq)]
@@ -23,6 +38,8 @@ pub struct TableProps {
     pub selected: Option<usize>,
     /// A row was chosen.
     pub on_select: Callback<usize>,
+    /// A column header was clicked: sort by it (`None`: by time).
+    pub on_sort: Callback<Option<Column>>,
 }
 
 /// The virtualised event table.
@@ -52,6 +69,24 @@ pub fn EventTable(props: &TableProps) -> Html {
                 let measured = (element.scroll_top(), element.client_height().max(ROW_HEIGHT));
                 if measured != *window {
                     window.set(measured);
+                }
+            }
+        });
+    }
+
+    {
+        // Keyboard moves keep the selected row in view.
+        let viewport = viewport.clone();
+        let engine = props.engine.clone();
+        use_effect_with((props.selected, props.generation), move |(selected, _)| {
+            let row = selected.and_then(|index| engine.0.borrow().position(index));
+            if let (Some(row), Some(element)) = (row, viewport.cast::<HtmlElement>()) {
+                let top = (row as i32 + 1) * ROW_HEIGHT; // +1: the sticky header row.
+                let (scroll, height) = (element.scroll_top(), element.client_height());
+                if top < scroll + ROW_HEIGHT {
+                    element.set_scroll_top(top - ROW_HEIGHT);
+                } else if top + ROW_HEIGHT > scroll + height {
+                    element.set_scroll_top(top + ROW_HEIGHT - height);
                 }
             }
         });
@@ -103,14 +138,21 @@ pub fn EventTable(props: &TableProps) -> Html {
         <div class="table" role="table" aria-label="Events" aria-rowcount={n_rows.to_string()}>
             <div class="viewport" ref={viewport} {onscroll}>
                 <div role="row" class="row head">
-                    <span role="columnheader" class="c-time">{"Time (UTC)"}</span>
-                    <span role="columnheader" class="c-event">{"Event"}</span>
-                    <span role="columnheader" class="c-resource">{"Resource"}</span>
-                    <span role="columnheader" class="c-status">{"Status"}</span>
-                    <span role="columnheader" class="c-identity">{"Identity"}</span>
-                    <span role="columnheader" class="c-ip">{"Source IP"}</span>
-                    <span role="columnheader" class="c-region">{"Region"}</span>
-                    <span role="columnheader" class="c-error">{"Error"}</span>
+                    { for COLUMNS.iter().map(|&(class, title, column)| {
+                        let sort = engine.sort();
+                        let sortable = column.is_some() || class == "c-time";
+                        let active = sortable && sort.column == column;
+                        let aria = if !active { "none" } else if sort.descending { "descending" } else { "ascending" };
+                        let on_sort = props.on_sort.clone();
+                        let arrow = if !active { "" } else if sort.descending { " ▼" } else { " ▲" };
+                        html! {
+                            <span role="columnheader" class={classes!(class, sortable.then_some("sortable"))} aria-sort={aria}
+                                data-testid="column-header" data-column={class.trim_start_matches("c-")}
+                                onclick={Callback::from(move |_| if sortable { on_sort.emit(column) })}>
+                                {format!("{title}{arrow}")}
+                            </span>
+                        }
+                    }) }
                 </div>
                 <div class="spacer" ref={spacer}>
                     <div class="rows" ref={body}>{ for rows }</div>

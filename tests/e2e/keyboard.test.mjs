@@ -1,0 +1,82 @@
+// Keyboard, sorting and a job's lifecycle: the ways an investigator moves through the events.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, startHarness, pickFiles, loadSample, waitReady, openJobs,
+  assertCleanSession,
+} from './harness.mjs';
+
+let h;
+before(async () => {
+  h = await startHarness();
+});
+after(async () => {
+  await h?.close();
+});
+
+const detailName = async (page) => (await page.locator('[data-testid=event-detail] h2').innerText()).split(' · ')[0];
+
+test('/ focuses the search, Esc clears it, arrows move through the rows and the detail follows', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'search');
+  await page.keyboard.type('event:GetTranscriptionJob');
+  await page.locator('[data-testid=status][data-events-shown="1"]').waitFor({ timeout: WAIT_MS });
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=status][data-events-shown="2"]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), '');
+
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid=event-detail]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await detailName(page), 'StartTranscriptionJob');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.querySelector('[data-testid=event-detail] h2')?.innerText.startsWith('GetTranscriptionJob'), null, { timeout: WAIT_MS });
+  await page.keyboard.press('ArrowUp');
+  await page.waitForFunction(() => document.querySelector('[data-testid=event-detail] h2')?.innerText.startsWith('StartTranscriptionJob'), null, { timeout: WAIT_MS });
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=event-detail]').waitFor({ state: 'detached', timeout: WAIT_MS });
+  assertCleanSession(s);
+});
+
+test('column headers sort the table, a second click reverses', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const names = async () => page.locator('[data-testid=event-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-name')));
+  const header = page.locator('[data-testid=column-header][data-column=event]');
+  await header.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=column-header][data-column=event]')?.getAttribute('aria-sort') === 'ascending', null, { timeout: WAIT_MS });
+  const up = await names();
+  assert.deepEqual(up, [...up].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+  await header.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=column-header][data-column=event]')?.getAttribute('aria-sort') === 'descending', null, { timeout: WAIT_MS });
+  const down = await names();
+  assert.deepEqual(down, [...down].sort((a, b) => b.toLowerCase().localeCompare(a.toLowerCase())));
+  assert.notEqual(up[0], down[0]);
+  assertCleanSession(s);
+});
+
+test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  await openJobs(page);
+  const job = page.locator('[data-testid=job][data-job-name="my-first-transcription-job"]');
+  await job.locator('button').first().click();
+  await job.locator('[data-testid=job-event]').first().waitFor({ timeout: WAIT_MS });
+  const steps = await job.locator('[data-testid=job-event]').evaluateAll((items) => items.map((i) => i.getAttribute('data-event-name')));
+  assert.deepEqual(steps, ['StartTranscriptionJob', 'GetTranscriptionJob']);
+  const text = await job.innerText();
+  assert.match(text, /my-user-name/);
+  assert.match(text, /s3:\/\/DOC-EXAMPLE-BUCKET\/my-media-file\.flac/);
+  assert.match(text, /en-US/);
+  assertCleanSession(s);
+});
