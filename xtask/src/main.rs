@@ -133,6 +133,7 @@ fn bench() -> Result {
     setup(Needs::All)?;
     let root = root();
     run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "ingest"]).current_dir(&root))?;
+    run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "query"]).current_dir(&root))?;
     build_page()?;
     let generated = root.join("target").join("bench-generated");
     generate(&generated, 200_000, 100, "release")?;

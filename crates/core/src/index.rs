@@ -96,13 +96,11 @@ pub enum Column {
     Status,
     /// `languageCode`.
     Language,
-    /// `eventID`.
-    EventId,
 }
 
 impl Column {
     /// Every column, in storage order.
-    pub const ALL: [Column; 17] = [
+    pub const ALL: [Column; 16] = [
         Column::EventName,
         Column::EventSource,
         Column::Region,
@@ -119,7 +117,6 @@ impl Column {
         Column::Kind,
         Column::Status,
         Column::Language,
-        Column::EventId,
     ];
 
     fn slot(self) -> usize {
@@ -173,7 +170,6 @@ impl Index {
                 Column::Kind => info.filter(|i| i.name.is_present()).map_or("", |i| i.kind.as_str()),
                 Column::Status => info.and_then(|i| i.status.as_deref()).unwrap_or(""),
                 Column::Language => info.map_or("", |i| i.language.display()),
-                Column::EventId => &event.event_id,
             };
             let id = self.strings.intern(text);
             self.columns[column.slot()].push(id);

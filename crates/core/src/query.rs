@@ -112,8 +112,6 @@ const FIELDS: &[(&str, Column)] = &[
     ("status", Column::Status),
     ("lang", Column::Language),
     ("language", Column::Language),
-    ("id", Column::EventId),
-    ("eventid", Column::EventId),
 ];
 
 /// Top-level CloudTrail fields that have no column: searched in the original JSON.
@@ -211,6 +209,9 @@ fn term(body: &str) -> Result<Test, Hint> {
     let lower_field = field.to_ascii_lowercase();
     if lower_field == "time" {
         return time_term(value);
+    }
+    if matches!(lower_field.as_str(), "id" | "eventid") {
+        return Ok(Test::Path(vec!["eventID".to_owned()], matcher(value, false)?));
     }
     if let Some(&(_, column)) = FIELDS.iter().find(|(name, _)| *name == lower_field) {
         if value.is_empty() {
@@ -509,15 +510,27 @@ fn path_value(raw: &str, path: &[String]) -> Option<String> {
     })
 }
 
-/// ASCII case-insensitive substring search; `needle` is lower case.
+/// ASCII case-insensitive substring search; `needle` is lower case. It jumps between occurrences of the
+/// needle's least common byte (in either case), so a needle starting with a frequent letter stays fast.
 fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else { return true };
-    let upper = first.to_ascii_uppercase();
-    let mut from = 0;
-    while let Some(k) = memchr::memchr2(first, upper, &haystack[from..]) {
+    if needle.is_empty() {
+        return true;
+    }
+    if needle.len() > haystack.len() {
+        return false;
+    }
+    // Most frequent first, in English text and CloudTrail JSON alike.
+    const COMMON: &[u8] = b"\":,etaoinsrhldcum-fpgwyb./_0123456789vkxjqz";
+    let rank = |b: u8| COMMON.iter().position(|&c| c == b.to_ascii_lowercase()).unwrap_or(COMMON.len());
+    let anchor = (0..needle.len()).max_by_key(|&i| rank(needle[i])).unwrap_or(0);
+    let (lower, upper) = (needle[anchor], needle[anchor].to_ascii_uppercase());
+    let mut from = anchor;
+    while from < haystack.len() {
+        let Some(k) = memchr::memchr2(lower, upper, &haystack[from..]) else { return false };
         let at = from + k;
-        let end = at + 1 + rest.len();
-        if end <= haystack.len() && haystack[at + 1..end].eq_ignore_ascii_case(rest) {
+        let start = at - anchor;
+        if start + needle.len() <= haystack.len() && haystack[start..start + needle.len()].eq_ignore_ascii_case(needle)
+        {
             return true;
         }
         from = at + 1;
@@ -605,6 +618,11 @@ mod tests {
     #[test]
     fn case_insensitive_search() {
         assert!(contains_ignore_case(br#"{"eventName":"StartTranscriptionJob"}"#, b"starttranscription"));
+        assert!(contains_ignore_case(b"xyz AccessDenied", b"accessdenied"));
+        assert!(contains_ignore_case(b"accessdenied", b"accessdenied"));
+        assert!(contains_ignore_case(b"ab", b""));
         assert!(!contains_ignore_case(b"abc", b"abcd"));
+        assert!(!contains_ignore_case(b"qa", b"aq"));
+        assert!(contains_ignore_case(b"zzzq-Q", b"q-q"));
     }
 }
