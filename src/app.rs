@@ -363,6 +363,9 @@ pub fn App() -> Html {
                 data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()}>
                 {status_text}
             </div>
+            if state.loading.is_some() && state.shown > 0 {
+                <p class="overview" data-testid="summary">{engine.0.borrow().overview()}</p>
+            }
             { for progress }
             if !state.notes.is_empty() {
                 <ul class="file-errors" aria-label="Files not loaded">{ for notes }</ul>

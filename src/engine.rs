@@ -99,6 +99,48 @@ impl Engine {
         self.refilter();
     }
 
+    /// One line about the shown events: when, where, what, who, and how many failed.
+    pub fn overview(&self) -> String {
+        if self.shown.is_empty() {
+            return String::new();
+        }
+        let span = match self
+            .shown
+            .iter()
+            .filter_map(|&r| self.index.time.get(r as usize))
+            .filter(|&&t| t != i64::MIN)
+            .fold(None, |acc: Option<(i64, i64)>, &t| Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t)))))
+        {
+            Some((a, b)) => format!(
+                "{} to {}",
+                trailscope_core::time::EventTime(a).to_iso(),
+                trailscope_core::time::EventTime(b).to_iso()
+            ),
+            None => "no times".to_owned(),
+        };
+        let distinct =
+            |column: Column| self.facet(column, usize::MAX).into_iter().filter(|(v, _)| !v.is_empty()).count();
+        let top = |column: Column, n: usize| {
+            self.facet(column, n + 1)
+                .into_iter()
+                .filter(|(v, _)| !v.is_empty())
+                .take(n)
+                .map(|(v, count)| format!("{} ({count})", trailscope_core::view::cell(&v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let errors: u32 =
+            self.facet(Column::ErrorCode, usize::MAX).into_iter().filter(|(v, _)| !v.is_empty()).map(|(_, n)| n).sum();
+        format!(
+            "{span} · {} accounts · {} regions · {} errors · most frequent: {} · top identities: {}",
+            distinct(Column::Account),
+            distinct(Column::Region),
+            errors,
+            top(Column::EventName, 3),
+            top(Column::Identity, 3),
+        )
+    }
+
     /// The shown events over time.
     pub fn histogram(&self, n_bins: usize) -> query::Histogram {
         query::histogram(&self.index, &self.shown, n_bins)

@@ -28,6 +28,10 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
   await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
   await waitReady(page);
   await expectShown(page, 2);
+  assert.equal(
+    await page.locator('[data-testid=summary]').innerText(),
+    '2022-03-07T15:03:45Z to 2022-03-07T15:07:11Z · 1 accounts · 1 regions · 0 errors · most frequent: GetTranscriptionJob (1), StartTranscriptionJob (1) · top identities: my-user-name (2)',
+  );
   const cases = [
     ['event:GetTranscriptionJob', 1],
     ['-event:GetTranscriptionJob', 1],
