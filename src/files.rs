@@ -309,11 +309,27 @@ impl Loader {
     /// A worker made from a `blob:` URL, so that it inherits the page's Content-Security-Policy (a worker
     /// loaded from its own URL would take its policy from response headers, which static hosts do not send).
     fn spawn(self: &Rc<Self>) -> Result<Slot, JsValue> {
-        let base = web_sys::window().ok_or("no window")?.location().href()?;
-        let script = web_sys::Url::new_with_base("worker.js", &base)?.href();
-        let wasm = web_sys::Url::new_with_base("worker_bg.wasm", &base)?.href();
+        let window = web_sys::window().ok_or("no window")?;
         let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
-        let source = format!("importScripts({});wasm_bindgen({{module_or_path:{}}});", quote(&script), quote(&wasm));
+        // The single-file page (opened from disk) carries the worker's glue and wasm itself; the hosted page
+        // has them as files beside it.
+        let inline = Reflect::get(&window, &"__trailscopeWorker".into()).ok().filter(|v| v.is_object());
+        let source = match inline {
+            Some(inline) => {
+                let glue = Reflect::get(&inline, &"glue".into())?.as_string().unwrap_or_default();
+                let wasm = Reflect::get(&inline, &"wasm".into())?.as_string().unwrap_or_default();
+                format!(
+                    "{glue}\nwasm_bindgen({{module_or_path:Uint8Array.from(atob({}),(c)=>c.charCodeAt(0))}});",
+                    quote(&wasm)
+                )
+            }
+            None => {
+                let base = window.location().href()?;
+                let script = web_sys::Url::new_with_base("worker.js", &base)?.href();
+                let wasm = web_sys::Url::new_with_base("worker_bg.wasm", &base)?.href();
+                format!("importScripts({});wasm_bindgen({{module_or_path:{}}});", quote(&script), quote(&wasm))
+            }
+        };
         let options = web_sys::BlobPropertyBag::new();
         options.set_type("text/javascript");
         let blob = web_sys::Blob::new_with_str_sequence_and_options(&Array::of1(&source.into()), &options)?;

@@ -106,8 +106,71 @@ fn dist() -> Result {
     build_page()
 }
 
+/// Builds the page into dist/, and beside it the same page as one self-contained file.
 fn build_page() -> Result {
-    run(Command::new("trunk").args(["build", "--offline", "--release"]).current_dir(root()))
+    run(Command::new("trunk").args(["build", "--offline", "--release"]).current_dir(root()))?;
+    single_file(&root().join("dist"))
+}
+
+/// Writes `dist/trailscope.html`: the page, its style, its code and both wasm modules in one file that works
+/// when opened from disk (file://), for a laptop with no network. The CSP admits exactly the inline script
+/// and style by their hashes; workers come from blob: URLs carrying the worker's glue and wasm.
+fn single_file(dist: &Path) -> Result {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"));
+    let text = |name: &str| read(name).and_then(|b| String::from_utf8(b).map_err(|e| format!("dist/{name}: {e}")));
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let glue = text("trailscope.js")?;
+    // The glue is an ES module; inline, it is the script itself, so its export line goes.
+    let glue: String = glue.lines().filter(|l| !l.starts_with("export {")).collect::<Vec<_>>().join("\n");
+    let worker = js_string(&text("worker.js")?);
+    let script = format!(
+        "{glue}\nconst bytes = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));\n\
+         window.__trailscopeWorker = {{ glue: {worker}, wasm: \"{}\" }};\n\
+         __wbg_init({{ module_or_path: bytes(\"{}\") }});\n",
+        b64(&read("worker_bg.wasm")?),
+        b64(&read("trailscope_bg.wasm")?)
+    );
+    let style = text("app.css")?;
+    let hash = |s: &str| b64(&sha2::Sha256::digest(s.as_bytes()));
+    let csp = format!(
+        "default-src 'none'; script-src 'sha256-{}' 'wasm-unsafe-eval'; style-src 'sha256-{}'; img-src data:; \
+         worker-src blob:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'",
+        hash(&script),
+        hash(&style)
+    );
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n\
+         <link rel=\"icon\" href=\"data:,\">\n<title>trailscope: Amazon Transcribe in your CloudTrail logs</title>\n\
+         <style>{style}</style>\n<script type=\"module\">{script}</script>\n</head>\n<body></body>\n</html>\n"
+    );
+    std::fs::write(dist.join("trailscope.html"), html).map_err(|e| format!("dist/trailscope.html: {e}"))
+}
+
+/// `text` as a JavaScript string literal (JSON's rules are JavaScript's).
+fn js_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            // Keeps the script element from being closed early by text inside the string.
+            '<' => out.push_str("\\u003c"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn test() -> Result {
