@@ -1,21 +1,15 @@
 // Every real sample file at once, through the real page: each shape loads with the counts the native
 // corpus table (crates/core/tests/corpus.rs) expects, read off the files by hand.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
-  TEST_TIMEOUT_MS, corpusDir, startHarness, pickFiles, waitReady, status, fileErrors, setShowAllEvents,
+  TEST_TIMEOUT_MS, corpusDir, useHarness, pickFiles, waitReady, status, fileErrors, setShowAllEvents,
   assertCleanSession,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 test('the whole real corpus: 17 files read, the digest skipped, the broken JSON and SOURCES.md failed', { timeout: TEST_TIMEOUT_MS }, async () => {
   const dir = corpusDir();

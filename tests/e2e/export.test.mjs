@@ -1,20 +1,14 @@
 // Export: exactly the shown events, as JSON Lines of the original records and as CSV that a spreadsheet
 // shows but never runs. Files are made in the page; nothing is sent.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, startHarness, pickFiles, dropFiles, waitReady, status,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, waitReady, status,
   assertCleanSession,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const hostile = {
   eventVersion: '1.08',

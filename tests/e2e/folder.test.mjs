@@ -1,22 +1,16 @@
 // A real-world folder: logs mixed with images, macOS litter, digests and notes. Every file gets its
 // outcome; the logs load.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  TEST_TIMEOUT_MS, CORPUS, corpusFile, startHarness, pickFolder, waitReady, status, fileErrors, tinyPng,
+  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFolder, waitReady, status, fileErrors, tinyPng,
   assertCleanSession,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 test('a folder with unrelated files: logs load, the rest each get a reason', { timeout: TEST_TIMEOUT_MS }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-folder-'));

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 export const WAIT_MS = 30_000;
 export const TEST_TIMEOUT_MS = 180_000;
@@ -185,6 +186,19 @@ export async function launchBrowser() {
 }
 
 // Starts the server over TRAILSCOPE_DIST and the browser. `root` is only for validating the harness itself.
+// A harness for the tests of one file: started before them, closed after them. Use its openPage() and
+// origin as the harness's own.
+export function useHarness() {
+  let harness;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+  return new Proxy({}, { get: (_, key) => harness?.[key] });
+}
+
 export async function startHarness({ root } = {}) {
   const server = await startServer(root ?? distDir());
   let browser;

@@ -1,18 +1,12 @@
 // Keyboard, sorting and a job's lifecycle: the ways an investigator moves through the events.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, startHarness, pickFiles, loadSample, waitReady, openJobs,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, loadSample, waitReady, openJobs,
   assertCleanSession,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const detailName = async (page) => (await page.locator('[data-testid=event-detail] h2').innerText()).split(' · ')[0];
 

@@ -1,18 +1,12 @@
 // Loading data: the built-in sample, the documentation's Transcribe example, and loading it twice.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, CORPUS, corpusFile, startHarness, pickFiles, loadSample, waitReady, status, fileErrors,
+  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFiles, loadSample, waitReady, status, fileErrors,
   eventRows, openJobs, jobs, expectCount, expectSome, expectTextContains, assertCleanSession,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 test('the built-in sample loads, shows events and jobs, nothing leaves the tab', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();

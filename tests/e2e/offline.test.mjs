@@ -1,18 +1,12 @@
 // Offline: after one visit, the page reloads and works with the network off (its service worker serves
 // the page's own files from its cache).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, startHarness, loadSample, waitReady, status, expectSome, assertNoEgress,
+  TEST_TIMEOUT_MS, WAIT_MS, useHarness, loadSample, waitReady, status, expectSome, assertNoEgress,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 test('with the network off, a reload still shows the page and the sample loads', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();

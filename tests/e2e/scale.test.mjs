@@ -1,21 +1,15 @@
 // Scale and hostile sizes: a 2 GB file streams through (the tab neither crashes nor holds it), 10,000 tiny
 // files each get their outcome, and a 1 MB field is cut in the table but whole in the detail.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, openSync, writeSync, closeSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  WAIT_MS, startHarness, pickFiles, pickFolder, waitReady, status, fileErrors, dropFiles, assertCleanSession,
+  WAIT_MS, useHarness, pickFiles, pickFolder, waitReady, status, fileErrors, dropFiles, assertCleanSession,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const s3Record = (i) => JSON.stringify({
   eventVersion: '1.09',

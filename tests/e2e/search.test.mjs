@@ -1,17 +1,11 @@
 // The search box: typed queries update data-events-shown and the rows; an unknown field is a visible hint.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, startHarness, pickFiles, waitReady, assertCleanSession,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, assertCleanSession,
 } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 async function search(page, text) {
   await page.locator('[data-testid=search]').fill(text);

@@ -1,15 +1,9 @@
 // The timeline: dragging across it narrows the shown events to that time range; clearing brings them back.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_TIMEOUT_MS, WAIT_MS, startHarness, loadSample, waitReady, status, assertCleanSession } from './harness.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, loadSample, waitReady, status, assertCleanSession } from './harness.mjs';
 
-let h;
-before(async () => {
-  h = await startHarness();
-});
-after(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 test('brushing the timeline sets the time range; the table and counts follow', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();

@@ -138,7 +138,7 @@ impl fmt::Debug for GeneratedFile {
 }
 
 /// 2026-03-02T08:00:00Z.
-const SAMPLE_START_MS: i64 = days_from_civil(2026, 3, 2) * 86_400_000 + 8 * 3_600_000;
+const SAMPLE_START_MS: i64 = crate::time::days_from_civil(2026, 3, 2) * 86_400_000 + 8 * 3_600_000;
 
 const ACCOUNTS: [&str; 2] = ["111122223333", "444455556666"];
 const REGIONS: [&str; 3] = ["us-east-1", "eu-central-1", "us-west-2"];
@@ -2314,29 +2314,9 @@ impl fmt::Display for Java {
 
 /// (year, month, day, hour, minute, second) of epoch seconds, UTC.
 fn civil(t: i64) -> (i64, i64, i64, i64, i64, i64) {
-    let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::time::civil_from_days(t.div_euclid(86_400));
     (year, month, day, secs / 3600, secs / 60 % 60, secs % 60)
-}
-
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
-const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 // ---- randomness --------------------------------------------------------------------------------------------
@@ -2725,7 +2705,7 @@ mod tests {
         assert_eq!(Java(SAMPLE_START_MS / 1000 + 15 * 60 + 12).to_string(), "Mar 2, 2026, 8:15:12 AM");
         assert_eq!(Java(SAMPLE_START_MS / 1000 + 4 * 3600).to_string(), "Mar 2, 2026, 12:00:00 PM");
         assert_eq!(civil(0), (1970, 1, 1, 0, 0, 0));
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(crate::time::days_from_civil(2000, 3, 1), 11_017);
         let mut kebab = String::new();
         write_kebab(&mut kebab, "GetFunction20150331v2");
         assert_eq!(kebab, "get-function");

@@ -110,8 +110,9 @@ fn digits(b: &[u8], start: usize, len: usize) -> Option<i64> {
     Some(value)
 }
 
-// Howard Hinnant's days-from-civil: exact for the proleptic Gregorian calendar, no table, no dependency.
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+/// Days since 1970-01-01 of a date in the proleptic Gregorian calendar (Howard Hinnant's days-from-civil:
+/// exact, no table, no dependency).
+pub const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -121,7 +122,8 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+/// The (year, month, day) of a count of days since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -2,16 +2,15 @@
 //! per-file error, never a panic; and the streaming path agrees with the reference path on them.
 //! `PROPTEST_CASES` sets the budget (CI keeps the default; the long run is `PROPTEST_CASES=100000`).
 
-use std::io::Read;
-use std::path::PathBuf;
+mod common;
+
+use common::Chunked;
 
 use proptest::prelude::*;
 use trailscope_core::ingest::{ingest_reader, ingest_whole, FileResult, IngestOptions, Outcome};
 
 fn corpus_files() -> Vec<Vec<u8>> {
-    let dir = std::env::var_os("TRAILSCOPE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/real")));
+    let dir = common::corpus_dir();
     let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("the real corpus is missing at {}: {e}", dir.display()))
         .filter_map(|entry| entry.ok())
@@ -19,20 +18,6 @@ fn corpus_files() -> Vec<Vec<u8>> {
         .collect();
     files.sort();
     files.into_iter().map(|(_, bytes)| bytes).collect()
-}
-
-struct Chunked<'a> {
-    bytes: &'a [u8],
-    k: usize,
-}
-
-impl Read for Chunked<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.k.min(buf.len()).min(self.bytes.len());
-        buf[..n].copy_from_slice(&self.bytes[..n]);
-        self.bytes = &self.bytes[n..];
-        Ok(n)
-    }
 }
 
 /// Both paths read `bytes`; their outcomes agree (failed or not) and so do their events.

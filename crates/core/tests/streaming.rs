@@ -1,28 +1,16 @@
 //! The streaming path (`ingest_file`, `ingest_reader`) against the reference path (`ingest_whole`):
 //! the same outcome, counts and events, event for event, on every input and at every chunk size.
 
-use std::io::{Read, Write};
+mod common;
+
+use common::Chunked;
+use std::io::Write;
 use std::path::PathBuf;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use trailscope_core::generate::{generate, GenConfig};
 use trailscope_core::ingest::{ingest_reader, ingest_whole, FileResult, IngestOptions, Outcome};
-
-/// Hands out `k` bytes per read, as a slow disk or a browser's file slices might.
-struct Chunked<'a> {
-    bytes: &'a [u8],
-    k: usize,
-}
-
-impl Read for Chunked<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.k.min(buf.len()).min(self.bytes.len());
-        buf[..n].copy_from_slice(&self.bytes[..n]);
-        self.bytes = &self.bytes[n..];
-        Ok(n)
-    }
-}
 
 fn summary(result: &FileResult) -> String {
     let outcome = match &result.outcome {
@@ -60,9 +48,7 @@ fn check_same(name: &str, bytes: &[u8], ks: impl IntoIterator<Item = usize> + Cl
 }
 
 fn corpus() -> PathBuf {
-    std::env::var_os("TRAILSCOPE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/real")))
+    common::corpus_dir()
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
