@@ -26,7 +26,7 @@ fn main() -> ExitCode {
             eprintln!("usage: cargo xtask <serve|test|bench|dist|setup>");
             eprintln!("  serve  build the page and serve it on http://127.0.0.1:8080");
             eprintln!("  test   every test: the core natively, then the built page in headless Chromium");
-            eprintln!("  bench  ingest throughput beside `gzip -dc | jq` on the same files");
+            eprintln!("  bench  ingest and query speed beside `gzip -dc | jq`, and the long property-test run");
             eprintln!("  dist   build the page into dist/");
             eprintln!("  setup  install the pinned tools (done by the other commands as needed)");
             return if command == "help" { ExitCode::SUCCESS } else { ExitCode::FAILURE };
@@ -197,6 +197,11 @@ fn bench() -> Result {
     let root = root();
     run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "ingest"]).current_dir(&root))?;
     run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "query"]).current_dir(&root))?;
+    // The property tests' long run (CI runs a short budget): a few minutes of arbitrary and damaged input.
+    run(Command::new("cargo")
+        .args(["test", "--profile", "bench", "-p", "trailscope-core", "--test", "robustness"])
+        .env("PROPTEST_CASES", "50000")
+        .current_dir(&root))?;
     build_page()?;
     let generated = root.join("target").join("bench-generated");
     generate(&generated, 200_000, 100, "release")?;
