@@ -118,10 +118,11 @@ impl Engine {
             ),
             None => "no times".to_owned(),
         };
-        let distinct =
-            |column: Column| self.facet(column, usize::MAX).into_iter().filter(|(v, _)| !v.is_empty()).count();
+        let distinct = |column: Column| {
+            self.counts(column, &self.shown, usize::MAX).into_iter().filter(|(v, _)| !v.is_empty()).count()
+        };
         let top = |column: Column, n: usize| {
-            self.facet(column, n + 1)
+            self.counts(column, &self.shown, n + 1)
                 .into_iter()
                 .filter(|(v, _)| !v.is_empty())
                 .take(n)
@@ -129,8 +130,12 @@ impl Engine {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let errors: u32 =
-            self.facet(Column::ErrorCode, usize::MAX).into_iter().filter(|(v, _)| !v.is_empty()).map(|(_, n)| n).sum();
+        let errors: u32 = self
+            .counts(Column::ErrorCode, &self.shown, usize::MAX)
+            .into_iter()
+            .filter(|(v, _)| !v.is_empty())
+            .map(|(_, n)| n)
+            .sum();
         format!(
             "{span} · {} accounts · {} regions · {} errors · most frequent: {} · top identities: {}",
             distinct(Column::Account),
@@ -186,9 +191,27 @@ impl Engine {
         self.shown.len()
     }
 
-    /// The most frequent values of a facet among the shown rows, with their counts.
+    /// The most frequent values of a facet, with their counts. The counts follow every filter but the
+    /// facet's own, so choosing one value still shows the others to switch to.
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32)> {
-        query::facet(&self.index, column, &self.shown)
+        let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
+        let others;
+        let rows = if self.query.terms.iter().any(own) {
+            let query = Query {
+                terms: self.query.terms.iter().filter(|t| !own(t)).cloned().collect(),
+                range: self.query.range,
+            };
+            let candidates: Vec<u32> = self.order.iter().map(|&i| i as u32).collect();
+            others = query::evaluate(&query, &self.index, self.store.events(), &candidates);
+            &others
+        } else {
+            &self.shown
+        };
+        self.counts(column, rows, limit)
+    }
+
+    fn counts(&self, column: Column, rows: &[u32], limit: usize) -> Vec<(String, u32)> {
+        query::facet(&self.index, column, rows)
             .into_iter()
             .take(limit)
             .map(|(id, n)| (self.index.strings.get(id).to_owned(), n))

@@ -38,7 +38,8 @@ pub fn Facets(props: &FacetsProps) -> Html {
             });
             html! {
                 <li key={value.clone()}>
-                    <button class="facet-value" title="Click to include, Alt-click to exclude" {onclick}>
+                    <button class="facet-value" title="Click to include, Alt-click to exclude" {onclick}
+                        data-testid="facet-value" data-facet={field} data-value={value.clone()} data-count={n.to_string()}>
                         <span class="value">{value}</span><span class="count">{n}</span>
                     </button>
                 </li>

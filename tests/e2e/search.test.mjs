@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, assertCleanSession,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, assertCleanSession, loadSample, status,
 } from './harness.mjs';
 
 const h = useHarness();
@@ -82,4 +82,33 @@ test('the view lives in the URL hash: a shared link restores the search and the 
   assert.match(await other.page.locator('[data-testid=event-detail]').innerText(), /"eventName": "GetTranscriptionJob"/);
   assertCleanSession(s);
   assertCleanSession(other);
+});
+
+test('facets: a click includes a value, Alt-click excludes one; the facet keeps showing the others', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const values = page.locator('[data-testid=facet-value][data-facet=event]');
+  const first = values.first();
+  const name = await first.getAttribute('data-value');
+  const count = Number(await first.getAttribute('data-count'));
+  const others = await values.count();
+  assert.ok(others > 1);
+  await first.click();
+  await page.locator(`[data-testid=status][data-events-shown="${count}"]`).waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), `event:${name}`);
+  // Its own facet still lists the other event names with their counts, to switch to.
+  assert.equal(await values.count(), others);
+
+  const second = values.nth(1);
+  const name2 = await second.getAttribute('data-value');
+  await page.locator('[data-testid=search]').fill('');
+  const kept = (await status(page)).eventsKept;
+  await page.locator(`[data-testid=status][data-events-shown="${kept}"]`).waitFor({ timeout: WAIT_MS });
+  const count2 = Number(await values.nth(1).getAttribute('data-count'));
+  await values.nth(1).click({ modifiers: ['Alt'] });
+  await page.locator(`[data-testid=status][data-events-shown="${kept - count2}"]`).waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), `-event:${name2}`);
+  assertCleanSession(s);
 });
