@@ -16,6 +16,9 @@ const OVERDRAW: usize = 10;
 
 /// Column classes, titles, and the index column each sorts by (time sorts by `None`; the resource and
 /// status columns do not sort).
+/// Each column's width in the grid, in the order of [`COLUMNS`].
+const WIDTHS: [&str; 8] = ["12.5em", "13em", "minmax(12em, 1fr)", "8em", "10em", "9em", "7.5em", "10em"];
+
 const COLUMNS: [(&str, &str, Option<Column>); 8] = [
     ("c-time", "Time (UTC)", None),
     ("c-event", "Event", Some(Column::EventName)),
@@ -48,7 +51,26 @@ pub fn EventTable(props: &TableProps) -> Html {
     let viewport = use_node_ref();
     let spacer = use_node_ref();
     let body = use_node_ref();
+    let table = use_node_ref();
     let window = use_state(|| (0i32, 600i32));
+    // How the person likes the table: transient view choices, kept here.
+    let hidden = use_state(std::collections::BTreeSet::<&'static str>::new);
+    let relative = use_state(|| false);
+    {
+        // The grid's columns follow the hidden set; set through the CSSOM, which the CSP allows.
+        let table = table.clone();
+        use_effect_with((*hidden).clone(), move |hidden| {
+            let template: Vec<&str> = COLUMNS
+                .iter()
+                .zip(WIDTHS)
+                .filter(|((class, _, _), _)| !hidden.contains(class))
+                .map(|(_, w)| w)
+                .collect();
+            if let Some(element) = table.cast::<HtmlElement>() {
+                let _ = element.style().set_property("--columns", &template.join(" "));
+            }
+        });
+    }
 
     let onscroll = {
         let viewport = viewport.clone();
@@ -113,6 +135,8 @@ pub fn EventTable(props: &TableProps) -> Html {
         });
     }
 
+    // Relative times count from the first shown event.
+    let origin = engine.row(0).and_then(|(_, e)| e.time).map(|t| t.0);
     let rows = (first..last).filter_map(|row| engine.row(row)).map(|(index, event)| {
         let cells = view::row(event);
         let on_select = props.on_select.clone();
@@ -122,23 +146,59 @@ pub fn EventTable(props: &TableProps) -> Html {
             <div role="row" {class} key={index} aria-selected={selected.to_string()}
                 data-testid="event-row" data-event-id={event.event_id.clone()} data-event-name={event.event_name.clone()}
                 onclick={Callback::from(move |_| on_select.emit(index))}>
-                <span role="cell" class="c-time">{cells.time}</span>
-                <span role="cell" class="c-event">{cells.event}</span>
-                <span role="cell" class="c-resource">{cells.resource}</span>
-                <span role="cell" class="c-status">{cells.status}</span>
-                <span role="cell" class="c-identity">{cells.identity}</span>
-                <span role="cell" class="c-ip">{cells.source_ip}</span>
-                <span role="cell" class="c-region">{cells.region}</span>
-                <span role="cell" class="c-error">{cells.error}</span>
+                { for COLUMNS.iter().filter(|(class, _, _)| !hidden.contains(class)).map(|&(class, _, _)| {
+                    let text = match class {
+                        "c-time" if *relative => relative_time(event.time.map(|t| t.0), origin),
+                        "c-time" => cells.time.clone(),
+                        "c-event" => cells.event.clone(),
+                        "c-resource" => cells.resource.clone(),
+                        "c-status" => cells.status.clone(),
+                        "c-identity" => cells.identity.clone(),
+                        "c-ip" => cells.source_ip.clone(),
+                        "c-region" => cells.region.clone(),
+                        _ => cells.error.clone(),
+                    };
+                    html! { <span role="cell" class={class}>{text}</span> }
+                }) }
             </div>
         }
     });
 
+    let on_relative = {
+        let relative = relative.clone();
+        Callback::from(move |_: Event| relative.set(!*relative))
+    };
+    let toggles = COLUMNS.iter().skip(1).map(|&(class, title, _)| {
+        let hidden = hidden.clone();
+        let shown = !hidden.contains(class);
+        let onchange = Callback::from(move |_: Event| {
+            let mut next = (*hidden).clone();
+            if !next.remove(class) {
+                next.insert(class);
+            }
+            hidden.set(next);
+        });
+        html! {
+            <label class="check" key={class}>
+                <input type="checkbox" data-testid="column-toggle" data-column={class.trim_start_matches("c-")} checked={shown} {onchange} />
+                {title}
+            </label>
+        }
+    });
+
     html! {
-        <div class="table" role="table" aria-label="Events" aria-rowcount={n_rows.to_string()}>
+        <div class="table" role="table" aria-label="Events" aria-rowcount={n_rows.to_string()} ref={table}>
+            <details class="columns">
+                <summary data-testid="columns-menu">{"Columns"}</summary>
+                <label class="check">
+                    <input type="checkbox" data-testid="relative-time" checked={*relative} onchange={on_relative} />
+                    {"Time relative to the first shown event"}
+                </label>
+                { for toggles }
+            </details>
             <div class="viewport" ref={viewport} {onscroll}>
                 <div role="row" class="row head">
-                    { for COLUMNS.iter().map(|&(class, title, column)| {
+                    { for COLUMNS.iter().filter(|(class, _, _)| !hidden.contains(class)).map(|&(class, title, column)| {
                         let sort = engine.sort();
                         let sortable = column.is_some() || class == "c-time";
                         let active = sortable && sort.column == column;
@@ -159,5 +219,19 @@ pub fn EventTable(props: &TableProps) -> Html {
                 </div>
             </div>
         </div>
+    }
+}
+
+/// `+1d 02:03:04` from `origin`, or "" when either time is unknown.
+fn relative_time(time: Option<i64>, origin: Option<i64>) -> String {
+    let (Some(time), Some(origin)) = (time, origin) else { return String::new() };
+    let delta = time - origin;
+    let sign = if delta < 0 { "-" } else { "+" };
+    let seconds = delta.abs() / 1000;
+    let (days, h, m, s) = (seconds / 86_400, seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);
+    if days > 0 {
+        format!("{sign}{days}d {h:02}:{m:02}:{s:02}")
+    } else {
+        format!("{sign}{h:02}:{m:02}:{s:02}")
     }
 }

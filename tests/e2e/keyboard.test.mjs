@@ -74,3 +74,23 @@ test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_
   assert.match(text, /en-US/);
   assertCleanSession(s);
 });
+
+test('columns can be hidden, and times shown relative to the first shown event', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  const cells = () => page.locator('[data-testid=event-row]').first().locator('[role=cell]').allInnerTexts();
+  assert.equal((await cells()).length, 8);
+  assert.equal((await cells())[0], '2022-03-07T15:03:45Z');
+
+  await page.locator('[data-testid=columns-menu]').click();
+  await page.locator('[data-testid=column-toggle][data-column=ip]').uncheck();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]')[0]?.querySelectorAll('[role=cell]').length === 7, null, { timeout: WAIT_MS });
+  assert.ok(!(await cells()).includes('127.0.0.1'), 'the source IP column is hidden');
+
+  await page.locator('[data-testid=relative-time]').check();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]')[1]?.querySelector('[role=cell]')?.innerText === '+00:03:26', null, { timeout: WAIT_MS });
+  assert.equal((await cells())[0], '+00:00:00');
+  assertCleanSession(s);
+});
