@@ -320,6 +320,17 @@ pub fn App() -> Html {
             </section>
         })
     });
+    let not_kept = {
+        let services = engine.0.borrow().not_kept(6);
+        (!services.is_empty()).then(|| {
+            let list: Vec<String> = services.iter().map(|(service, n)| format!("{service} {n}")).collect();
+            html! {
+                <p class="overview" data-testid="not-kept">
+                    {format!("Counted, not kept (tick \"Show all events\" to see them): {}", list.join(" · "))}
+                </p>
+            }
+        })
+    };
     let loaded = state.loading.is_some();
     let tab = state.tab;
     let main = match tab {
@@ -366,6 +377,7 @@ pub fn App() -> Html {
             if state.loading.is_some() && state.shown > 0 {
                 <p class="overview" data-testid="summary">{engine.0.borrow().overview()}</p>
             }
+            { for not_kept }
             { for progress }
             if !state.notes.is_empty() {
                 <ul class="file-errors" aria-label="Files not loaded">{ for notes }</ul>

@@ -146,6 +146,23 @@ impl Engine {
         )
     }
 
+    /// Records read but not kept, per service, most first (empty when every event is kept).
+    pub fn not_kept(&self, limit: usize) -> Vec<(String, u64)> {
+        if self.options.keep_all {
+            return Vec::new();
+        }
+        let mut services: Vec<(String, u64)> = self
+            .store
+            .per_service()
+            .iter()
+            .filter(|(service, _)| !trailscope_core::model::is_transcribe_source(service))
+            .map(|(service, &n)| (service.clone(), n))
+            .collect();
+        services.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        services.truncate(limit);
+        services
+    }
+
     /// The shown events over time.
     pub fn histogram(&self, n_bins: usize) -> query::Histogram {
         query::histogram(&self.index, &self.shown, n_bins)
