@@ -30,7 +30,8 @@ pub const FACETS: [(Column, &str, &str); 9] = [
 pub struct Engine {
     store: Store,
     options: IngestOptions,
-    order: Vec<usize>,
+    /// Event indices oldest first: the candidates every query filters.
+    order: Vec<u32>,
     jobs: Vec<Job>,
     index: Index,
     query: Query,
@@ -80,8 +81,9 @@ impl Engine {
         for event in &self.store.events()[self.index.len()..] {
             self.index.push(event);
         }
-        self.order = self.store.by_time();
-        self.jobs = jobs::jobs(self.store.events(), &self.order);
+        let order = self.store.by_time();
+        self.jobs = jobs::jobs(self.store.events(), &order);
+        self.order = order.into_iter().map(|i| i as u32).collect();
         self.refilter();
     }
 
@@ -169,8 +171,7 @@ impl Engine {
     }
 
     fn refilter(&mut self) {
-        let candidates: Vec<u32> = self.order.iter().map(|&i| i as u32).collect();
-        self.shown = query::evaluate(&self.query, &self.index, self.store.events(), &candidates);
+        self.shown = query::evaluate(&self.query, &self.index, self.store.events(), &self.order);
         // The candidates come in time order, and the sort is stable: ties keep time order.
         if let Some(column) = self.sort.column {
             let (ids, strings) = (self.index.column(column), &self.index.strings);
@@ -218,8 +219,7 @@ impl Engine {
                 terms: self.query.terms.iter().filter(|t| !own(t)).cloned().collect(),
                 range: self.query.range,
             };
-            let candidates: Vec<u32> = self.order.iter().map(|&i| i as u32).collect();
-            others = query::evaluate(&query, &self.index, self.store.events(), &candidates);
+            others = query::evaluate(&query, &self.index, self.store.events(), &self.order);
             &others
         } else {
             &self.shown

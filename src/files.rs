@@ -496,14 +496,17 @@ impl Loader {
     }
 }
 
+/// The built-in sample, generated and read: the same in a worker and on the page's thread.
+pub fn sample(options: &IngestOptions) -> Vec<trailscope_core::ingest::FileResult> {
+    let (files, _truth) = generate::generate(&GenConfig::sample());
+    files.iter().map(|f| trailscope_core::ingest::ingest_file(&f.name, &f.bytes, options)).collect()
+}
+
 async fn read_source(source: &Source, engine: &EngineHandle, options: IngestOptions) {
     match source {
         Source::Sample => {
-            let (files, _truth) = generate::generate(&GenConfig::sample());
             let mut engine = engine.0.borrow_mut();
-            for file in files {
-                engine.add_result(trailscope_core::ingest::ingest_file(&file.name, &file.bytes, &options));
-            }
+            sample(&options).into_iter().for_each(|result| engine.add_result(result));
         }
         Source::File { file, name } => {
             if let Err(error) = check_size(file.size() as u64) {

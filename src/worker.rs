@@ -9,7 +9,6 @@
 use std::io::Read;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
-use trailscope_core::generate::{generate, GenConfig};
 use trailscope_core::ingest::{ingest_reader, FileResult, IngestOptions};
 use trailscope_core::wire;
 use wasm_bindgen::prelude::*;
@@ -38,8 +37,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let options = IngestOptions { keep_all: get("keepAll").as_bool().unwrap_or(false) };
     let started = js_sys::Date::now();
     let results: Vec<FileResult> = if get("sample").as_bool() == Some(true) {
-        let (files, _truth) = generate(&GenConfig::sample());
-        files.iter().map(|f| trailscope_core::ingest::ingest_file(&f.name, &f.bytes, &options)).collect()
+        crate::files::sample(&options)
     } else {
         let name = get("name").as_string().unwrap_or_default();
         match get("file").dyn_into::<Blob>() {

@@ -555,8 +555,7 @@ impl Sink<'_> {
 
     fn event(&mut self, event: model::Event) {
         let service = if event.event_source.is_empty() { "(no eventSource)" } else { event.event_source.as_str() };
-        let service = service.to_owned();
-        self.count(&service);
+        self.count(service);
         if self.options.keep_all || model::is_transcribe_source(&event.event_source) {
             self.result.events.push(event);
         }
@@ -637,7 +636,7 @@ fn read_json(text: &[u8], sink: &mut Sink<'_>) -> Result<Read, FileError> {
         let value = match values.next() {
             None => break,
             Some(Ok(value)) => value,
-            Some(Err(error)) => return Err(json_error(&error, text, offset)),
+            Some(Err(error)) => return Err(json_error(&error, text)),
         };
         n_values += 1;
         let line = line_of(text, offset);
@@ -794,8 +793,7 @@ fn json_error_at(error: &serde_json::Error, unit: &[u8], at: crate::split::At) -
     describe_json_error(error, byte, line)
 }
 
-fn json_error(error: &serde_json::Error, text: &[u8], offset: usize) -> FileError {
-    let _ = offset;
+fn json_error(error: &serde_json::Error, text: &[u8]) -> FileError {
     let at = byte_of(text, error.line(), error.column());
     describe_json_error(error, at as u64, error.line() as u64)
 }
