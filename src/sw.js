@@ -4,7 +4,7 @@
 const CACHE = 'trailscope';
 const FILES = [
   './', './index.html', './boot.js', './app.css',
-  './trailscope.js', './trailscope_bg.wasm', './worker.js', './worker_bg.wasm',
+  './page.js', './page_bg.wasm', './worker.js', './worker_bg.wasm',
 ];
 
 self.addEventListener('install', (event) => {

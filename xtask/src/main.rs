@@ -121,7 +121,7 @@ fn single_file(dist: &Path) -> Result {
     let read = |name: &str| std::fs::read(dist.join(name)).map_err(|e| format!("dist/{name}: {e}"));
     let text = |name: &str| read(name).and_then(|b| String::from_utf8(b).map_err(|e| format!("dist/{name}: {e}")));
     let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
-    let glue = text("trailscope.js")?;
+    let glue = text("page.js")?;
     // The glue is an ES module; inline, it is the script itself, so its export line goes.
     let glue: String = glue.lines().filter(|l| !l.starts_with("export {")).collect::<Vec<_>>().join("\n");
     let worker = js_string(&text("worker.js")?);
@@ -130,7 +130,7 @@ fn single_file(dist: &Path) -> Result {
          window.__trailscopeWorker = {{ glue: {worker}, wasm: \"{}\" }};\n\
          __wbg_init({{ module_or_path: bytes(\"{}\") }});\n",
         b64(&read("worker_bg.wasm")?),
-        b64(&read("trailscope_bg.wasm")?)
+        b64(&read("page_bg.wasm")?)
     );
     let style = text("app.css")?;
     let hash = |s: &str| b64(&sha2::Sha256::digest(s.as_bytes()));
