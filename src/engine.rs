@@ -60,11 +60,6 @@ impl Engine {
         *self = Engine { options, query, sort: self.sort, ..Engine::default() };
     }
 
-    /// Reads one file's bytes.
-    pub fn add_bytes(&mut self, name: &str, bytes: &[u8]) {
-        self.store.add(ingest::ingest_file(name, bytes, &self.options));
-    }
-
     /// Records a file that could not be read at all, or was not read.
     pub fn add_outcome(&mut self, name: &str, outcome: Outcome) {
         self.store.add(ingest::unread(name, outcome));

@@ -7,8 +7,7 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use trailscope_core::generate::{self, GenConfig};
-use trailscope_core::ingest::{check_size, IngestOptions, Outcome};
+use trailscope_core::ingest::{IngestOptions, Outcome};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -132,21 +131,6 @@ async fn callback_promise(target: &JsValue, name: &str) -> Result<JsValue, JsVal
     JsFuture::from(promise).await
 }
 
-async fn read_bytes(file: &File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|e| format!("the browser could not read the file: {}", describe_js_error(&e)))?;
-    Ok(Uint8Array::new(&buffer).to_vec())
-}
-
-fn describe_js_error(error: &JsValue) -> String {
-    Reflect::get(error, &"message".into())
-        .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| "unknown error".to_owned())
-}
-
 /// What the loader reports to the page.
 pub trait Report {
     /// Files joined the queue.
@@ -170,8 +154,8 @@ pub struct Loader {
     options: Cell<IngestOptions>,
     next_id: Cell<u32>,
     last_data: Cell<f64>,
-    in_thread: Cell<bool>,
-    in_thread_running: Cell<bool>,
+    /// Set when this browser would not start a worker: files are then reported as unreadable, one by one.
+    no_workers: Cell<bool>,
     /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
     /// reports are sent at most ten times a second, so the page's thread stays free for the workers.
     unreported: RefCell<(u64, u64, String)>,
@@ -185,6 +169,8 @@ pub struct Loader {
 /// One worker and what it is doing.
 struct Slot {
     worker: Worker,
+    /// The sample's worker makes the sample and nothing else; the others read files.
+    sample: bool,
     ready: bool,
     busy: Option<InFlight>,
     // Kept alive as long as the worker.
@@ -216,7 +202,7 @@ impl Loader {
             self.settle();
             return;
         }
-        if self.slots.borrow().is_empty() && !self.in_thread.get() {
+        if self.slots.borrow().is_empty() && !self.no_workers.get() {
             self.start_workers();
         }
         self.pump();
@@ -283,7 +269,7 @@ impl Loader {
     /// Starts the workers before any file is given, so that compiling their wasm is not part of the wait
     /// once files are dropped.
     pub fn warm(self: &Rc<Self>) {
-        if self.slots.borrow().is_empty() && !self.in_thread.get() {
+        if self.slots.borrow().is_empty() && !self.no_workers.get() {
             self.start_workers();
         }
     }
@@ -294,12 +280,13 @@ impl Loader {
             .filter(|n| n.is_finite() && *n >= 1.0)
             .map_or(1, |n| n.min(8.0) as usize);
         for _ in 0..n {
-            match self.spawn() {
+            match self.spawn(false) {
                 Ok(slot) => self.slots.borrow_mut().push(slot),
                 Err(_) => {
-                    // No workers here (an old browser, a page opened from disk): read on this thread.
+                    // Every browser that runs WebAssembly has workers; one that refuses them (a policy, an
+                    // extension) gets a clear message per file rather than a frozen tab.
                     self.stop_workers();
-                    self.in_thread.set(true);
+                    self.no_workers.set(true);
                     return;
                 }
             }
@@ -308,12 +295,16 @@ impl Loader {
 
     /// A worker made from a `blob:` URL, so that it inherits the page's Content-Security-Policy (a worker
     /// loaded from its own URL would take its policy from response headers, which static hosts do not send).
-    fn spawn(self: &Rc<Self>) -> Result<Slot, JsValue> {
+    fn spawn(self: &Rc<Self>, sample: bool) -> Result<Slot, JsValue> {
+        let (module, inline_key) = if sample { ("sample", "sample") } else { ("worker", "worker") };
         let window = web_sys::window().ok_or("no window")?;
         let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
         // The single-file page (opened from disk) carries the worker's glue and wasm itself; the hosted page
         // has them as files beside it.
-        let inline = Reflect::get(&window, &"__trailscopeWorker".into()).ok().filter(|v| v.is_object());
+        let inline = Reflect::get(&window, &"__trailscopeWorkers".into())
+            .and_then(|all| Reflect::get(&all, &inline_key.into()))
+            .ok()
+            .filter(|v| v.is_object());
         let source = match inline {
             Some(inline) => {
                 let glue = Reflect::get(&inline, &"glue".into())?.as_string().unwrap_or_default();
@@ -325,8 +316,8 @@ impl Loader {
             }
             None => {
                 let base = window.location().href()?;
-                let script = web_sys::Url::new_with_base("worker.js", &base)?.href();
-                let wasm = web_sys::Url::new_with_base("worker_bg.wasm", &base)?.href();
+                let script = web_sys::Url::new_with_base(&format!("{module}.js"), &base)?.href();
+                let wasm = web_sys::Url::new_with_base(&format!("{module}_bg.wasm"), &base)?.href();
                 format!("importScripts({});wasm_bindgen({{module_or_path:{}}});", quote(&script), quote(&wasm))
             }
         };
@@ -345,7 +336,7 @@ impl Loader {
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(Slot { worker, ready: false, busy: None, _on_message: on_message })
+        Ok(Slot { worker, sample, ready: false, busy: None, _on_message: on_message })
     }
 
     fn stop_workers(&self) {
@@ -356,16 +347,48 @@ impl Loader {
 
     /// Hands queued sources to idle workers.
     fn pump(self: &Rc<Self>) {
-        if self.in_thread.get() {
-            self.pump_in_thread();
+        let Some((engine, _)) = self.context.borrow().clone() else { return };
+        if self.no_workers.get() {
+            let refused: Vec<Source> = self.queue.borrow_mut().drain(..).collect();
+            for source in &refused {
+                engine.0.borrow_mut().add_outcome(
+                    &source.name(),
+                    Outcome::Failed(trailscope_core::ingest::FileError::new(
+                        "not read: this browser would not start a Web Worker, which trailscope reads files in",
+                    )),
+                );
+                self.note(1, source.size(), None);
+            }
+            self.settle();
             return;
         }
-        if self.context.borrow().is_none() {
-            return;
+        // The sample's worker is started the first time the sample is asked for.
+        let wants_sample = self.queue.borrow().iter().any(|s| matches!(s, Source::Sample));
+        if wants_sample && !self.slots.borrow().iter().any(|s| s.sample) {
+            match self.spawn(true) {
+                Ok(slot) => self.slots.borrow_mut().push(slot),
+                Err(_) => {
+                    self.queue.borrow_mut().retain(|s| !matches!(s, Source::Sample));
+                    engine.0.borrow_mut().add_outcome(
+                        "built-in sample",
+                        Outcome::Failed(trailscope_core::ingest::FileError::new(
+                            "this browser would not start the worker that makes the sample",
+                        )),
+                    );
+                    self.note(1, 0, None);
+                    self.settle();
+                }
+            }
         }
         let mut slots = self.slots.borrow_mut();
         for slot in slots.iter_mut().filter(|s| s.ready && s.busy.is_none()) {
-            let Some(source) = self.queue.borrow_mut().pop_front() else { break };
+            // Each worker takes the first source it can read, so files never wait behind the sample.
+            let taken = {
+                let mut queue = self.queue.borrow_mut();
+                let at = queue.iter().position(|source| matches!(source, Source::Sample) == slot.sample);
+                at.and_then(|at| queue.remove(at))
+            };
+            let Some(source) = taken else { continue };
             let id = self.next_id.get();
             self.next_id.set(id.wrapping_add(1));
             let message = Object::new();
@@ -451,7 +474,7 @@ impl Loader {
     /// Shows new data now and then while loading, and everything once the queue is empty.
     fn settle(&self) {
         let Some((engine, report)) = self.context.borrow().clone() else { return };
-        let busy = self.slots.borrow().iter().any(|s| s.busy.is_some()) || self.in_thread_running.get();
+        let busy = self.slots.borrow().iter().any(|s| s.busy.is_some());
         let done = !busy && self.queue.borrow().is_empty();
         let now = js_sys::Date::now();
         // First results show while the rest loads; sorting everything again is cheap at this pace.
@@ -470,58 +493,6 @@ impl Loader {
                 ).into());
             }
             report.idle();
-        }
-    }
-
-    fn pump_in_thread(self: &Rc<Self>) {
-        if self.in_thread_running.replace(true) {
-            return;
-        }
-        let loader = Rc::clone(self);
-        wasm_bindgen_futures::spawn_local(async move {
-            loop {
-                let next = loader.queue.borrow_mut().pop_front();
-                let Some(source) = next else { break };
-                let Some((engine, _)) = loader.context.borrow().clone() else { break };
-                loader.note(0, 0, Some(source.name()));
-                read_source(&source, &engine, loader.options.get()).await;
-                loader.note(1, source.size(), None);
-                loader.settle();
-                // Let the browser paint progress and handle input between files.
-                yew::platform::time::sleep(Duration::from_millis(0)).await;
-            }
-            loader.in_thread_running.set(false);
-            loader.settle();
-        });
-    }
-}
-
-/// The built-in sample, generated and read: the same in a worker and on the page's thread.
-pub fn sample(options: &IngestOptions) -> Vec<trailscope_core::ingest::FileResult> {
-    let (files, _truth) = generate::generate(&GenConfig::sample());
-    files.iter().map(|f| trailscope_core::ingest::ingest_file(&f.name, &f.bytes, options)).collect()
-}
-
-async fn read_source(source: &Source, engine: &EngineHandle, options: IngestOptions) {
-    match source {
-        Source::Sample => {
-            let mut engine = engine.0.borrow_mut();
-            sample(&options).into_iter().for_each(|result| engine.add_result(result));
-        }
-        Source::File { file, name } => {
-            if let Err(error) = check_size(file.size() as u64) {
-                engine.0.borrow_mut().add_outcome(name, Outcome::Failed(error));
-                return;
-            }
-            match read_bytes(file).await {
-                Ok(bytes) => {
-                    engine.0.borrow_mut().add_result(trailscope_core::ingest::ingest_file(name, &bytes, &options))
-                }
-                Err(message) => engine
-                    .0
-                    .borrow_mut()
-                    .add_outcome(name, Outcome::Failed(trailscope_core::ingest::FileError::new(message))),
-            }
         }
     }
 }

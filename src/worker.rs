@@ -2,6 +2,10 @@
 //! slices with `FileReaderSync`, runs the core's streaming ingest, and answers with one compact
 //! `wire` buffer, transferred rather than copied. The page's thread never parses.
 //!
+//! Two binaries run this code: `worker` reads files, and `sample` makes the built-in sample; the sample
+//! carries the data generator, so it is its own module, fetched only when someone asks for the sample,
+//! and the page every visit downloads stays small.
+//!
 //! Messages in: `{id, name, file, keepAll}` or `{id, sample: true, keepAll}`.
 //! Messages out: `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices are read,
 //! `{kind: "done", id, batch}` with the encoded results.
@@ -18,12 +22,15 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 /// Bytes read per slice: large enough to keep gunzip busy, small enough to bound memory.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 
-/// Starts listening. Called by the worker binary's `main`.
-pub fn run() {
+/// Makes the built-in sample's files, read as `options` says.
+pub type MakeSample = fn(&IngestOptions) -> Vec<FileResult>;
+
+/// Starts listening. Called by the worker binaries' `main`; only the sample's passes `sample`.
+pub fn run(sample: Option<MakeSample>) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler = {
         let scope = scope.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| handle(&scope, &event.data()))
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| handle(&scope, &event.data(), sample))
     };
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
@@ -31,13 +38,21 @@ pub fn run() {
     post(&scope, &[("kind", "ready".into())], None);
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, sample: Option<MakeSample>) {
     let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let id = get("id");
     let options = IngestOptions { keep_all: get("keepAll").as_bool().unwrap_or(false) };
     let started = js_sys::Date::now();
     let results: Vec<FileResult> = if get("sample").as_bool() == Some(true) {
-        crate::files::sample(&options)
+        match sample {
+            Some(make) => make(&options),
+            None => vec![trailscope_core::ingest::unread(
+                "built-in sample",
+                trailscope_core::ingest::Outcome::Failed(trailscope_core::ingest::FileError::new(
+                    "the sample is made by its own worker, not this one",
+                )),
+            )],
+        }
     } else {
         let name = get("name").as_string().unwrap_or_default();
         match get("file").dyn_into::<Blob>() {

@@ -1,3 +1,3 @@
 fn main() {
-    trailscope::worker::run();
+    trailscope::worker::run(None);
 }

@@ -205,15 +205,17 @@ async function main() {
   }
 
   console.log('');
-  console.log('page code, gzip -9:');
+  // What a first visit downloads; the sample's worker is fetched only when someone asks for the sample.
+  console.log('page code, gzip -9 (the sample\'s worker is fetched only on demand and not counted):');
   let total = 0;
-  for (const name of readdirSync(dist).filter((n) => /\.(wasm|js)$/.test(n)).sort()) {
+  for (const name of readdirSync(dist).filter((n) => /\.(wasm|js|css|html)$/.test(n) && n !== 'trailscope.html').sort()) {
     const raw = readFileSync(path.join(dist, name));
     const gz = gzipSync(raw, { level: 9 }).length;
-    total += gz;
-    console.log(`  ${name.padEnd(24)} ${String(raw.length).padStart(9)} B -> ${String(gz).padStart(8)} B gzipped (${kb(gz)})`);
+    const onDemand = name.startsWith('sample');
+    if (!onDemand) total += gz;
+    console.log(`  ${name.padEnd(24)} ${String(raw.length).padStart(9)} B -> ${String(gz).padStart(8)} B gzipped (${kb(gz)})${onDemand ? ', on demand' : ''}`);
   }
-  console.log(`  ${'total'.padEnd(24)} ${''.padStart(9)}      ${String(total).padStart(8)} B gzipped (${kb(total)}); goal < 400 KB: ${total < 400_000 ? 'met' : 'NOT met'}`);
+  console.log(`  ${'first visit'.padEnd(24)} ${''.padStart(9)}      ${String(total).padStart(8)} B gzipped (${kb(total)}); goal < 400 KB: ${total < 400_000 ? 'met' : 'NOT met'}`);
 
   if (mismatches.length) {
     console.log('');

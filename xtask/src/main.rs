@@ -124,12 +124,19 @@ fn single_file(dist: &Path) -> Result {
     let glue = text("page.js")?;
     // The glue is an ES module; inline, it is the script itself, so its export line goes.
     let glue: String = glue.lines().filter(|l| !l.starts_with("export {")).collect::<Vec<_>>().join("\n");
-    let worker = js_string(&text("worker.js")?);
+    let worker = |name: &str| -> Result<String> {
+        Ok(format!(
+            "{{ glue: {}, wasm: \"{}\" }}",
+            js_string(&text(&format!("{name}.js"))?),
+            b64(&read(&format!("{name}_bg.wasm"))?)
+        ))
+    };
     let script = format!(
         "{glue}\nconst bytes = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));\n\
-         window.__trailscopeWorker = {{ glue: {worker}, wasm: \"{}\" }};\n\
+         window.__trailscopeWorkers = {{ worker: {}, sample: {} }};\n\
          __wbg_init({{ module_or_path: bytes(\"{}\") }});\n",
-        b64(&read("worker_bg.wasm")?),
+        worker("worker")?,
+        worker("sample")?,
         b64(&read("page_bg.wasm")?)
     );
     let style = text("app.css")?;
