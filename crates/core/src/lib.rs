@@ -16,6 +16,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod caseless;
 pub mod decode;
 pub mod export;
 pub mod generate;

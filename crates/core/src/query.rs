@@ -282,19 +282,55 @@ fn parse_time(text: &str) -> Option<i64> {
 
 /// Rows (indices into the events) that match `query`, among `candidates`, in their order.
 pub fn evaluate(query: &Query, index: &Index, events: &[Event], candidates: &[u32]) -> Vec<u32> {
-    // Cheap tests first: integer columns and times; JSON paths and text over the original last.
-    let mut prepared: Vec<Prepared> = query.terms.iter().map(|t| prepare(t, index)).collect();
-    prepared.sort_by_key(Prepared::cost);
-    candidates
-        .iter()
-        .copied()
-        .filter(|&row| {
+    let mut evaluation = Evaluation::new(query, index);
+    evaluation.advance(index, events, candidates, usize::MAX);
+    evaluation.rows
+}
+
+/// A query answered a slice at a time, so a search over the original JSON of a million events can show
+/// its first rows at once and go on between frames; the answer is the same as [`evaluate`]'s.
+pub struct Evaluation {
+    range: Option<(i64, i64)>,
+    prepared: Vec<Prepared>,
+    /// Candidates looked at so far.
+    done: usize,
+    /// Matching rows so far, in candidate order.
+    pub rows: Vec<u32>,
+}
+
+impl Evaluation {
+    /// Prepares `query` over `index`; nothing is evaluated yet.
+    pub fn new(query: &Query, index: &Index) -> Evaluation {
+        // Cheap tests first: integer columns and times; JSON paths and text over the original last.
+        let mut prepared: Vec<Prepared> = query.terms.iter().map(|t| prepare(t, index)).collect();
+        prepared.sort_by_key(Prepared::cost);
+        Evaluation { range: query.range, prepared, done: 0, rows: Vec::new() }
+    }
+
+    /// Whether answering reads the original JSON (free text or a JSON path), which takes long enough over
+    /// many events to be worth slicing.
+    pub fn reads_json(&self) -> bool {
+        self.prepared.iter().any(|p| p.cost() > 0)
+    }
+
+    /// Looks at up to `n` more candidates; true once every candidate has been looked at.
+    pub fn advance(&mut self, index: &Index, events: &[Event], candidates: &[u32], n: usize) -> bool {
+        let end = self.done.saturating_add(n).min(candidates.len());
+        let (range, prepared) = (self.range, &self.prepared);
+        self.rows.extend(candidates[self.done..end].iter().copied().filter(|&row| {
             let i = row as usize;
             let time = index.time.get(i).copied().unwrap_or(i64::MIN);
-            let in_range = query.range.is_none_or(|(start, end)| time != i64::MIN && time >= start && time < end);
+            let in_range = range.is_none_or(|(start, end)| time != i64::MIN && time >= start && time < end);
             in_range && prepared.iter().all(|p| p.holds(i, index, events))
-        })
-        .collect()
+        }));
+        self.done = end;
+        self.done == candidates.len()
+    }
+
+    /// Candidates looked at so far.
+    pub fn looked_at(&self) -> usize {
+        self.done
+    }
 }
 
 /// Counts per value of `column` over `rows`, most frequent first (ties by value).
@@ -378,8 +414,8 @@ pub fn histogram(index: &Index, rows: &[u32], n_bins: usize) -> Histogram {
 enum Prepared {
     Ids { negate: bool, column: Column, yes: Vec<bool> },
     Time { negate: bool, ordering: Ordering, at: i64 },
-    Path { negate: bool, path: Vec<String>, matcher: Matcher },
-    Text { negate: bool, needle: String, yes: Vec<bool> },
+    Path { negate: bool, path: Vec<String>, matcher: Matcher, clues: Box<PathClues> },
+    Text { negate: bool, finder: crate::caseless::Finder, yes: Vec<bool> },
 }
 
 impl Prepared {
@@ -408,16 +444,16 @@ impl Prepared {
                     };
                 (*negate, hit)
             }
-            Prepared::Path { negate, path, matcher } => {
-                let hit =
-                    events.get(row).is_some_and(|e| path_value(&e.raw, path).is_some_and(|v| matches(matcher, &v)));
+            Prepared::Path { negate, path, matcher, clues } => {
+                let hit = events.get(row).is_some_and(|e| {
+                    clues.may_hold(e.raw.as_bytes()) && path_value(&e.raw, path).is_some_and(|v| matches(matcher, &v))
+                });
                 (*negate, hit)
             }
-            Prepared::Text { negate, needle, yes } => {
+            Prepared::Text { negate, finder, yes } => {
                 let in_columns =
                     Column::ALL.iter().any(|&c| yes[index.column(c).get(row).copied().unwrap_or(0) as usize]);
-                let hit = in_columns
-                    || events.get(row).is_some_and(|e| contains_ignore_case(e.raw.as_bytes(), needle.as_bytes()));
+                let hit = in_columns || events.get(row).is_some_and(|e| finder.is_in(e.raw.as_bytes()));
                 (*negate, hit)
             }
         };
@@ -436,12 +472,17 @@ fn prepare(term: &Term, index: &Index) -> Prepared {
             Prepared::Ids { negate, column: *column, yes }
         }
         Test::Time(ordering, at) => Prepared::Time { negate, ordering: *ordering, at: *at },
-        Test::Path(path, matcher) => Prepared::Path { negate, path: path.clone(), matcher: matcher.clone() },
+        Test::Path(path, matcher) => Prepared::Path {
+            negate,
+            path: path.clone(),
+            matcher: matcher.clone(),
+            clues: Box::new(PathClues::new(path, matcher)),
+        },
         Test::Text(needle) => {
             let yes = (0..strings.len() as StrId)
                 .map(|id| !needle.is_empty() && strings.lower(id).contains(needle.as_str()))
                 .collect();
-            Prepared::Text { negate, needle: needle.clone(), yes }
+            Prepared::Text { negate, finder: crate::caseless::Finder::new(needle.as_bytes()), yes }
         }
     }
 }
@@ -497,6 +538,38 @@ fn glob(pattern: &str, text: &str) -> bool {
     remaining.len() >= last.len() && remaining.ends_with(last)
 }
 
+/// Text that must appear in a record's JSON for a path term to hold there, so that most records are
+/// passed over without being parsed: the last key in quotes, and a piece of the value. A `\u` escape can
+/// hide any character, so a record holding one is always parsed.
+struct PathClues {
+    key: Option<memchr::memmem::Finder<'static>>,
+    value: Option<crate::caseless::Finder>,
+}
+
+impl PathClues {
+    fn new(path: &[String], matcher: &Matcher) -> PathClues {
+        let key = path.last().map(|k| memchr::memmem::Finder::new(format!("\"{k}\"").as_bytes()).into_owned());
+        // Only a run of letters, digits and `-_.@` appears verbatim in the JSON whatever the value's type
+        // (other characters may be escaped), and only one with a letter other than `e`, which a number
+        // written another way (1e3 for 1000) could not have.
+        let value = match matcher {
+            Matcher::Exact(text) | Matcher::Wildcard(text) => text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || "-_.@".contains(c)))
+                .filter(|run| run.bytes().any(|b| b.is_ascii_alphabetic() && !b.eq_ignore_ascii_case(&b'e')))
+                .max_by_key(|run| run.len())
+                .map(|run| crate::caseless::Finder::new(run.as_bytes())),
+            Matcher::Cidr(..) => None,
+        };
+        PathClues { key, value }
+    }
+
+    fn may_hold(&self, raw: &[u8]) -> bool {
+        let seen = |found: bool| found || memchr::memmem::find(raw, b"\\u").is_some();
+        self.key.as_ref().is_none_or(|k| seen(k.find(raw).is_some()))
+            && self.value.as_ref().is_none_or(|v| seen(v.is_in(raw)))
+    }
+}
+
 /// The value at `path` in the record's JSON, as text (strings bare, other values as JSON), lower-cased.
 fn path_value(raw: &str, path: &[String]) -> Option<String> {
     let value: Value = serde_json::from_str(raw).ok()?;
@@ -508,34 +581,6 @@ fn path_value(raw: &str, path: &[String]) -> Option<String> {
         Value::String(s) => s.to_lowercase(),
         other => other.to_string().to_lowercase(),
     })
-}
-
-/// ASCII case-insensitive substring search; `needle` is lower case. It jumps between occurrences of the
-/// needle's least common byte (in either case), so a needle starting with a frequent letter stays fast.
-fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    if needle.len() > haystack.len() {
-        return false;
-    }
-    // Most frequent first, in English text and CloudTrail JSON alike.
-    const COMMON: &[u8] = b"\":,etaoinsrhldcum-fpgwyb./_0123456789vkxjqz";
-    let rank = |b: u8| COMMON.iter().position(|&c| c == b.to_ascii_lowercase()).unwrap_or(COMMON.len());
-    let anchor = (0..needle.len()).max_by_key(|&i| rank(needle[i])).unwrap_or(0);
-    let (lower, upper) = (needle[anchor], needle[anchor].to_ascii_uppercase());
-    let mut from = anchor;
-    while from < haystack.len() {
-        let Some(k) = memchr::memchr2(lower, upper, &haystack[from..]) else { return false };
-        let at = from + k;
-        let start = at - anchor;
-        if start + needle.len() <= haystack.len() && haystack[start..start + needle.len()].eq_ignore_ascii_case(needle)
-        {
-            return true;
-        }
-        from = at + 1;
-    }
-    false
 }
 
 #[cfg(test)]
@@ -616,13 +661,28 @@ mod tests {
     }
 
     #[test]
-    fn case_insensitive_search() {
-        assert!(contains_ignore_case(br#"{"eventName":"StartTranscriptionJob"}"#, b"starttranscription"));
-        assert!(contains_ignore_case(b"xyz AccessDenied", b"accessdenied"));
-        assert!(contains_ignore_case(b"accessdenied", b"accessdenied"));
-        assert!(contains_ignore_case(b"ab", b""));
-        assert!(!contains_ignore_case(b"abc", b"abcd"));
-        assert!(!contains_ignore_case(b"qa", b"aq"));
-        assert!(contains_ignore_case(b"zzzq-Q", b"q-q"));
+    fn path_terms_see_through_escapes_and_number_spellings() {
+        let raws = [
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"languageCode":"de-\u0044E","n":1e3}}"#,
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"languageCode":"DE-de","n":1000}}"#,
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"language\u0043ode":"de-de"}}"#,
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"languageCode":"en-US"}}"#,
+        ];
+        let events: Vec<crate::model::Event> = raws
+            .iter()
+            .map(|raw| {
+                let record: crate::record::RawRecord<'_> = serde_json::from_str(raw).unwrap();
+                record.into_event((*raw).to_owned())
+            })
+            .collect();
+        let index = Index::build(&events);
+        let all: Vec<u32> = (0..events.len() as u32).collect();
+        let rows = |text: &str| evaluate(&parse(text).0, &index, &events, &all);
+        assert_eq!(rows("requestParameters.languageCode:de-de"), vec![0, 1, 2]);
+        assert_eq!(rows("requestParameters.languageCode:DE-*"), vec![0, 1, 2]);
+        assert_eq!(rows("-requestParameters.languageCode:de-de"), vec![3]);
+        assert_eq!(rows("requestParameters.n:1000.0"), vec![0]);
+        assert_eq!(rows("requestParameters.n:1000"), vec![1]);
+        assert_eq!(rows("requestParameters.languageCode:en-us"), vec![3]);
     }
 }

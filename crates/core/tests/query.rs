@@ -131,3 +131,32 @@ fn an_unknown_field_is_a_hint_and_still_searches() {
     assert_eq!(hints.len(), 1);
     assert_eq!(query.terms.len(), 2);
 }
+
+#[test]
+fn a_search_answered_in_slices_equals_one_answered_at_once() {
+    use trailscope_core::query::Evaluation;
+    let store = store();
+    let events = store.events();
+    let index = Index::build(events);
+    // Time order, as the page asks.
+    let order: Vec<u32> = store.by_time().into_iter().map(|i| i as u32).collect();
+    for text in ["accessdenied", "requestParameters.languageCode:de-DE user:alice", "-interview", "id:*-0*", "zzzz"] {
+        let (query, _) = parse(text);
+        let whole = evaluate(&query, &index, events, &order);
+        for slice in [1, 7, 1000, 4096, order.len()] {
+            let mut evaluation = Evaluation::new(&query, &index);
+            assert!(evaluation.reads_json(), "{text}");
+            let mut calls = 0;
+            while !evaluation.advance(&index, events, &order, slice) {
+                calls += 1;
+                assert!(evaluation.looked_at() <= order.len());
+                // What is shown while the search goes on is a prefix of the final answer.
+                assert_eq!(evaluation.rows[..], whole[..evaluation.rows.len()], "{text} slice {slice}");
+            }
+            assert!(calls >= order.len() / slice.max(1) - 1, "{text}: sliced into {calls} calls");
+            assert_eq!(evaluation.rows, whole, "{text} slice {slice}");
+        }
+    }
+    let (cheap, _) = parse("user:alice time:>2026-03-02");
+    assert!(!Evaluation::new(&cheap, &index).reads_json());
+}
