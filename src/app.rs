@@ -32,16 +32,50 @@ impl Report for Reporter {
         self.dispatcher.dispatch(Action::Progress { files, bytes, reading });
     }
     fn data(&self) {
-        let engine = self.engine.0.borrow();
-        self.dispatcher.dispatch(Action::Data {
-            summary: engine.summary(),
-            notes: Rc::new(engine.notes().to_vec()),
-            shown: engine.n_shown() as u64,
-        });
+        {
+            let engine = self.engine.0.borrow();
+            self.dispatcher.dispatch(Action::Data {
+                summary: engine.summary(),
+                notes: Rc::new(engine.notes().to_vec()),
+                shown: engine.n_shown() as u64,
+            });
+        }
+        drive(&self.engine, &self.dispatcher);
     }
     fn idle(&self) {
         self.dispatcher.dispatch(Action::Idle);
     }
+}
+
+/// Carries a search over the original JSON on between frames, a slice at a time, so the first rows show
+/// at once and typing never waits for a million events to be read. One loop at a time; a new search
+/// replaces the engine's pending one and the same loop goes on with it.
+fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
+    {
+        let mut handle = engine.0.borrow_mut();
+        let percent = handle.searching();
+        dispatcher.dispatch(Action::Searching { shown: handle.n_shown() as u64, percent });
+        if percent.is_none() || handle.driving {
+            return;
+        }
+        handle.driving = true;
+    }
+    let (engine, dispatcher) = (engine.clone(), dispatcher.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            // Lets the browser paint and take input between slices.
+            yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
+            let (percent, shown) = {
+                let mut handle = engine.0.borrow_mut();
+                (handle.continue_search(), handle.n_shown() as u64)
+            };
+            dispatcher.dispatch(Action::Searching { shown, percent });
+            if percent.is_none() {
+                break;
+            }
+        }
+        engine.0.borrow_mut().driving = false;
+    });
 }
 
 /// The whole page.
@@ -120,6 +154,7 @@ pub fn App() -> Html {
             let hints = engine.0.borrow_mut().search(&text);
             let shown = engine.0.borrow().n_shown() as u64;
             dispatcher.dispatch(Action::Searched { text, hints: Rc::new(hints), shown });
+            drive(&engine, &dispatcher);
         }
     };
     let on_search = {
@@ -139,16 +174,20 @@ pub fn App() -> Html {
             engine.0.borrow_mut().set_range(range);
             let shown = engine.0.borrow().n_shown() as u64;
             dispatcher.dispatch(Action::Ranged { range, shown });
+            drive(&engine, dispatcher);
         })
     };
     let on_sort = {
         let engine = (*engine).clone();
         use_callback(state.dispatcher(), move |column: Option<trailscope_core::index::Column>, dispatcher| {
-            let mut engine = engine.0.borrow_mut();
-            let current = engine.sort();
-            let descending = current.column == column && !current.descending;
-            engine.set_sort(crate::engine::Sort { column, descending });
+            {
+                let mut engine = engine.0.borrow_mut();
+                let current = engine.sort();
+                let descending = current.column == column && !current.descending;
+                engine.set_sort(crate::engine::Sort { column, descending });
+            }
             dispatcher.dispatch(Action::Resorted);
+            drive(&engine, dispatcher);
         })
     };
     // Keys: '/' goes to the search box, Esc clears the search (or the selection), arrows move the
@@ -371,7 +410,7 @@ pub fn App() -> Html {
             <div class="status" data-testid="status" role="status" data-state={data_state}
                 data-files-ok={summary.files_ok.to_string()} data-files-failed={summary.files_failed.to_string()}
                 data-events-total={summary.n_records.to_string()} data-events-kept={summary.n_kept.to_string()}
-                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()}>
+                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()}>
                 {status_text}
             </div>
             if state.loading.is_some() && state.shown > 0 {
@@ -387,7 +426,12 @@ pub fn App() -> Html {
                     <input type="search" data-testid="search" aria-label="Search events (press / to come here)" value={state.search.clone()} ref={search_box}
                         placeholder="Search: text, or field:value (user:alice status:FAILED -event:Get* ip:10.0.0.0/8 time:>2026-03-07)"
                         oninput={on_search} />
-                    <span class="shown">{format!("{} of {} shown", state.shown, summary.n_kept)}</span>
+                    <span class="shown" aria-live="polite">{format!("{} of {} shown", state.shown, summary.n_kept)}</span>
+                    if let Some(percent) = state.searching {
+                        <span class="searching" data-testid="search-progress" data-percent={percent.to_string()}>
+                            {format!("searching the original JSON… {percent} %")}
+                        </span>
+                    }
                     <button data-testid="export-jsonl" title="The shown events' original records, one per line" onclick={on_export(false)}>{"Export JSON Lines"}</button>
                     <button data-testid="export-csv" title="The shown rows, safe to open in a spreadsheet" onclick={on_export(true)}>{"Export CSV"}</button>
                     <details class="help">

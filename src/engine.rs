@@ -9,7 +9,7 @@ use trailscope_core::index::{Column, Index};
 use trailscope_core::ingest::{self, FileResult, IngestOptions, Outcome};
 use trailscope_core::jobs::{self, Job};
 use trailscope_core::model::Event;
-use trailscope_core::query::{self, Query};
+use trailscope_core::query::{self, Evaluation, Query};
 use trailscope_core::store::{FileNote, Store, Summary};
 
 /// The facets the page shows, with their search field names.
@@ -37,7 +37,16 @@ pub struct Engine {
     query: Query,
     shown: Vec<u32>,
     sort: Sort,
+    /// A search over the original JSON still going on: `shown` holds what it found so far.
+    pending: Option<Evaluation>,
+    /// Whether a loop is already driving the pending search between frames.
+    pub driving: bool,
 }
+
+/// How long one slice of a search over the original JSON may take, so typing and scrolling stay smooth.
+const SLICE_MS: f64 = 25.0;
+/// Candidates looked at between two looks at the clock.
+const SLICE_ROWS: usize = 4096;
 
 /// The table's order: by time (the default), or by a column's text; either way up or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,7 +66,7 @@ impl Engine {
     /// Empties the engine to read everything again with other options; the query stays.
     pub fn reset(&mut self, options: IngestOptions) {
         let query = std::mem::take(&mut self.query);
-        *self = Engine { options, query, sort: self.sort, ..Engine::default() };
+        *self = Engine { options, query, sort: self.sort, driving: self.driving, ..Engine::default() };
     }
 
     /// Records a file that could not be read at all, or was not read.
@@ -166,7 +175,45 @@ impl Engine {
     }
 
     fn refilter(&mut self) {
-        self.shown = query::evaluate(&self.query, &self.index, self.store.events(), &self.order);
+        let mut evaluation = Evaluation::new(&self.query, &self.index);
+        if evaluation.reads_json() {
+            // Free text and JSON paths read every candidate's original JSON: the first rows show at once,
+            // the rest come in slices between frames (see `continue_search`).
+            self.pending = Some(evaluation);
+            self.continue_search();
+        } else {
+            self.pending = None;
+            evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
+            self.shown = evaluation.rows;
+            self.order_shown();
+        }
+    }
+
+    /// Goes on with a search over the original JSON for one slice of time; returns how far it is, in
+    /// percent, while it is not finished.
+    pub fn continue_search(&mut self) -> Option<u8> {
+        let evaluation = self.pending.as_mut()?;
+        let started = js_sys::Date::now();
+        let (index, events, order) = (&self.index, self.store.events(), &self.order);
+        let mut done = false;
+        while !done && js_sys::Date::now() - started < SLICE_MS {
+            done = evaluation.advance(index, events, order, SLICE_ROWS);
+        }
+        self.shown.clone_from(&evaluation.rows);
+        if done {
+            self.pending = None;
+        }
+        self.order_shown();
+        self.searching()
+    }
+
+    /// How far a search over the original JSON has gone, in percent, while it goes on.
+    pub fn searching(&self) -> Option<u8> {
+        let evaluation = self.pending.as_ref()?;
+        Some((evaluation.looked_at() * 100 / self.order.len().max(1)).min(99) as u8)
+    }
+
+    fn order_shown(&mut self) {
         // The candidates come in time order, and the sort is stable: ties keep time order.
         if let Some(column) = self.sort.column {
             let (ids, strings) = (self.index.column(column), &self.index.strings);

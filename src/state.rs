@@ -75,6 +75,8 @@ pub struct State {
     pub wanted_event: Option<String>,
     /// The time range brushed on the timeline.
     pub range: Option<(i64, i64)>,
+    /// How far a search over the original JSON has gone, in percent, while it goes on.
+    pub searching: Option<u8>,
 }
 
 /// Intents, from components and from the loader.
@@ -89,6 +91,8 @@ pub enum Action {
     Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64 },
     /// The search changed.
     Searched { text: String, hints: Rc<Vec<String>>, shown: u64 },
+    /// A search over the original JSON went on: rows found so far, and how far it is (`None`: finished).
+    Searching { shown: u64, percent: Option<u8> },
     /// The table's order changed.
     Resorted,
     /// The time range changed.
@@ -144,6 +148,11 @@ impl Reducible for State {
                 next.summary = summary;
                 next.notes = notes;
                 next.shown = shown;
+                next.generation += 1;
+            }
+            Action::Searching { shown, percent } => {
+                next.shown = shown;
+                next.searching = percent;
                 next.generation += 1;
             }
             Action::Resorted => next.generation += 1,
