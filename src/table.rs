@@ -3,6 +3,7 @@
 //! Content-Security-Policy forbids inline `style` attributes.
 
 use trailscope_core::view;
+use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
@@ -56,18 +57,29 @@ pub fn EventTable(props: &TableProps) -> Html {
     // How the person likes the table: transient view choices, kept here.
     let hidden = use_state(std::collections::BTreeSet::<&'static str>::new);
     let relative = use_state(|| false);
+    // Widths the person dragged or keyed, in CSS pixels, by column class.
+    let widths = use_state(std::collections::BTreeMap::<&'static str, i32>::new);
+    // The drag under way: the column, where the pointer started, and the column's width then.
+    let drag = use_mut_ref(|| None::<(&'static str, i32, i32)>);
     {
-        // The grid's columns follow the hidden set; set through the CSSOM, which the CSP allows.
+        // The grid's columns follow the hidden set and the chosen widths; set through the CSSOM, which the
+        // CSP allows.
         let table = table.clone();
-        use_effect_with((*hidden).clone(), move |hidden| {
-            let template: Vec<&str> = COLUMNS
+        use_effect_with(((*hidden).clone(), (*widths).clone()), move |(hidden, widths)| {
+            let template: Vec<String> = COLUMNS
                 .iter()
                 .zip(WIDTHS)
                 .filter(|((class, _, _), _)| !hidden.contains(class))
-                .map(|(_, w)| w)
+                .map(|((class, _, _), w)| widths.get(class).map_or_else(|| w.to_owned(), |px| format!("{px}px")))
+                .collect();
+            // The rows are as wide as their columns, so wide columns scroll sideways instead of overlapping.
+            let least: Vec<&str> = template
+                .iter()
+                .map(|w| w.strip_prefix("minmax(").and_then(|w| w.split(',').next()).unwrap_or(w))
                 .collect();
             if let Some(element) = table.cast::<HtmlElement>() {
                 let _ = element.style().set_property("--columns", &template.join(" "));
+                let _ = element.style().set_property("--table-width", &format!("calc({} + 12px)", least.join(" + ")));
             }
         });
     }
@@ -210,6 +222,7 @@ pub fn EventTable(props: &TableProps) -> Html {
                                 data-testid="column-header" data-column={class.trim_start_matches("c-")}
                                 onclick={Callback::from(move |_| if sortable { on_sort.emit(column) })}>
                                 {format!("{title}{arrow}")}
+                                { resize_handle(class, title, &widths, &drag) }
                             </span>
                         }
                     }) }
@@ -219,6 +232,79 @@ pub fn EventTable(props: &TableProps) -> Html {
                 </div>
             </div>
         </div>
+    }
+}
+
+/// The grip at a column header's right edge: drag it, or focus it and press the left and right arrows, to
+/// make the column narrower or wider.
+fn resize_handle(
+    class: &'static str,
+    title: &str,
+    widths: &UseStateHandle<std::collections::BTreeMap<&'static str, i32>>,
+    drag: &std::rc::Rc<std::cell::RefCell<Option<(&'static str, i32, i32)>>>,
+) -> Html {
+    const MIN: i32 = 40;
+    let header_width = |event: &web_sys::Event| -> Option<i32> {
+        let handle: web_sys::Element = event.target()?.dyn_into().ok()?;
+        Some(handle.parent_element()?.get_bounding_client_rect().width().round() as i32)
+    };
+    let set = {
+        let widths = widths.clone();
+        move |px: i32| {
+            let mut next = (*widths).clone();
+            next.insert(class, px.max(MIN));
+            widths.set(next);
+        }
+    };
+    let onpointerdown = {
+        let drag = drag.clone();
+        Callback::from(move |e: PointerEvent| {
+            e.stop_propagation();
+            e.prevent_default();
+            if let Some(width) = header_width(&e) {
+                *drag.borrow_mut() = Some((class, e.client_x(), width));
+                if let Some(handle) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                    let _ = handle.set_pointer_capture(e.pointer_id());
+                }
+            }
+        })
+    };
+    let onpointermove = {
+        let (drag, set) = (drag.clone(), set.clone());
+        Callback::from(move |e: PointerEvent| {
+            let started = *drag.borrow();
+            if let Some((column, x, width)) = started.filter(|(column, _, _)| *column == class) {
+                let _ = column;
+                set(width + e.client_x() - x);
+            }
+        })
+    };
+    let onpointerup = {
+        let drag = drag.clone();
+        Callback::from(move |_: PointerEvent| *drag.borrow_mut() = None)
+    };
+    let onkeydown = {
+        let set = set.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let step = match e.key().as_str() {
+                "ArrowLeft" => -16,
+                "ArrowRight" => 16,
+                _ => return,
+            };
+            e.prevent_default();
+            e.stop_propagation();
+            if let Some(width) = header_width(&e) {
+                set(width + step);
+            }
+        })
+    };
+    let current = widths.get(class).map(|px| px.to_string()).unwrap_or_default();
+    html! {
+        <span class="resize" role="separator" aria-orientation="vertical" tabindex="0"
+            aria-label={format!("Resize the {title} column (left and right arrows)")} aria-valuenow={current}
+            data-testid="column-resize" data-column={class.trim_start_matches("c-")}
+            onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}
+            {onpointerdown} {onpointermove} {onpointerup} {onkeydown}></span>
     }
 }
 
