@@ -110,61 +110,12 @@ impl Engine {
         if self.shown.is_empty() {
             return String::new();
         }
-        let span = match self
-            .shown
-            .iter()
-            .filter_map(|&r| self.index.time.get(r as usize))
-            .filter(|&&t| t != i64::MIN)
-            .fold(None, |acc: Option<(i64, i64)>, &t| Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t)))))
-        {
-            Some((a, b)) => format!(
-                "{} to {}",
-                trailscope_core::time::EventTime(a).to_iso(),
-                trailscope_core::time::EventTime(b).to_iso()
-            ),
-            None => "no times".to_owned(),
-        };
-        let distinct = |column: Column| {
-            self.counts(column, &self.shown, usize::MAX).into_iter().filter(|(v, _)| !v.is_empty()).count()
-        };
-        let top = |column: Column, n: usize| {
-            self.counts(column, &self.shown, n + 1)
-                .into_iter()
-                .filter(|(v, _)| !v.is_empty())
-                .take(n)
-                .map(|(v, count)| format!("{} ({count})", trailscope_core::view::cell(&v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let errors: u32 = self
-            .counts(Column::ErrorCode, &self.shown, usize::MAX)
-            .into_iter()
-            .filter(|(v, _)| !v.is_empty())
-            .map(|(_, n)| n)
-            .sum();
-        format!(
-            "{span} · {} accounts · {} regions · {} errors · most frequent: {} · top identities: {}",
-            distinct(Column::Account),
-            distinct(Column::Region),
-            errors,
-            top(Column::EventName, 3),
-            top(Column::Identity, 3),
-        )
+        trailscope_core::overview::Overview::of(&self.index, &self.shown).line()
     }
 
     /// Records read but not kept, per service, most first (empty when every event is kept).
     pub fn not_kept(&self, limit: usize) -> Vec<(String, u64)> {
-        if self.options.keep_all {
-            return Vec::new();
-        }
-        let mut services: Vec<(String, u64)> = self
-            .store
-            .per_service()
-            .iter()
-            .filter(|(service, _)| !trailscope_core::model::is_transcribe_source(service))
-            .map(|(service, &n)| (service.clone(), n))
-            .collect();
-        services.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut services = self.store.not_kept(self.options.keep_all);
         services.truncate(limit);
         services
     }

@@ -70,7 +70,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                     </ul>
                 }
                 <dl class="job-facts">
-                    <dt>{"When"}</dt><dd>{span}{job.duration_ms().map(|ms| format!(" ({})", duration(ms))).unwrap_or_default()}</dd>
+                    <dt>{"When"}</dt><dd>{span}{job.duration_ms().map(|ms| format!(" ({})", trailscope_core::view::duration(ms))).unwrap_or_default()}</dd>
                     <dt>{"Started by"}</dt><dd>{view::cell(job.started_by.as_deref().unwrap_or_default())}</dd>
                     <dt>{"Language"}</dt><dd>{job.language.display().to_owned()}</dd>
                     <dt>{"Media"}</dt><dd>{view::cell(job.media_uri.display())}</dd>
@@ -87,14 +87,4 @@ pub fn JobsView(props: &JobsProps) -> Html {
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-fn duration(ms: i64) -> String {
-    let seconds = ms / 1000;
-    match seconds {
-        s if s < 120 => format!("{s} s"),
-        s if s < 7200 => format!("{} min", s / 60),
-        s if s < 172_800 => format!("{} h {} min", s / 3600, s / 60 % 60),
-        s => format!("{} days", s / 86_400),
-    }
 }

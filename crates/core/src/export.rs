@@ -4,24 +4,40 @@
 use crate::model::Event;
 use crate::view;
 
+use std::io::Write;
+
 /// The original records, one per line. Pretty-printed originals are compacted (key order and strings
 /// untouched) so each stays on one line.
 pub fn json_lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_json_lines(&mut out, events);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`json_lines`], written as it goes (the command line streams exports of any size).
+pub fn write_json_lines<'a>(out: &mut dyn Write, events: impl IntoIterator<Item = &'a Event>) -> std::io::Result<()> {
     for event in events {
-        out.push_str(&view::compact_json(&event.raw));
-        out.push('\n');
+        out.write_all(view::compact_json(&event.raw).as_bytes())?;
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 /// The table's columns as CSV. A cell that a spreadsheet would run as a formula (starting with `=`, `+`,
 /// `-`, `@`, a tab or a carriage return) is prefixed with `'`, so it is shown, never evaluated.
 pub fn csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
-    let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut out = Vec::new();
+    let _ = write_csv(&mut out, events);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`csv`], written as it goes.
+pub fn write_csv<'a>(out: &mut dyn Write, events: impl IntoIterator<Item = &'a Event>) -> std::io::Result<()> {
+    let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
     let header =
         ["time", "event", "resource", "status", "identity", "source_ip", "region", "error", "user_agent", "event_id"];
-    let _ = writer.write_record(header);
+    writer.write_record(header)?;
     for event in events {
         let row = view::full_row(event);
         let cells = [
@@ -36,10 +52,9 @@ pub fn csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
             &event.user_agent,
             &event.event_id,
         ];
-        let _ = writer.write_record(cells.iter().map(|c| neutralise(c)));
+        writer.write_record(cells.iter().map(|c| neutralise(c)))?;
     }
-    let bytes = writer.into_inner().unwrap_or_default();
-    String::from_utf8(bytes).unwrap_or_default()
+    writer.flush()
 }
 
 /// A cell as a spreadsheet will show it, never run it.

@@ -24,6 +24,7 @@ pub mod index;
 pub mod ingest;
 pub mod jobs;
 pub mod model;
+pub mod overview;
 pub mod query;
 pub mod record;
 pub mod split;

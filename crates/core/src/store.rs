@@ -103,6 +103,21 @@ impl Store {
         &self.per_service
     }
 
+    /// Records read but not kept, per service, most first: none when every event was kept.
+    pub fn not_kept(&self, keep_all: bool) -> Vec<(String, u64)> {
+        if keep_all {
+            return Vec::new();
+        }
+        let mut services: Vec<(String, u64)> = self
+            .per_service
+            .iter()
+            .filter(|(service, _)| !crate::model::is_transcribe_source(service))
+            .map(|(service, &n)| (service.clone(), n))
+            .collect();
+        services.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        services
+    }
+
     /// Indices of the kept events sorted by time, oldest first; events without a time come last.
     pub fn by_time(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.events.len()).collect();

@@ -177,6 +177,16 @@ pub fn compact_json(raw: &str) -> String {
     raw.chars().filter(|&c| strings.inside(c) || !c.is_whitespace()).collect()
 }
 
+/// A job's duration as people say it: seconds, minutes, hours and minutes, or days.
+pub fn duration(ms: i64) -> String {
+    match ms / 1000 {
+        s if s < 120 => format!("{s} s"),
+        s if s < 7200 => format!("{} min", s / 60),
+        s if s < 172_800 => format!("{} h {} min", s / 3600, s / 60 % 60),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{cell, compact_json, pretty_json, reveal, MAX_CELL_CHARS};
