@@ -54,8 +54,12 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     {
         let mut handle = engine.0.borrow_mut();
         let percent = handle.searching();
+        // A search answered at once was already shown by the action that asked for it: one render only.
+        if percent.is_none() {
+            return;
+        }
         dispatcher.dispatch(Action::Searching { shown: handle.n_shown() as u64, percent });
-        if percent.is_none() || handle.driving {
+        if handle.driving {
             return;
         }
         handle.driving = true;

@@ -157,11 +157,13 @@ impl Reducible for State {
             }
             Action::Resorted => next.generation += 1,
             Action::Ranged { range, shown } => {
+                next.searching = None;
                 next.range = range;
                 next.shown = shown;
                 next.generation += 1;
             }
             Action::Searched { text, hints, shown } => {
+                next.searching = None;
                 next.search = text;
                 next.hints = hints;
                 next.shown = shown;
