@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use trailscope_core::ingest::IngestOptions;
-use trailscope_core::view::pretty_json;
+use trailscope_core::view::{self, pretty_json};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
@@ -364,13 +364,27 @@ pub fn App() -> Html {
         })
     });
     let not_kept = {
-        let services = engine.0.borrow().not_kept(6);
+        let services = engine.0.borrow().not_kept(usize::MAX);
         (!services.is_empty()).then(|| {
-            let list: Vec<String> = services.iter().map(|(service, n)| format!("{service} {n}")).collect();
+            let list: Vec<String> = services.iter().take(6).map(|s| format!("{} {}", s.service, s.n)).collect();
+            let more = services.len().saturating_sub(6);
+            let more = if more > 0 { format!(" · {more} more") } else { String::new() };
+            // Each service opens onto its event names: what the person would see with every event kept.
+            let details = services.iter().map(|s| {
+                let names: Vec<String> = s.names.iter().take(12).map(|(name, n)| format!("{} {n}", view::cell(name))).collect();
+                let rest = s.names.len().saturating_sub(12);
+                html! {
+                    <li data-testid="not-kept-service" data-service={s.service.clone()}>
+                        <b>{format!("{} {}", view::cell(&s.service), s.n)}</b>
+                        {format!(": {}{}", names.join(", "), if rest > 0 { format!(", {rest} more") } else { String::new() })}
+                    </li>
+                }
+            });
             html! {
-                <p class="overview" data-testid="not-kept">
-                    {format!("Counted, not kept (tick \"Show all events\" to see them): {}", list.join(" · "))}
-                </p>
+                <details class="overview not-kept" data-testid="not-kept">
+                    <summary>{format!("Counted, not kept (tick \"Show all events\" to see them): {}{more}", list.join(" · "))}</summary>
+                    <ul>{ for details }</ul>
+                </details>
             }
         })
     };

@@ -114,7 +114,7 @@ impl Engine {
     }
 
     /// Records read but not kept, per service, most first (empty when every event is kept).
-    pub fn not_kept(&self, limit: usize) -> Vec<(String, u64)> {
+    pub fn not_kept(&self, limit: usize) -> Vec<trailscope_core::store::NotKept> {
         let mut services = self.store.not_kept(self.options.keep_all);
         services.truncate(limit);
         services

@@ -40,6 +40,10 @@ test('the whole real corpus: 17 files read, the digest skipped, the broken JSON 
   assert.match(notKept, /^Counted, not kept/);
   assert.match(notKept, /iam\.amazonaws\.com \d+/);
   assert.match(notKept, /signin\.amazonaws\.com \d+/);
+  // Opened, each service lists its event names with counts.
+  await page.locator('[data-testid=not-kept] summary').click();
+  const signin = await page.locator('[data-testid=not-kept-service][data-service="signin.amazonaws.com"]').innerText();
+  assert.match(signin, /ConsoleLogin \d+/, signin);
 
   // Every event kept: one ConsoleLogin appears in both cloud_security_dashboard files.
   await setShowAllEvents(page, true);

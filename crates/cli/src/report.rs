@@ -78,8 +78,14 @@ pub fn summary(out: &mut dyn Write, answer: &Answer<'_>) -> io::Result<()> {
     if !not_kept.is_empty() {
         writeln!(out)?;
         writeln!(out, "counted, not kept (--all keeps them)")?;
-        for (service, n) in not_kept {
-            writeln!(out, "  {n:>9}  {}", view::cell(&service))?;
+        for service in not_kept {
+            writeln!(out, "  {:>9}  {}", service.n, view::cell(&service.service))?;
+            for (name, n) in service.names.iter().take(10) {
+                writeln!(out, "  {n:>9}    {}", view::cell(name))?;
+            }
+            if service.names.len() > 10 {
+                writeln!(out, "             ({} more event names)", service.names.len() - 10)?;
+            }
         }
     }
     Ok(())

@@ -124,6 +124,8 @@ pub struct FileResult {
     pub events: Vec<model::Event>,
     /// Records per `eventSource`, kept or not.
     pub per_service: BTreeMap<String, u64>,
+    /// Records per `eventSource` and `eventName`, kept or not: what the counted-not-kept line details.
+    pub per_name: BTreeMap<String, BTreeMap<String, u64>>,
     /// Size of the file's bytes as given.
     pub bytes_in: u64,
     /// Size once decompressed.
@@ -154,6 +156,7 @@ pub fn unread(name: &str, outcome: Outcome) -> FileResult {
         n_records: 0,
         events: Vec::new(),
         per_service: BTreeMap::new(),
+        per_name: BTreeMap::new(),
         bytes_in: 0,
         bytes_decoded: 0,
     }
@@ -207,6 +210,7 @@ fn finish_result(mut result: FileResult, read: Result<(Read, bool), FileError>) 
         result.events = Vec::new();
         result.n_records = 0;
         result.per_service.clear();
+        result.per_name.clear();
     }
     result.outcome = outcome;
     result
@@ -524,14 +528,14 @@ impl Sink<'_> {
             if !summary.looks_like_record() {
                 return Err(not_a_record());
             }
-            self.count(summary.service());
+            self.count(summary.service(), summary.event_name.as_str());
             return Ok(());
         }
         let record: RawRecord<'_> = serde_json::from_str(raw).map_err(parse_error)?;
         if !record.looks_like_record() {
             return Err(not_a_record());
         }
-        self.count(record.service());
+        self.count(record.service(), record.event_name.as_str());
         if self.options.keep_all || model::is_transcribe_source(record.event_source.as_str()) {
             let mut event = record.into_event(raw.to_owned());
             if event.time.is_none() {
@@ -542,8 +546,8 @@ impl Sink<'_> {
         Ok(())
     }
 
-    /// Counts one record under its service, allocating the service's name only the first time.
-    fn count(&mut self, service: &str) {
+    /// Counts one record under its service and name, allocating either only the first time it is seen.
+    fn count(&mut self, service: &str, name: &str) {
         self.result.n_records += 1;
         match self.result.per_service.get_mut(service) {
             Some(n) => *n += 1,
@@ -551,11 +555,21 @@ impl Sink<'_> {
                 self.result.per_service.insert(service.to_owned(), 1);
             }
         }
+        let names = match self.result.per_name.get_mut(service) {
+            Some(names) => names,
+            None => self.result.per_name.entry(service.to_owned()).or_default(),
+        };
+        match names.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                names.insert(name.to_owned(), 1);
+            }
+        }
     }
 
     fn event(&mut self, event: model::Event) {
         let service = if event.event_source.is_empty() { "(no eventSource)" } else { event.event_source.as_str() };
-        self.count(service);
+        self.count(service, &event.event_name);
         if self.options.keep_all || model::is_transcribe_source(&event.event_source) {
             self.result.events.push(event);
         }

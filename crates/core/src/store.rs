@@ -37,6 +37,17 @@ pub struct Summary {
     pub n_duplicates: u64,
 }
 
+/// Records of one service that were counted but not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotKept {
+    /// The `eventSource`.
+    pub service: String,
+    /// How many records.
+    pub n: u64,
+    /// How many per `eventName`, most first.
+    pub names: Vec<(String, u64)>,
+}
+
 /// The loaded data.
 #[derive(Debug, Default)]
 pub struct Store {
@@ -45,6 +56,7 @@ pub struct Store {
     summary: Summary,
     notes: Vec<FileNote>,
     per_service: BTreeMap<String, u64>,
+    per_name: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
 impl Store {
@@ -71,6 +83,12 @@ impl Store {
         self.summary.n_records += result.n_records;
         for (service, n) in result.per_service {
             *self.per_service.entry(service).or_default() += n;
+        }
+        for (service, names) in result.per_name {
+            let into = self.per_name.entry(service).or_default();
+            for (name, n) in names {
+                *into.entry(name).or_default() += n;
+            }
         }
         for event in result.events {
             // An event without an eventID cannot be matched with its twin, so it is always kept.
@@ -103,18 +121,28 @@ impl Store {
         &self.per_service
     }
 
-    /// Records read but not kept, per service, most first: none when every event was kept.
-    pub fn not_kept(&self, keep_all: bool) -> Vec<(String, u64)> {
+    /// Records read but not kept, per service, most first, each with its event names, most first: none when
+    /// every event was kept.
+    pub fn not_kept(&self, keep_all: bool) -> Vec<NotKept> {
         if keep_all {
             return Vec::new();
         }
-        let mut services: Vec<(String, u64)> = self
+        let most_first = |a: &(String, u64), b: &(String, u64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        let mut services: Vec<NotKept> = self
             .per_service
             .iter()
             .filter(|(service, _)| !crate::model::is_transcribe_source(service))
-            .map(|(service, &n)| (service.clone(), n))
+            .map(|(service, &n)| {
+                let mut names: Vec<(String, u64)> = self
+                    .per_name
+                    .get(service)
+                    .map(|names| names.iter().map(|(name, &n)| (name.clone(), n)).collect())
+                    .unwrap_or_default();
+                names.sort_by(most_first);
+                NotKept { service: service.clone(), n, names }
+            })
             .collect();
-        services.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        services.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.service.cmp(&b.service)));
         services
     }
 

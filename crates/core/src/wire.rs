@@ -11,7 +11,7 @@ use crate::model::{Event, Field, Identity};
 use crate::time::EventTime;
 use crate::transcribe::{Action, ResourceKind, TranscribeInfo};
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 
 const SHAPES: [Shape; 10] = [
     Shape::Records,
@@ -84,6 +84,15 @@ pub fn encode(results: &[FileResult]) -> Vec<u8> {
             w.str(service);
             w.uint(*n);
         }
+        w.uint(result.per_name.len() as u64);
+        for (service, names) in &result.per_name {
+            w.str(service);
+            w.uint(names.len() as u64);
+            for (name, n) in names {
+                w.str(name);
+                w.uint(*n);
+            }
+        }
         w.uint(result.events.len() as u64);
         for event in &result.events {
             w.event(event);
@@ -116,12 +125,21 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<FileResult>, WireError> {
             let service = r.string()?;
             per_service.insert(service, r.uint()?);
         }
+        let mut per_name: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for _ in 0..r.len()? {
+            let service = r.string()?;
+            let names = per_name.entry(service).or_default();
+            for _ in 0..r.len()? {
+                let name = r.string()?;
+                names.insert(name, r.uint()?);
+            }
+        }
         let n_events = r.len()?;
         let mut events = Vec::with_capacity(n_events.min(1 << 20));
         for _ in 0..n_events {
             events.push(r.event()?);
         }
-        results.push(FileResult { name, outcome, n_records, events, per_service, bytes_in, bytes_decoded });
+        results.push(FileResult { name, outcome, n_records, events, per_service, per_name, bytes_in, bytes_decoded });
     }
     if r.at != bytes.len() {
         return Err(WireError("trailing bytes".to_owned()));
@@ -360,6 +378,7 @@ mod tests {
             && a.n_records == b.n_records
             && a.events == b.events
             && a.per_service == b.per_service
+            && a.per_name == b.per_name
             && (a.bytes_in, a.bytes_decoded) == (b.bytes_in, b.bytes_decoded)
     }
 

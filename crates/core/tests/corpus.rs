@@ -408,3 +408,42 @@ fn whole_corpus_notes_name_the_bad_and_the_digest() {
         [("cloudgrep__bad_cloudtrail.json", false), ("integrations__test-cloudtrail-digest-json.log", true)]
     );
 }
+
+/// Records are counted per service and event name whether kept or not: the counts from a Transcribe-only
+/// read equal a recount over the same file read with every event kept.
+#[test]
+fn counts_per_event_name_equal_a_recount_of_every_event() {
+    for name in corpus_files() {
+        let filtered = load(&name, false);
+        let all = load(&name, true);
+        let mut recount: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>> =
+            Default::default();
+        for event in &all.events {
+            if event.event_source.is_empty() {
+                continue;
+            }
+            *recount.entry(event.event_source.clone()).or_default().entry(event.event_name.clone()).or_default() += 1;
+        }
+        let counted: std::collections::BTreeMap<_, _> = filtered
+            .per_name
+            .iter()
+            .filter(|(service, _)| !service.starts_with('('))
+            .map(|(s, n)| (s.clone(), n.clone()))
+            .collect();
+        assert_eq!(counted, recount, "{name}");
+        for (service, names) in &filtered.per_name {
+            assert_eq!(names.values().sum::<u64>(), filtered.per_service[service], "{name}: {service}");
+        }
+    }
+    let mut store = trailscope_core::store::Store::new();
+    store.add(load(DESIGN_CSV, false));
+    let not_kept = store.not_kept(false);
+    assert_eq!(
+        not_kept.iter().map(|s| (s.service.as_str(), s.n)).collect::<Vec<_>>(),
+        [("iam.amazonaws.com", 17), ("s3.amazonaws.com", 12), ("signin.amazonaws.com", 6)]
+    );
+    let signin = &not_kept[2].names;
+    assert!(signin.windows(2).all(|w| w[0].1 >= w[1].1), "most first: {signin:?}");
+    assert_eq!(signin.iter().map(|(_, n)| n).sum::<u64>(), 6);
+    assert!(store.not_kept(true).is_empty());
+}
