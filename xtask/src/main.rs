@@ -133,10 +133,10 @@ fn single_file(dist: &Path) -> Result {
     };
     let script = format!(
         "{glue}\nconst bytes = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));\n\
-         window.__trailscopeWorkers = {{ worker: {}, sample: {} }};\n\
+         window.__trailscopeWorkers = {{ worker: {}, tools: {} }};\n\
          __wbg_init({{ module_or_path: bytes(\"{}\") }});\n",
         worker("worker")?,
-        worker("sample")?,
+        worker("tools")?,
         b64(&read("page_bg.wasm")?)
     );
     let style = text("app.css")?;
@@ -184,6 +184,7 @@ fn test() -> Result {
     setup(Needs::All)?;
     let root = root();
     run(Command::new("cargo").args(["test", "--workspace", "--exclude", "trailscope"]).current_dir(&root))?;
+    sql_check(&root)?;
     build_page()?;
     let corpus = env::var_os("TRAILSCOPE_CORPUS")
         .map(PathBuf::from)
@@ -197,6 +198,44 @@ fn test() -> Result {
         .env("TRAILSCOPE_CORPUS", corpus)
         .env("TRAILSCOPE_GENERATED", generated)
         .current_dir(&root))
+}
+
+/// "Copy as SQL" means what the page means: the core answers every query of the shared table over generated
+/// delivery files, DuckDB runs the DuckDB SQL over the same files and must return the same events, and sqlglot
+/// must parse the Athena and Lake SQL (`tests/sql/check.py`).
+fn sql_check(root: &Path) -> Result {
+    let python = python_env(root)?;
+    let out = root.join("target").join("sql-check");
+    run(Command::new("cargo")
+        .args(["run", "--release", "-q", "-p", "trailscope-core", "--example", "sql_cases", "--"])
+        .arg(&out)
+        .current_dir(root))?;
+    run(Command::new(python).arg(root.join("tests").join("sql").join("check.py")).arg(&out).current_dir(root))
+}
+
+/// The Python with the pinned DuckDB and sqlglot (`tests/sql/requirements.txt`): a virtual environment in
+/// `target/py`, made once and reinstalled only when the requirements change, never the system's Python.
+/// Returns its interpreter; the benchmarks can run DuckDB with it too.
+pub fn python_env(root: &Path) -> Result<PathBuf> {
+    let venv = root.join("target").join("py");
+    let python = venv.join("bin").join("python");
+    if !python.exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).map_err(|e| {
+            format!("{e}; the SQL check needs Python 3 with venv (Debian: apt-get install python3-venv)")
+        })?;
+    }
+    let requirements = root.join("tests").join("sql").join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).map_err(|e| format!("{}: {e}", requirements.display()))?;
+    // pip takes seconds even when everything is there: a copy of the requirements it installed says so.
+    let stamp = venv.join("requirements.installed");
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        println!("installing the SQL check's Python packages into target/py");
+        run(Command::new(venv.join("bin").join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements))?;
+        std::fs::write(&stamp, &wanted).map_err(|e| format!("{}: {e}", stamp.display()))?;
+    }
+    Ok(python)
 }
 
 fn bench() -> Result {

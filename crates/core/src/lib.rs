@@ -28,6 +28,7 @@ pub mod overview;
 pub mod query;
 pub mod record;
 pub mod split;
+pub mod sql;
 pub mod store;
 pub mod time;
 pub mod transcribe;
