@@ -250,6 +250,17 @@ pub fn App() -> Html {
             }
         });
     }
+    let sql_open = use_state(|| false);
+    let on_sql_toggle = {
+        let sql_open = sql_open.clone();
+        Callback::from(move |_: MouseEvent| sql_open.set(!*sql_open))
+    };
+    let ask_sql = {
+        let loader = (*loader).clone();
+        Callback::from(move |(request, reply): (js_sys::Object, Callback<wasm_bindgen::JsValue>)| {
+            loader.ask_sql(request, reply)
+        })
+    };
     let on_export = |csv: bool| {
         let engine = (*engine).clone();
         Callback::from(move |_: MouseEvent| {
@@ -452,6 +463,7 @@ pub fn App() -> Html {
                     }
                     <button data-testid="export-jsonl" title="The shown events' original records, one per line" onclick={on_export(false)}>{"Export JSON Lines"}</button>
                     <button data-testid="export-csv" title="The shown rows, safe to open in a spreadsheet" onclick={on_export(true)}>{"Export CSV"}</button>
+                    <button data-testid="copy-sql" aria-expanded={sql_open.to_string()} title="The same search as SQL, for Athena, CloudTrail Lake or DuckDB" onclick={on_sql_toggle}>{"Copy as SQL"}</button>
                     <details class="help">
                         <summary aria-label="Search help">{"?"}</summary>
                         <p>{"Words match any visible field or the original JSON, ignoring case. field:value matches a field exactly; * is a wildcard; quotes hold spaces; a leading - excludes."}</p>
@@ -462,6 +474,12 @@ pub fn App() -> Html {
                     <ul class="hints" data-testid="search-hints">
                         { for state.hints.iter().map(|h| html! { <li>{h.clone()}</li> }) }
                     </ul>
+                }
+                if *sql_open {
+                    <crate::sql_panel::SqlPanel search={state.search.clone()} range={state.range} show_all={state.show_all}
+                        accounts={engine.0.borrow().distinct(trailscope_core::index::Column::Account)}
+                        regions={engine.0.borrow().distinct(trailscope_core::index::Column::Region)}
+                        since={engine.0.borrow().first_day()} ask={ask_sql} />
                 }
                 <Timeline engine={(*engine).clone()} generation={state.generation} range={state.range} on_range={on_range} />
                 <nav class="tabs" role="tablist">

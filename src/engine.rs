@@ -120,6 +120,23 @@ impl Engine {
         services
     }
 
+    /// Every distinct value of `column` among the loaded events (not only the shown ones), sorted.
+    pub fn distinct(&self, column: Column) -> Vec<String> {
+        let mut values: Vec<String> = query::facet(&self.index, column, &self.order)
+            .into_iter()
+            .map(|(id, _)| self.index.strings.get(id).to_owned())
+            .filter(|v| !v.is_empty())
+            .collect();
+        values.sort();
+        values
+    }
+
+    /// The day of the oldest loaded event, `YYYY/MM/DD`, or "" with no times.
+    pub fn first_day(&self) -> String {
+        let first = self.order.first().and_then(|&i| self.index.time.get(i as usize)).filter(|&&t| t != i64::MIN);
+        first.map(|&t| trailscope_core::time::EventTime(t).to_iso()[..10].replace('-', "/")).unwrap_or_default()
+    }
+
     /// The shown events over time.
     pub fn histogram(&self, n_bins: usize) -> query::Histogram {
         query::histogram(&self.index, &self.shown, n_bins)

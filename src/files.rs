@@ -164,13 +164,16 @@ pub struct Loader {
     timing: Cell<(f64, f64, f64)>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
+    /// A "Copy as SQL" request waiting for the tools' worker, and where its answer goes; a newer request
+    /// replaces an older one that was not sent yet.
+    sql: RefCell<(Option<Object>, Option<yew::Callback<JsValue>>)>,
 }
 
 /// One worker and what it is doing.
 struct Slot {
     worker: Worker,
-    /// The sample's worker makes the sample and nothing else; the others read files.
-    sample: bool,
+    /// The tools' worker makes the sample and the SQL hand-off; the others read files.
+    tools: bool,
     ready: bool,
     busy: Option<InFlight>,
     // Kept alive as long as the worker.
@@ -295,8 +298,8 @@ impl Loader {
 
     /// A worker made from a `blob:` URL, so that it inherits the page's Content-Security-Policy (a worker
     /// loaded from its own URL would take its policy from response headers, which static hosts do not send).
-    fn spawn(self: &Rc<Self>, sample: bool) -> Result<Slot, JsValue> {
-        let (module, inline_key) = if sample { ("sample", "sample") } else { ("worker", "worker") };
+    fn spawn(self: &Rc<Self>, tools: bool) -> Result<Slot, JsValue> {
+        let (module, inline_key) = if tools { ("tools", "tools") } else { ("worker", "worker") };
         let window = web_sys::window().ok_or("no window")?;
         let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
         // The single-file page (opened from disk) carries the worker's glue and wasm itself; the hosted page
@@ -336,7 +339,7 @@ impl Loader {
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(Slot { worker, sample, ready: false, busy: None, _on_message: on_message })
+        Ok(Slot { worker, tools, ready: false, busy: None, _on_message: on_message })
     }
 
     fn stop_workers(&self) {
@@ -364,7 +367,7 @@ impl Loader {
         }
         // The sample's worker is started the first time the sample is asked for.
         let wants_sample = self.queue.borrow().iter().any(|s| matches!(s, Source::Sample));
-        if wants_sample && !self.slots.borrow().iter().any(|s| s.sample) {
+        if wants_sample && !self.slots.borrow().iter().any(|s| s.tools) {
             match self.spawn(true) {
                 Ok(slot) => self.slots.borrow_mut().push(slot),
                 Err(_) => {
@@ -385,7 +388,7 @@ impl Loader {
             // Each worker takes the first source it can read, so files never wait behind the sample.
             let taken = {
                 let mut queue = self.queue.borrow_mut();
-                let at = queue.iter().position(|source| matches!(source, Source::Sample) == slot.sample);
+                let at = queue.iter().position(|source| matches!(source, Source::Sample) == slot.tools);
                 at.and_then(|at| queue.remove(at))
             };
             let Some(source) = taken else { continue };
@@ -414,14 +417,58 @@ impl Loader {
         }
     }
 
+    /// Asks the tools' worker (started now if needed) for SQL; `reply` gets its answer (see `src/bin/tools.rs`).
+    pub fn ask_sql(self: &Rc<Self>, request: Object, reply: yew::Callback<JsValue>) {
+        *self.sql.borrow_mut() = (Some(request), Some(reply));
+        if !self.slots.borrow().iter().any(|s| s.tools) {
+            match self.spawn(true) {
+                Ok(slot) => self.slots.borrow_mut().push(slot),
+                Err(_) => {
+                    let answer = Object::new();
+                    let _ = Reflect::set(
+                        &answer,
+                        &"error".into(),
+                        &"this browser would not start the worker that writes the SQL".into(),
+                    );
+                    if let Some(reply) = self.sql.borrow_mut().1.take() {
+                        reply.emit(answer.into());
+                    }
+                    return;
+                }
+            }
+        }
+        self.send_sql();
+    }
+
+    fn send_sql(&self) {
+        let slots = self.slots.borrow();
+        let Some(slot) = slots.iter().find(|s| s.tools && s.ready) else { return };
+        if let Some(request) = self.sql.borrow_mut().0.take() {
+            let message = Object::new();
+            let _ = Reflect::set(&message, &"sql".into(), &request);
+            let _ = slot.worker.post_message(&message);
+        }
+    }
+
     fn on_message(self: &Rc<Self>, index: usize, data: &JsValue) {
         let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        if get("kind").as_string().as_deref() == Some("ready") {
-            if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
-                slot.ready = true;
+        match get("kind").as_string().as_deref() {
+            Some("ready") => {
+                if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
+                    slot.ready = true;
+                }
+                self.send_sql();
+                self.pump();
+                return;
             }
-            self.pump();
-            return;
+            Some("sql") => {
+                let reply = self.sql.borrow().1.clone();
+                if let Some(reply) = reply {
+                    reply.emit(data.clone());
+                }
+                return;
+            }
+            _ => {}
         }
         let Some((engine, _)) = self.context.borrow().clone() else { return };
         match get("kind").as_string().as_deref() {

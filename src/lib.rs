@@ -9,6 +9,7 @@ pub mod facets;
 pub mod files;
 pub mod hash;
 pub mod jobs_view;
+pub mod sql_panel;
 pub mod state;
 pub mod table;
 pub mod timeline;

@@ -5,7 +5,7 @@ const CACHE = 'trailscope';
 const FILES = [
   './', './index.html', './boot.js', './app.css',
   './page.js', './page_bg.wasm', './worker.js', './worker_bg.wasm',
-  './sample.js', './sample_bg.wasm',
+  './tools.js', './tools_bg.wasm',
 ];
 
 self.addEventListener('install', (event) => {

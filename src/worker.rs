@@ -2,13 +2,13 @@
 //! slices with `FileReaderSync`, runs the core's streaming ingest, and answers with one compact
 //! `wire` buffer, transferred rather than copied. The page's thread never parses.
 //!
-//! Two binaries run this code: `worker` reads files, and `sample` makes the built-in sample; the sample
-//! carries the data generator, so it is its own module, fetched only when someone asks for the sample,
-//! and the page every visit downloads stays small.
+//! Two binaries run this code: `worker` reads files, and `tools` also makes the built-in sample and writes
+//! the SQL hand-off; those carry the data generator and the SQL translator, so they are a module of their
+//! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
-//! Messages in: `{id, name, file, keepAll}` or `{id, sample: true, keepAll}`.
+//! Messages in: `{id, name, file, keepAll}`, `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
 //! Messages out: `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices are read,
-//! `{kind: "done", id, batch}` with the encoded results.
+//! `{kind: "done", id, batch}` with the encoded results, `{kind: "sql", id, ...}` with the SQL.
 
 use std::io::Read;
 
@@ -22,15 +22,21 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 /// Bytes read per slice: large enough to keep gunzip busy, small enough to bound memory.
 const SLICE: f64 = 4.0 * 1024.0 * 1024.0;
 
-/// Makes the built-in sample's files, read as `options` says.
-pub type MakeSample = fn(&IngestOptions) -> Vec<FileResult>;
+/// What only the on-demand `tools` worker can do.
+#[derive(Clone, Copy)]
+pub struct Tools {
+    /// Makes the built-in sample's files, read as the options say.
+    pub sample: fn(&IngestOptions) -> Vec<FileResult>,
+    /// Answers a `sql` request (see `src/bin/tools.rs`) with the message to post back.
+    pub sql: fn(&JsValue) -> Object,
+}
 
-/// Starts listening. Called by the worker binaries' `main`; only the sample's passes `sample`.
-pub fn run(sample: Option<MakeSample>) {
+/// Starts listening. Called by the worker binaries' `main`; only the tools' passes `tools`.
+pub fn run(tools: Option<Tools>) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let handler = {
         let scope = scope.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| handle(&scope, &event.data(), sample))
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| handle(&scope, &event.data(), tools))
     };
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
@@ -38,14 +44,21 @@ pub fn run(sample: Option<MakeSample>) {
     post(&scope, &[("kind", "ready".into())], None);
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, sample: Option<MakeSample>) {
+fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tools>) {
     let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
     let id = get("id");
+    if let (Some(tools), true) = (tools, get("sql").is_object()) {
+        let answer = (tools.sql)(&get("sql"));
+        let _ = Reflect::set(&answer, &"kind".into(), &"sql".into());
+        let _ = Reflect::set(&answer, &"id".into(), &id);
+        let _ = scope.post_message(&answer);
+        return;
+    }
     let options = IngestOptions { keep_all: get("keepAll").as_bool().unwrap_or(false) };
     let started = js_sys::Date::now();
     let results: Vec<FileResult> = if get("sample").as_bool() == Some(true) {
-        match sample {
-            Some(make) => make(&options),
+        match tools {
+            Some(tools) => (tools.sample)(&options),
             None => vec![trailscope_core::ingest::unread(
                 "built-in sample",
                 trailscope_core::ingest::Outcome::Failed(trailscope_core::ingest::FileError::new(

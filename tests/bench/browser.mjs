@@ -211,7 +211,7 @@ async function main() {
   for (const name of readdirSync(dist).filter((n) => /\.(wasm|js|css|html)$/.test(n) && n !== 'trailscope.html').sort()) {
     const raw = readFileSync(path.join(dist, name));
     const gz = gzipSync(raw, { level: 9 }).length;
-    const onDemand = name.startsWith('sample');
+    const onDemand = name.startsWith('tools');
     if (!onDemand) total += gz;
     console.log(`  ${name.padEnd(24)} ${String(raw.length).padStart(9)} B -> ${String(gz).padStart(8)} B gzipped (${kb(gz)})${onDemand ? ', on demand' : ''}`);
   }

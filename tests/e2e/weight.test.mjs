@@ -35,13 +35,13 @@ test('a first visit downloads under 400 KB gzipped, and the sample only when ask
   await page.waitForTimeout(1000);
   const first = fetched(s.requests, s.origin);
   assert.ok(first['page_bg.wasm'] && first['worker_bg.wasm'], `the visit should fetch the page and the worker: ${JSON.stringify(first)}`);
-  assert.ok(!Object.keys(first).some((n) => n.startsWith('sample')), `the sample's worker is fetched before it is asked for: ${JSON.stringify(first)}`);
+  assert.ok(!Object.keys(first).some((n) => n.startsWith('tools')), `the sample's worker is fetched before it is asked for: ${JSON.stringify(first)}`);
   assert.ok(total(first) < 400_000, `a first visit downloads ${total(first)} B gzipped: ${JSON.stringify(first)}`);
 
   await loadSample(page);
   await waitReady(page);
   const after = fetched(s.requests, s.origin);
-  assert.ok(after['sample_bg.wasm'], `asking for the sample fetches its worker: ${JSON.stringify(after)}`);
+  assert.ok(after['tools_bg.wasm'], `asking for the sample fetches its worker: ${JSON.stringify(after)}`);
   const st = await status(page);
   assert.ok(st.eventsKept > 100, `the sample loads: ${JSON.stringify(st)}`);
 });
