@@ -26,7 +26,8 @@ fn main() -> ExitCode {
             eprintln!("usage: cargo xtask <serve|test|bench|dist|setup>");
             eprintln!("  serve  build the page and serve it on http://127.0.0.1:8080");
             eprintln!("  test   every test: the core natively, then the built page in headless Chromium");
-            eprintln!("  bench  ingest and query speed beside `gzip -dc | jq`, and the long property-test run");
+            eprintln!("  bench  ingest, query, command-line and keystroke speed beside `gzip -dc | jq` (and DuckDB),");
+            eprintln!("         page weight, and the long property-test run");
             eprintln!("  dist   build the page into dist/");
             eprintln!("  setup  install the pinned tools (done by the other commands as needed)");
             return if command == "help" { ExitCode::SUCCESS } else { ExitCode::FAILURE };
@@ -248,6 +249,9 @@ fn bench() -> Result {
         .args(["test", "--profile", "bench", "-p", "trailscope-core", "--test", "robustness"])
         .env("PROPTEST_CASES", "50000")
         .current_dir(&root))?;
+    // The command line on about 2 GB of JSON beside gzip -dc | jq and DuckDB (from the SQL check's Python).
+    python_env(&root)?;
+    run(Command::new("cargo").args(["bench", "-p", "trailscope-cli", "--bench", "scan"]).current_dir(&root))?;
     build_page()?;
     let generated = root.join("target").join("bench-generated");
     generate(&generated, 200_000, 100, "release")?;
@@ -255,6 +259,14 @@ fn bench() -> Result {
         .args(["tests/bench/browser.mjs"])
         .env("TRAILSCOPE_DIST", root.join("dist"))
         .env("TRAILSCOPE_GENERATED", generated)
+        .current_dir(&root))?;
+    // A million events in the page: keystroke to table, and memory.
+    let million = root.join("target").join("bench-million");
+    generate(&million, 1_000_000, 200, "release")?;
+    run(Command::new("node")
+        .args(["tests/bench/keystroke.mjs"])
+        .env("TRAILSCOPE_DIST", root.join("dist"))
+        .env("TRAILSCOPE_KEYSTROKE_SET", million)
         .current_dir(&root))
 }
 
