@@ -94,12 +94,34 @@ fn main() -> ExitCode {
         })
     });
 
+    // What "Copy as SQL" gives for the same query, run by DuckDB: the comparison a person would make.
+    let glob = set.dir.join("*.json.gz").to_string_lossy().into_owned();
+    let handoff = trailscope_core::sql::to_sql(
+        &trailscope_core::query::parse("status:FAILED").0,
+        trailscope_core::sql::Dialect::DuckDb,
+        &glob,
+    )
+    .map_err(|e| e.to_string())
+    .and_then(|translation| {
+        let python = duckdb_python()?;
+        best_of(2, || {
+            let mut command = Command::new(&python);
+            command.args(["-c", DUCKDB_ROWS_SCRIPT]).arg(&translation.sql);
+            capture(&mut command)
+        })
+    });
+    let exported_lines = {
+        let mut command = Command::new(binary);
+        command.args(["scan", "--quiet", "--query", "status:FAILED", "--format", "jsonl"]).arg(dir);
+        capture(&mut command).map(|(_, text)| text.lines().count() as u64)
+    };
     let jq_seconds = jq.as_ref().ok().map(|(time, _)| time.as_secs_f64());
     let rows = [
         (format!("trailscope scan, summary ({n_cores} cores)"), &summary),
         ("trailscope scan -q status:FAILED --format jsonl".to_owned(), &export),
         ("gzip -dc | jq -c '.Records[] | select(...)'".to_owned(), &jq),
         ("DuckDB read_json, unnest(Records), count".to_owned(), &duckdb),
+        ("DuckDB, Copy as SQL of status:FAILED".to_owned(), &handoff),
     ];
     println!("{:<50} {:>9} {:>9} {:>18}", "", "seconds", "MB/s", "vs gzip -dc | jq");
     for (label, result) in &rows {
@@ -139,6 +161,9 @@ fn main() -> ExitCode {
     if let (Some(jq), Some(duckdb)) = (jq_count, duckdb_count) {
         checks.push(("DuckDB count = jq lines".to_owned(), duckdb, jq));
     }
+    if let (Some(rows), Ok(lines)) = (count(&handoff, "DuckDB hand-off"), &exported_lines) {
+        checks.push(("DuckDB hand-off rows = trailscope export lines".to_owned(), rows, *lines));
+    }
     let mut n_mismatches = n_unreadable;
     for (what, got, expected) in &checks {
         if got == expected {
@@ -166,6 +191,15 @@ sql = """SELECT count(*) FROM (
 connection = duckdb.connect()
 connection.execute("SET enable_progress_bar = false")
 print(connection.execute(sql, {"glob": sys.argv[1]}).fetchone()[0])
+"#;
+
+/// Runs one SQL statement (from `argv[1]`) and prints how many rows it returned.
+const DUCKDB_ROWS_SCRIPT: &str = r#"
+import sys, duckdb
+connection = duckdb.connect()
+connection.execute("SET enable_progress_bar = false")
+connection.execute("SET TimeZone = 'UTC'")
+print(len(connection.execute(sys.argv[1]).fetchall()))
 "#;
 
 /// The generated files and what the generator says they hold.
