@@ -69,6 +69,9 @@ pub struct Splitter {
     line: u64,
     /// Largest unit allowed; above it the file is refused rather than exhausting memory.
     max_unit: usize,
+    /// What follows a `"Records"` list inside its object, kept to check that the object ends as JSON should
+    /// (the records themselves are checked by their parse; this rest would otherwise never be read).
+    rest: Vec<u8>,
 }
 
 impl Splitter {
@@ -83,6 +86,7 @@ impl Splitter {
             offset: 0,
             line: 1,
             max_unit,
+            rest: Vec::new(),
         }
     }
 
@@ -242,7 +246,19 @@ impl Splitter {
                 Phase::AfterRecords => {
                     i += 1;
                     self.advance(byte);
+                    self.rest.push(byte);
+                    if self.rest.len() > self.max_unit {
+                        return Err(self.error_here("the object holding \"Records\" goes on too long after it"));
+                    }
                     if self.track(byte) && self.depth == 0 {
+                        let mut object = b"{\"Records\":[]".to_vec();
+                        object.extend_from_slice(&self.rest);
+                        self.rest.clear();
+                        if let Err(error) = serde_json::from_slice::<serde::de::IgnoredAny>(&object) {
+                            let what = error.to_string();
+                            let what = what.split(" at line ").next().unwrap_or(&what).to_owned();
+                            return Err(self.error_here(&format!("after the \"Records\" list: {what}")));
+                        }
                         out(Unit::RecordsEnd)?;
                         self.phase = Phase::Top;
                     }

@@ -234,3 +234,16 @@ fn one_bad_file_loses_no_good_events() {
     let notes: Vec<(&str, bool)> = store.notes().iter().map(|n| (n.file.as_str(), n.skipped)).collect();
     assert_eq!(notes, [("broken.json.gz", false)]);
 }
+
+/// What follows the `"Records"` list inside its object is JSON too: a delivery whose object closes with `]`,
+/// or holds garbage after the list, is invalid, not loaded (found by the bit-flip property test).
+#[test]
+fn the_object_around_records_must_end_as_json() {
+    let closed_wrong = format!(r#"{{"Records":[{START}]]"#);
+    check(&closed_wrong, &["invalid JSON", "after the \"Records\" list"]);
+    let garbage = format!(r#"{{"Records":[{START}],"x":nonsense}}"#);
+    check(&garbage, &["invalid JSON"]);
+    // Valid extra keys after the list are fine.
+    let extra = format!(r#"{{"Records":[{START}],"x":{{"y":[1,"]}}"]}}}}"#);
+    assert!(matches!(ingest(&extra).outcome, Outcome::Loaded { .. }), "{:?}", ingest(&extra).outcome);
+}
