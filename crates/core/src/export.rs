@@ -9,52 +9,74 @@ use std::io::Write;
 /// The original records, one per line. Pretty-printed originals are compacted (key order and strings
 /// untouched) so each stays on one line.
 pub fn json_lines<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
-    let mut out = Vec::new();
-    // Writing to memory cannot fail.
-    let _ = write_json_lines(&mut out, events);
-    String::from_utf8(out).unwrap_or_default()
+    events.into_iter().map(json_line).collect()
 }
 
 /// [`json_lines`], written as it goes (the command line streams exports of any size).
 pub fn write_json_lines<'a>(out: &mut dyn Write, events: impl IntoIterator<Item = &'a Event>) -> std::io::Result<()> {
-    for event in events {
-        out.write_all(view::compact_json(&event.raw).as_bytes())?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
+    events.into_iter().try_for_each(|event| out.write_all(json_line(event).as_bytes()))
 }
 
-/// The table's columns as CSV. A cell that a spreadsheet would run as a formula (starting with `=`, `+`,
-/// `-`, `@`, a tab or a carriage return) is prefixed with `'`, so it is shown, never evaluated.
+fn json_line(event: &Event) -> String {
+    let mut line = view::compact_json(&event.raw);
+    line.push('\n');
+    line
+}
+
+/// The table's columns as CSV (RFC 4180, CRLF line ends). A cell that a spreadsheet would run as a formula
+/// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`, so it is shown,
+/// never evaluated.
 pub fn csv<'a>(events: impl IntoIterator<Item = &'a Event>) -> String {
-    let mut out = Vec::new();
-    let _ = write_csv(&mut out, events);
-    String::from_utf8(out).unwrap_or_default()
+    let mut out = csv_record(&HEADER);
+    out.extend(events.into_iter().map(csv_row));
+    out
 }
 
 /// [`csv`], written as it goes.
 pub fn write_csv<'a>(out: &mut dyn Write, events: impl IntoIterator<Item = &'a Event>) -> std::io::Result<()> {
-    let mut writer = ::csv::WriterBuilder::new().terminator(::csv::Terminator::CRLF).from_writer(out);
-    let header =
-        ["time", "event", "resource", "status", "identity", "source_ip", "region", "error", "user_agent", "event_id"];
-    writer.write_record(header)?;
-    for event in events {
-        let row = view::full_row(event);
-        let cells = [
-            &row.time,
-            &row.event,
-            &row.resource,
-            &row.status,
-            &row.identity,
-            &row.source_ip,
-            &row.region,
-            &row.error,
-            &event.user_agent,
-            &event.event_id,
-        ];
-        writer.write_record(cells.iter().map(|c| neutralise(c)))?;
+    out.write_all(csv_record(&HEADER).as_bytes())?;
+    events.into_iter().try_for_each(|event| out.write_all(csv_row(event).as_bytes()))
+}
+
+const HEADER: [&str; 10] =
+    ["time", "event", "resource", "status", "identity", "source_ip", "region", "error", "user_agent", "event_id"];
+
+fn csv_row(event: &Event) -> String {
+    let row = view::full_row(event);
+    let cells = [
+        &row.time,
+        &row.event,
+        &row.resource,
+        &row.status,
+        &row.identity,
+        &row.source_ip,
+        &row.region,
+        &row.error,
+        &event.user_agent,
+        &event.event_id,
+    ];
+    let safe: Vec<String> = cells.iter().map(|c| neutralise(c)).collect();
+    csv_record(&safe)
+}
+
+/// One line: fields holding a comma, a quote or a line break are quoted, quotes doubled.
+fn csv_record<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let cell = cell.as_ref();
+        if i > 0 {
+            line.push(',');
+        }
+        if cell.contains([',', '"', '\r', '\n']) {
+            line.push('"');
+            line.push_str(&cell.replace('"', "\"\""));
+            line.push('"');
+        } else {
+            line.push_str(cell);
+        }
     }
-    writer.flush()
+    line.push_str("\r\n");
+    line
 }
 
 /// A cell as a spreadsheet will show it, never run it.
@@ -76,5 +98,18 @@ mod tests {
         }
         assert_eq!(neutralise("alice"), "alice");
         assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_quoting_and_reads_back() {
+        let line = csv_record(&["plain", "a,b", "say \"hi\"", "two\nlines", ""]);
+        assert_eq!(line, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\r\n");
+        let mut reader = ::csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
+        let record =
+            reader.records().next().and_then(Result::ok).map(|r| r.iter().map(str::to_owned).collect::<Vec<_>>());
+        assert_eq!(
+            record,
+            Some(vec!["plain".into(), "a,b".into(), "say \"hi\"".into(), "two\nlines".into(), String::new()])
+        );
     }
 }
