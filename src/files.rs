@@ -166,7 +166,8 @@ pub struct Loader {
     pub given: RefCell<Vec<Source>>,
     /// A "Copy as SQL" request waiting for the tools' worker, and where its answer goes; a newer request
     /// replaces an older one that was not sent yet.
-    sql: RefCell<(Option<Object>, Option<yew::Callback<JsValue>>)>,
+    /// The request in flight (sent, not yet answered) is the third, to send again if its worker is stopped.
+    sql: RefCell<(Option<Object>, Option<yew::Callback<JsValue>>, Option<Object>)>,
 }
 
 /// One worker and what it is doing.
@@ -205,7 +206,7 @@ impl Loader {
             self.settle();
             return;
         }
-        if self.slots.borrow().is_empty() && !self.no_workers.get() {
+        if !self.has_readers() && !self.no_workers.get() {
             self.start_workers();
         }
         self.pump();
@@ -214,6 +215,7 @@ impl Loader {
     /// Starts over with every source given so far, keeping what `options` says.
     pub fn reload(self: &Rc<Self>, options: IngestOptions, engine: EngineHandle, report: Rc<dyn Report>) {
         self.stop_workers();
+        self.resume_sql();
         self.queue.borrow_mut().clear();
         self.options.set(options);
         engine.0.borrow_mut().reset(options);
@@ -230,6 +232,7 @@ impl Loader {
             self.slots.borrow_mut().iter_mut().filter_map(|s| s.busy.take()).map(|f| f.source).collect();
         unread.extend(self.queue.borrow_mut().drain(..));
         self.stop_workers();
+        self.resume_sql();
         {
             let mut engine = engine.0.borrow_mut();
             for source in &unread {
@@ -272,7 +275,7 @@ impl Loader {
     /// Starts the workers before any file is given, so that compiling their wasm is not part of the wait
     /// once files are dropped.
     pub fn warm(self: &Rc<Self>) {
-        if self.slots.borrow().is_empty() && !self.no_workers.get() {
+        if !self.has_readers() && !self.no_workers.get() {
             self.start_workers();
         }
     }
@@ -342,9 +345,27 @@ impl Loader {
         Ok(Slot { worker, tools, ready: false, busy: None, _on_message: on_message })
     }
 
+    /// Whether the file-reading workers run (the tools' worker alone reads no file).
+    fn has_readers(&self) -> bool {
+        self.slots.borrow().iter().any(|s| !s.tools)
+    }
+
     fn stop_workers(&self) {
         for slot in self.slots.borrow_mut().drain(..) {
             slot.worker.terminate();
+        }
+        // A SQL request the stopped tools' worker had not answered goes out again to the next one.
+        let mut sql = self.sql.borrow_mut();
+        if sql.0.is_none() {
+            sql.0 = sql.2.take();
+        }
+    }
+
+    /// Starts the tools' worker again if a SQL request is waiting for one (after cancel or a reload).
+    fn resume_sql(self: &Rc<Self>) {
+        let waiting = self.sql.borrow().0.clone();
+        if let (Some(request), Some(reply)) = (waiting, self.sql.borrow().1.clone()) {
+            self.ask_sql(request, reply);
         }
     }
 
@@ -419,7 +440,7 @@ impl Loader {
 
     /// Asks the tools' worker (started now if needed) for SQL; `reply` gets its answer (see `src/bin/tools.rs`).
     pub fn ask_sql(self: &Rc<Self>, request: Object, reply: yew::Callback<JsValue>) {
-        *self.sql.borrow_mut() = (Some(request), Some(reply));
+        *self.sql.borrow_mut() = (Some(request), Some(reply), None);
         if !self.slots.borrow().iter().any(|s| s.tools) {
             match self.spawn(true) {
                 Ok(slot) => self.slots.borrow_mut().push(slot),
@@ -430,6 +451,8 @@ impl Loader {
                         &"error".into(),
                         &"this browser would not start the worker that writes the SQL".into(),
                     );
+                    let seq = self.sql.borrow().0.as_ref().and_then(|r| Reflect::get(r, &"seq".into()).ok());
+                    let _ = Reflect::set(&answer, &"seq".into(), &seq.unwrap_or(JsValue::UNDEFINED));
                     if let Some(reply) = self.sql.borrow_mut().1.take() {
                         reply.emit(answer.into());
                     }
@@ -443,10 +466,12 @@ impl Loader {
     fn send_sql(&self) {
         let slots = self.slots.borrow();
         let Some(slot) = slots.iter().find(|s| s.tools && s.ready) else { return };
-        if let Some(request) = self.sql.borrow_mut().0.take() {
+        let mut sql = self.sql.borrow_mut();
+        if let Some(request) = sql.0.take() {
             let message = Object::new();
             let _ = Reflect::set(&message, &"sql".into(), &request);
             let _ = slot.worker.post_message(&message);
+            sql.2 = Some(request);
         }
     }
 
@@ -462,7 +487,11 @@ impl Loader {
                 return;
             }
             Some("sql") => {
-                let reply = self.sql.borrow().1.clone();
+                let reply = {
+                    let mut sql = self.sql.borrow_mut();
+                    sql.2 = None;
+                    sql.1.clone()
+                };
                 if let Some(reply) = reply {
                     reply.emit(data.clone());
                 }

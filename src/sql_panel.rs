@@ -44,6 +44,10 @@ pub fn SqlPanel(props: &SqlProps) -> Html {
     let bucket = use_state(|| "my-cloudtrail-bucket".to_owned());
     let prefix = use_state(String::new);
     let answer = use_state(Answer::default);
+    // Set from asking to answering: the SQL shown then belongs to an older search and cannot be copied.
+    let pending = use_state(|| false);
+    // Each request is numbered; an answer to any but the latest is dropped.
+    let asked = use_mut_ref(|| 0u64);
     let default_source = |dialect: &str| match dialect {
         "lake" => "EVENT_DATA_STORE_ID",
         "duckdb" => "AWSLogs/**/*.json.gz",
@@ -52,7 +56,7 @@ pub fn SqlPanel(props: &SqlProps) -> Html {
     let source_text = if source.is_empty() { default_source(&dialect).to_owned() } else { (*source).clone() };
     {
         // Every change of the search or of a choice asks again; the worker answers in milliseconds.
-        let answer = answer.clone();
+        let (answer, pending, asked) = (answer.clone(), pending.clone(), asked.clone());
         let ask = props.ask.clone();
         let key = (
             props.search.clone(),
@@ -84,9 +88,20 @@ pub fn SqlPanel(props: &SqlProps) -> Html {
             set("accounts", key.7.as_str().into());
             set("regions", key.8.as_str().into());
             set("since", key.9.as_str().into());
+            pending.set(true);
+            let number = {
+                let mut asked = asked.borrow_mut();
+                *asked += 1;
+                *asked
+            };
+            set("seq", (number as f64).into());
             ask.emit((
                 request,
                 Callback::from(move |reply: JsValue| {
+                    let seq = Reflect::get(&reply, &"seq".into()).ok().and_then(|v| v.as_f64());
+                    if seq != Some(*asked.borrow() as f64) {
+                        return;
+                    }
                     let text =
                         |k: &str| Reflect::get(&reply, &k.into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
                     let notes = Reflect::get(&reply, &"notes".into())
@@ -94,6 +109,7 @@ pub fn SqlPanel(props: &SqlProps) -> Html {
                         .filter(|v| v.is_object())
                         .map(|v| Array::from(&v).iter().filter_map(|n| n.as_string()).collect())
                         .unwrap_or_default();
+                    pending.set(false);
                     answer.set(Answer {
                         sql: text("sql"),
                         notes,
@@ -146,8 +162,11 @@ pub fn SqlPanel(props: &SqlProps) -> Html {
             if !answer.error.is_empty() {
                 <p class="hints" data-testid="sql-error">{answer.error.clone()}</p>
             } else {
-                <textarea readonly=true data-testid="sql-text" aria-label="SQL" rows="10" value={answer.sql.clone()} />
-                <button data-testid="sql-copy" onclick={copy(answer.sql.clone())}>{"Copy the SQL"}</button>
+                <textarea readonly=true data-testid="sql-text" aria-label="SQL" rows="10" aria-busy={pending.to_string()}
+                    value={answer.sql.clone()} />
+                <button data-testid="sql-copy" disabled={*pending} onclick={copy(answer.sql.clone())}>
+                    { if *pending { "Writing the SQL…" } else { "Copy the SQL" } }
+                </button>
             }
             if !answer.notes.is_empty() {
                 <ul class="sql-notes">{ for answer.notes.iter().map(|n| html! { <li data-testid="sql-note">{n.clone()}</li> }) }</ul>

@@ -38,6 +38,8 @@ fn translate(request: &JsValue) -> Object {
     let set = |key: &str, value: JsValue| {
         let _ = Reflect::set(&answer, &key.into(), &value);
     };
+    // The page numbers its requests and keeps only the answer to its latest.
+    set("seq", Reflect::get(request, &"seq".into()).unwrap_or(JsValue::UNDEFINED));
     match sql::to_sql_in(&query, dialect, &text("source"), scope) {
         Ok(translation) => {
             set("sql", translation.sql.into());
