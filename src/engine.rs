@@ -36,6 +36,8 @@ pub struct Engine {
     index: Index,
     query: Query,
     shown: Vec<u32>,
+    /// The matching rows in time order, from which `shown` is sorted: a new order needs no new search.
+    matched: Vec<u32>,
     sort: Sort,
     /// A search over the original JSON still going on: `shown` holds what it found so far.
     pending: Option<Evaluation>,
@@ -152,7 +154,7 @@ impl Engine {
         } else {
             self.pending = None;
             evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
-            self.shown = evaluation.rows;
+            self.matched = evaluation.rows;
             self.order_shown();
         }
     }
@@ -167,11 +169,14 @@ impl Engine {
         while !done && js_sys::Date::now() - started < SLICE_MS {
             done = evaluation.advance(index, events, order, SLICE_ROWS);
         }
-        self.shown.clone_from(&evaluation.rows);
         if done {
+            self.matched = std::mem::take(&mut evaluation.rows);
             self.pending = None;
+            self.order_shown();
+        } else {
+            // Rows found so far show in time order; the chosen order applies once, when the search ends.
+            self.shown.clone_from(&evaluation.rows);
         }
-        self.order_shown();
         self.searching()
     }
 
@@ -181,7 +186,9 @@ impl Engine {
         Some((evaluation.looked_at() * 100 / self.order.len().max(1)).min(99) as u8)
     }
 
+    /// `shown` from `matched`, in the table's order.
     fn order_shown(&mut self) {
+        self.shown.clone_from(&self.matched);
         // The candidates come in time order, and the sort is stable: ties keep time order.
         if let Some(column) = self.sort.column {
             let (ids, strings) = (self.index.column(column), &self.index.strings);
@@ -196,7 +203,9 @@ impl Engine {
     /// Orders the table.
     pub fn set_sort(&mut self, sort: Sort) {
         self.sort = sort;
-        self.refilter();
+        if self.pending.is_none() {
+            self.order_shown();
+        }
     }
 
     /// The table's order.
@@ -220,11 +229,14 @@ impl Engine {
     }
 
     /// The most frequent values of a facet, with their counts. The counts follow every filter but the
-    /// facet's own, so choosing one value still shows the others to switch to.
+    /// facet's own, so choosing one value still shows the others to switch to. With free text or a JSON
+    /// path in the search they follow the whole search: leaving out the facet's own term would mean reading
+    /// every record's JSON again for each facet.
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32)> {
         let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
+        let reads_json = |t: &query::Term| matches!(&t.test, query::Test::Text(_) | query::Test::Path(..));
         let others;
-        let rows = if self.query.terms.iter().any(own) {
+        let rows = if self.query.terms.iter().any(own) && !self.query.terms.iter().any(reads_json) {
             let query = Query {
                 terms: self.query.terms.iter().filter(|t| !own(t)).cloned().collect(),
                 range: self.query.range,

@@ -113,6 +113,10 @@ pub fn EventTable(props: &TableProps) -> Html {
         let viewport = viewport.clone();
         let engine = props.engine.clone();
         use_effect_with((props.selected, props.generation), move |(selected, _)| {
+            // Not while a search streams in: rows arrive every slice, and the view would keep jumping back.
+            if engine.0.borrow().searching().is_some() {
+                return;
+            }
             let row = selected.and_then(|index| engine.0.borrow().position(index));
             if let (Some(row), Some(element)) = (row, viewport.cast::<HtmlElement>()) {
                 let top = (row as i32 + 1) * ROW_HEIGHT; // +1: the sticky header row.
@@ -235,13 +239,16 @@ pub fn EventTable(props: &TableProps) -> Html {
     }
 }
 
+/// The drag under way: the column, where the pointer started, and the column's width then.
+type Drag = std::rc::Rc<std::cell::RefCell<Option<(&'static str, i32, i32)>>>;
+
 /// The grip at a column header's right edge: drag it, or focus it and press the left and right arrows, to
 /// make the column narrower or wider.
 fn resize_handle(
     class: &'static str,
     title: &str,
     widths: &UseStateHandle<std::collections::BTreeMap<&'static str, i32>>,
-    drag: &std::rc::Rc<std::cell::RefCell<Option<(&'static str, i32, i32)>>>,
+    drag: &Drag,
 ) -> Html {
     const MIN: i32 = 40;
     let header_width = |event: &web_sys::Event| -> Option<i32> {
@@ -273,12 +280,17 @@ fn resize_handle(
         let (drag, set) = (drag.clone(), set.clone());
         Callback::from(move |e: PointerEvent| {
             let started = *drag.borrow();
-            if let Some((column, x, width)) = started.filter(|(column, _, _)| *column == class) {
-                let _ = column;
+            // No button held means the drag ended where this grip did not hear it.
+            if e.buttons() & 1 == 0 {
+                *drag.borrow_mut() = None;
+                return;
+            }
+            if let Some((_, x, width)) = started.filter(|(column, _, _)| *column == class) {
                 set(width + e.client_x() - x);
             }
         })
     };
+    // Up, cancelled or capture lost: the drag is over either way.
     let onpointerup = {
         let drag = drag.clone();
         Callback::from(move |_: PointerEvent| *drag.borrow_mut() = None)
@@ -304,7 +316,8 @@ fn resize_handle(
             aria-label={format!("Resize the {title} column (left and right arrows)")} aria-valuenow={current}
             data-testid="column-resize" data-column={class.trim_start_matches("c-")}
             onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}
-            {onpointerdown} {onpointermove} {onpointerup} {onkeydown}></span>
+            {onpointerdown} {onpointermove} onpointerup={onpointerup.clone()} onpointercancel={onpointerup.clone()}
+            onlostpointercapture={onpointerup} {onkeydown}></span>
     }
 }
 
