@@ -564,9 +564,17 @@ impl PathClues {
     }
 
     fn may_hold(&self, raw: &[u8]) -> bool {
-        let seen = |found: bool| found || memchr::memmem::find(raw, b"\\u").is_some();
-        self.key.as_ref().is_none_or(|k| seen(k.find(raw).is_some()))
-            && self.value.as_ref().is_none_or(|v| seen(v.is_in(raw)))
+        // Any escape can spell a key differently (`a\/b` is `a/b`).
+        let key = || memchr::memchr(b'\\', raw).is_some();
+        // A value's letters can hide behind `\u`, or be non-ASCII letters that lower-case to ASCII ones (the
+        // Kelvin sign to k, dotted capital I to i and a dot).
+        let value = || {
+            memchr::memmem::find(raw, b"\\u").is_some()
+                || memchr::memmem::find(raw, "\u{212A}".as_bytes()).is_some()
+                || memchr::memmem::find(raw, "\u{0130}".as_bytes()).is_some()
+        };
+        self.key.as_ref().is_none_or(|k| k.find(raw).is_some() || key())
+            && self.value.as_ref().is_none_or(|v| v.is_in(raw) || value())
     }
 }
 
@@ -667,6 +675,7 @@ mod tests {
             r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"languageCode":"DE-de","n":1000}}"#,
             r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"language\u0043ode":"de-de"}}"#,
             r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"languageCode":"en-US"}}"#,
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"a\/b":"v","k":"Kms"}}"#,
         ];
         let events: Vec<crate::model::Event> = raws
             .iter()
@@ -680,9 +689,11 @@ mod tests {
         let rows = |text: &str| evaluate(&parse(text).0, &index, &events, &all);
         assert_eq!(rows("requestParameters.languageCode:de-de"), vec![0, 1, 2]);
         assert_eq!(rows("requestParameters.languageCode:DE-*"), vec![0, 1, 2]);
-        assert_eq!(rows("-requestParameters.languageCode:de-de"), vec![3]);
+        assert_eq!(rows("-requestParameters.languageCode:de-de"), vec![3, 4]);
         assert_eq!(rows("requestParameters.n:1000.0"), vec![0]);
         assert_eq!(rows("requestParameters.n:1000"), vec![1]);
         assert_eq!(rows("requestParameters.languageCode:en-us"), vec![3]);
+        assert_eq!(rows("requestParameters.a/b:v"), vec![4]);
+        assert_eq!(rows("requestParameters.k:kms"), vec![4]);
     }
 }
