@@ -47,7 +47,14 @@ fn run(scan: &Scan) -> ExitCode {
     for hint in &hints {
         eprintln!("trailscope: query: {}", view::reveal(&hint.0));
     }
-    let inputs = inputs::expand(&scan.paths);
+    let mut inputs = inputs::expand(&scan.paths);
+    // `scan logs/ -o logs/out.jsonl` must not read its own output, which is emptied before reading starts.
+    if let Some(output) = scan.output.as_ref().and_then(|o| std::fs::canonicalize(o).ok()) {
+        inputs.inputs.retain(|input| match input {
+            inputs::Input::File(path) => std::fs::canonicalize(path).ok().as_ref() != Some(&output),
+            inputs::Input::Stdin => true,
+        });
+    }
     if scan.paths.is_empty() && inputs::stdin_is_a_terminal(&inputs) {
         return usage_error("no PATH given, and nothing is piped in: name files or folders, or pipe a file in");
     }

@@ -644,3 +644,29 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+#[test]
+fn an_output_file_inside_the_scanned_folder_is_not_read_back() {
+    let dir = Scratch::new("output-inside");
+    let (paths, _) = write_generated(&dir.0, &GenConfig::sample());
+    let output = dir.0.join("out.jsonl");
+    let args = |_: ()| -> Vec<&OsStr> {
+        vec![
+            OsStr::new("scan"),
+            OsStr::new("--quiet"),
+            OsStr::new("--format"),
+            OsStr::new("jsonl"),
+            OsStr::new("-o"),
+            output.as_os_str(),
+            dir.0.as_os_str(),
+        ]
+    };
+    let first = run_os(&args(()), None);
+    let written = std::fs::read(&output).expect("the first run writes its output");
+    // The second run finds out.jsonl in the folder: it must neither read it nor call it a failed file.
+    let second = run_os(&args(()), None);
+    assert_eq!((first.code, second.code), (0, 0), "{}", second.stderr);
+    assert!(!second.stderr.contains("out.jsonl"), "the output was read as input:\n{}", second.stderr);
+    assert_eq!(std::fs::read(&output).expect("written again"), written, "the same answer both times");
+    assert!(!paths.is_empty());
+}
