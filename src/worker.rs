@@ -135,7 +135,10 @@ impl Read for Slices {
             let buffer = reader
                 .read_as_array_buffer(&slice)
                 .map_err(|_| std::io::Error::other("the browser could not read the file (was it moved or deleted?)"))?;
-            self.pending = Uint8Array::new(&buffer).to_vec();
+            // One buffer for every slice: no allocation per slice, one copy out of the JS heap.
+            let slice = Uint8Array::new(&buffer);
+            self.pending.resize(slice.length() as usize, 0);
+            slice.copy_to(&mut self.pending);
             self.pending_at = 0;
             self.offset = end;
             post(&self.scope, &[("kind", "progress".into()), ("id", self.id.clone()), ("bytes", end.into())], None);
