@@ -266,8 +266,19 @@ fn bench() -> Result {
     run(Command::new("node")
         .args(["tests/bench/keystroke.mjs"])
         .env("TRAILSCOPE_DIST", root.join("dist"))
-        .env("TRAILSCOPE_KEYSTROKE_SET", million)
-        .current_dir(&root))
+        .env("TRAILSCOPE_KEYSTROKE_SET", &million)
+        .current_dir(&root))?;
+    std::fs::remove_dir_all(&million).map_err(|e| format!("{}: {e}", million.display()))?;
+    // Peak memory over about 2 GB of gzip (16 million records): bounded, in bytes per kept event.
+    let large = root.join("target").join("bench-2gb");
+    generate(&large, 16_000_000, 1_600, "release")?;
+    let measured = run(Command::new("node")
+        .args(["tests/bench/memory.mjs"])
+        .env("TRAILSCOPE_DIST", root.join("dist"))
+        .env("TRAILSCOPE_MEMORY_SET", &large)
+        .current_dir(&root));
+    std::fs::remove_dir_all(&large).map_err(|e| format!("{}: {e}", large.display()))?;
+    measured
 }
 
 /// Writes generated delivery files and their truth (`truth.json`) into `dir`, afresh.
