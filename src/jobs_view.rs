@@ -36,33 +36,38 @@ pub fn JobsView(props: &JobsProps) -> Html {
             (Some(first), Some(last)) => format!("{} → {}", first.to_iso(), last.to_iso()),
             _ => String::new(),
         };
+        // The id ties the job's button to the lifecycle it opens (aria-controls).
+        let lifecycle_id = format!("job-{i}-lifecycle");
         let lifecycle = open.then(|| {
             let steps = job.events.iter().filter_map(|&index| engine.event(index).map(|e| (index, e))).map(|(index, event)| {
                 let cells = view::row(event);
                 let on_select = props.on_select.clone();
+                // A button, so that the keyboard reaches each step too.
                 html! {
-                    <li key={index} data-testid="job-event" data-event-name={event.event_name.clone()} class={classes!((!cells.error.is_empty()).then_some("failed"))}
-                        onclick={Callback::from(move |_| on_select.emit(index))}>
-                        <span class="c-time">{cells.time}</span>
-                        <span class="c-event">{cells.event}</span>
-                        <span class="c-status">{cells.status}</span>
-                        <span class="c-identity">{cells.identity}</span>
-                        <span class="c-ip">{cells.source_ip}</span>
-                        <span class="c-error">{cells.error}</span>
+                    <li key={index} data-testid="job-event" data-event-name={event.event_name.clone()} class={classes!((!cells.error.is_empty()).then_some("failed"))}>
+                        <button type="button" class="step" onclick={Callback::from(move |_| on_select.emit(index))}>
+                            <span class="c-time">{cells.time}</span>
+                            <span class="c-event">{cells.event}</span>
+                            <span class="c-status">{cells.status}</span>
+                            <span class="c-identity">{cells.identity}</span>
+                            <span class="c-ip">{cells.source_ip}</span>
+                            <span class="c-error">{cells.error}</span>
+                        </button>
                     </li>
                 }
             });
-            html! { <ol class="lifecycle" aria-label="Lifecycle">{ for steps }</ol> }
+            html! { <ol class="lifecycle" id={lifecycle_id.clone()} aria-label={format!("Lifecycle of {}", view::cell(&job.name))}>{ for steps }</ol> }
         });
         html! {
             <li key={format!("{}/{}/{}/{}", job.account, job.region, job.kind.as_str(), job.name)} class="job"
                 data-testid="job" data-job-name={job.name.clone()} data-job-kind={job.kind.as_str()}
                 data-status={status.clone()} data-events={job.events.len().to_string()}>
-                <button class="job-head" aria-expanded={open.to_string()} onclick={Callback::from(move |_| on_toggle.emit(i))}>
+                <button type="button" class="job-head" aria-expanded={open.to_string()} aria-controls={open.then_some(lifecycle_id)}
+                    onclick={Callback::from(move |_| on_toggle.emit(i))}>
                     <span class="kind">{job.kind.as_str()}</span>
                     <span class="name">{view::cell(&job.name)}</span>
                     <span class={classes!("status", status.to_ascii_lowercase())}>{status}</span>
-                    <span class="count">{format!("{} events", job.events.len())}</span>
+                    <span class="count">{plural(job.events.len(), "event", "events")}</span>
                 </button>
                 if !job.anomalies.is_empty() {
                     <ul class="anomalies" aria-label="Worth a look">
@@ -82,7 +87,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
             </li>
         }
     });
-    html! { <ul class="jobs">{ for items }</ul> }
+    html! { <ul class="jobs" aria-label="Transcribe jobs and resources">{ for items }</ul> }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -1,6 +1,8 @@
 //! The timeline: the shown events over time as bars (errors stacked in another colour), drawn as SVG by the
-//! page itself. Dragging across it sets the time range; the bars then zoom into that range.
+//! page itself. Dragging across it sets the time range; the bars then zoom into that range. From the
+//! keyboard, the focused chart picks bins with the arrows (Shift widens), Enter applies, Escape cancels.
 
+use trailscope_core::query::Histogram;
 use trailscope_core::time::EventTime;
 use web_sys::Element;
 use yew::prelude::*;
@@ -10,6 +12,11 @@ use crate::engine::EngineHandle;
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 64.0;
 const BINS: usize = 120;
+/// How many bins PageUp and PageDown move.
+const PAGE: usize = 10;
+
+/// The id of the sentence saying how to brush, for assistive technology.
+const HELP_ID: &str = "timeline-help";
 
 /// The timeline's inputs.
 #[derive(Properties, PartialEq)]
@@ -28,14 +35,16 @@ pub struct TimelineProps {
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
     let svg = use_node_ref();
+    // A pointer drag under way: where it started and where it is, as fractions of the width.
     let drag = use_state(|| None::<(f64, f64)>);
+    // A keyboard pick under way: the bin it started at and the bin it is at.
+    let keys = use_state(|| None::<(usize, usize)>);
     let histogram = props.engine.0.borrow().histogram(BINS);
-    if histogram.counts.is_empty() {
-        return html! {};
-    }
+    // With no bars yet the frame is drawn all the same, empty, so that the page below does not move when the
+    // first events arrive.
+    let n_bins = histogram.counts.len();
     let max = f64::from(histogram.counts.iter().copied().max().unwrap_or(1).max(1));
-    let n = histogram.counts.len() as f64;
-    let bar = WIDTH / n;
+    let bar = WIDTH / n_bins as f64;
     let bars = histogram.counts.iter().zip(&histogram.errors).enumerate().map(|(i, (&count, &errors))| {
         let x = i as f64 * bar;
         let h = f64::from(count) / max * HEIGHT;
@@ -52,70 +61,168 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     // Where the pointer is, as a fraction of the drawing's width.
     let fraction = {
         let svg = svg.clone();
-        move |e: &MouseEvent| {
+        move |e: &PointerEvent| {
             // From the pointer's page position: offsetX would be relative to whichever bar is under it.
             let Some(rect) = svg.cast::<Element>().map(|el| el.get_bounding_client_rect()) else { return 0.0 };
             ((f64::from(e.client_x()) - rect.left()) / rect.width().max(1.0)).clamp(0.0, 1.0)
         }
     };
     let on_down = {
-        let drag = drag.clone();
-        let fraction = fraction.clone();
-        Callback::from(move |e: MouseEvent| {
+        let (drag, keys, fraction) = (drag.clone(), keys.clone(), fraction.clone());
+        Callback::from(move |e: PointerEvent| {
+            if e.button() != 0 {
+                return;
+            }
+            // Captured, so that a drag ending outside the chart still ends.
+            if let Some(target) = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<Element>(t).ok()) {
+                let _ = target.set_pointer_capture(e.pointer_id());
+            }
+            keys.set(None);
             let at = fraction(&e);
             drag.set(Some((at, at)));
         })
     };
     let on_move = {
-        let drag = drag.clone();
-        let fraction = fraction.clone();
-        Callback::from(move |e: MouseEvent| {
+        let (drag, fraction) = (drag.clone(), fraction.clone());
+        Callback::from(move |e: PointerEvent| {
             if let Some((from, _)) = *drag {
                 drag.set(Some((from, fraction(&e))));
             }
         })
     };
+    let (start, end) = (histogram.start, histogram.end());
     let on_up = {
         let drag = drag.clone();
         let on_range = props.on_range.clone();
-        let (start, end) = (histogram.start, histogram.end());
-        Callback::from(move |e: MouseEvent| {
+        Callback::from(move |e: PointerEvent| {
             let Some((from, _)) = *drag else { return };
             drag.set(None);
             let to = fraction(&e);
             let (a, b) = if from <= to { (from, to) } else { (to, from) };
-            if b - a < 0.005 {
-                return; // A click, not a drag.
+            if b - a < 0.005 || end <= start {
+                return; // A click, not a drag; or nothing drawn yet.
             }
             let at = |f: f64| start + ((end - start) as f64 * f) as i64;
             on_range.emit(Some((at(a), at(b))));
         })
     };
+    let on_cancel = {
+        let drag = drag.clone();
+        Callback::from(move |_: PointerEvent| drag.set(None))
+    };
+    let on_key = {
+        let keys = keys.clone();
+        let on_range = props.on_range.clone();
+        let bin_ms = histogram.bin_ms;
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(last) = n_bins.checked_sub(1) else { return };
+            // A pick left from before the bars changed is kept inside them.
+            let current = keys.map(|(a, b)| (a.min(last), b.min(last)));
+            let moved = |to: usize| match current {
+                Some((anchor, _)) if e.shift_key() => Some((anchor, to)),
+                _ => Some((to, to)),
+            };
+            let at = current.map(|(_, at)| at);
+            let next = match e.key().as_str() {
+                "ArrowRight" => moved(at.map_or(0, |at| (at + 1).min(last))),
+                "ArrowLeft" => moved(at.map_or(last, |at| at.saturating_sub(1))),
+                "PageDown" => moved(at.map_or(0, |at| (at + PAGE).min(last))),
+                "PageUp" => moved(at.map_or(last, |at| at.saturating_sub(PAGE))),
+                "Home" => moved(0),
+                "End" => moved(last),
+                "Enter" | " " => {
+                    let Some((a, b)) = current else { return };
+                    e.prevent_default();
+                    let (a, b) = (a.min(b), a.max(b));
+                    keys.set(None);
+                    let from = start + a as i64 * bin_ms;
+                    let to = (start + (b as i64 + 1) * bin_ms).min(end);
+                    on_range.emit(Some((from, to)));
+                    return;
+                }
+                "Escape" if current.is_some() => {
+                    // Cancels the pick only; the page's own Escape (clear the selection) is not wanted here.
+                    e.prevent_default();
+                    e.stop_propagation();
+                    keys.set(None);
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            keys.set(next);
+        })
+    };
+    let on_blur = {
+        let keys = keys.clone();
+        Callback::from(move |_: FocusEvent| keys.set(None))
+    };
     let selection = drag.map(|(a, b)| {
         let (a, b) = if a <= b { (a, b) } else { (b, a) };
         html! { <rect class="brush" x={(a * WIDTH).to_string()} y="0" width={((b - a) * WIDTH).to_string()} height={HEIGHT.to_string()} /> }
     });
+    // The keyboard's pick, first and last bin, and what it holds, said as it moves.
+    let picked = keys.and_then(|(anchor, at)| {
+        let last = n_bins.checked_sub(1)?;
+        let (anchor, at) = (anchor.min(last), at.min(last));
+        Some((anchor.min(at), anchor.max(at)))
+    });
+    let pick = picked.map(|(a, b)| {
+        html! { <rect class="brush pick" x={(a as f64 * bar).to_string()} y="0" width={((b - a + 1) as f64 * bar).to_string()} height={HEIGHT.to_string()} /> }
+    });
+    let pick_text = picked
+        .map(|(a, b)| {
+            let n: u32 = histogram.counts[a..=b].iter().sum();
+            let from = histogram.start + a as i64 * histogram.bin_ms;
+            let to = (histogram.start + (b as i64 + 1) * histogram.bin_ms).min(end);
+            format!("{} to {}: {n} events; Enter shows them", EventTime(from).to_iso(), EventTime(to).to_iso())
+        })
+        .unwrap_or_default();
     let clear = props.range.map(|(a, b)| {
         let on_range = props.on_range.clone();
         html! {
-            <button class="clear-range" data-testid="clear-range" onclick={Callback::from(move |_| on_range.emit(None))}>
+            <button class="clear-range" data-testid="clear-range" title="Show all times again" onclick={Callback::from(move |_| on_range.emit(None))}>
                 {format!("Time: {} to {} ✕", EventTime(a).to_iso(), EventTime(b).to_iso())}
             </button>
         }
     });
+    let (first, last) = match n_bins {
+        0 => (String::new(), String::new()),
+        _ => (EventTime(start).to_iso(), EventTime(end).to_iso()),
+    };
     html! {
         <section class="timeline" aria-label="Events over time">
-            <svg ref={svg} data-testid="timeline" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="none" role="img"
-                aria-label="Events over time; drag to choose a time range"
-                onmousedown={on_down} onmousemove={on_move} onmouseup={on_up}>
+            <svg ref={svg} data-testid="timeline" class={classes!((n_bins == 0).then_some("empty"))} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="none" role="img"
+                tabindex="0" aria-label={summary(&histogram)} aria-describedby={HELP_ID}
+                onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up} onpointercancel={on_cancel}
+                onkeydown={on_key} onblur={on_blur}>
                 { for bars }
                 { for selection }
+                { for pick }
             </svg>
+            <p id={HELP_ID} class="sr-only">
+                {"Drag across it, or pick bars with the arrow keys (Shift widens) and press Enter, to show only those times."}
+            </p>
             <div class="axis">
-                <span>{EventTime(histogram.start).to_iso()}</span>
+                <span>{first}</span>
+                <span class="picking" aria-live="polite">{pick_text}</span>
                 { for clear }
-                <span>{EventTime(histogram.end()).to_iso()}</span>
+                <span>{last}</span>
             </div>
         </section>
     }
+}
+
+/// What the chart shows, in one sentence: its span and how many events and errors.
+fn summary(histogram: &Histogram) -> String {
+    if histogram.counts.is_empty() {
+        return "Events over time: none yet".to_owned();
+    }
+    let n: u32 = histogram.counts.iter().sum();
+    let errors: u32 = histogram.errors.iter().sum();
+    format!(
+        "Events over time, {} to {}: {n} events, {errors} with an error",
+        EventTime(histogram.start).to_iso(),
+        EventTime(histogram.end()).to_iso()
+    )
 }
