@@ -365,7 +365,7 @@ pub fn App() -> Html {
         let engine = engine.0.borrow();
         let event = engine.event(index)?;
         Some(html! {
-            <section class="detail" data-testid="event-detail" aria-label="Event detail">
+            <section class="detail" data-testid="event-detail" aria-label="Event detail" tabindex="0">
                 <h2>{format!("{} · {}", event.event_name, event.time.map(|t| t.to_iso()).unwrap_or_default())}</h2>
                 if event.summary_only {
                     <p class="note">{"From the console's CSV download: it carries no request or response, only these columns."}</p>
@@ -401,16 +401,44 @@ pub fn App() -> Html {
     };
     let loaded = state.loading.is_some();
     let tab = state.tab;
+    // The tab list is one Tab stop; the arrows move between its tabs, as ARIA's tabs pattern says.
+    let on_tab_keys = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |e: KeyboardEvent| {
+            let next = match e.key().as_str() {
+                "ArrowLeft" | "ArrowRight" => {
+                    if tab == Tab::Events {
+                        Tab::Jobs
+                    } else {
+                        Tab::Events
+                    }
+                }
+                "Home" => Tab::Events,
+                "End" => Tab::Jobs,
+                _ => return,
+            };
+            e.prevent_default();
+            dispatcher.dispatch(Action::Tab(next));
+            let id = if next == Tab::Events { "tab-events" } else { "tab-jobs" };
+            if let Some(button) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id))
+                .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = button.focus();
+            }
+        })
+    };
     let main = match tab {
         Tab::Events => html! {
-            <div class="events">
+            <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-events">
                 <Facets engine={(*engine).clone()} generation={state.generation} on_term={on_facet} />
                 <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} {on_sort} />
                 { for detail }
             </div>
         },
         Tab::Jobs => html! {
-            <div class="events">
+            <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-jobs">
                 <JobsView engine={(*engine).clone()} generation={state.generation} open={state.open_job} on_toggle={on_toggle_job} on_select={on_select.clone()} />
                 { for detail }
             </div>
@@ -450,6 +478,7 @@ pub fn App() -> Html {
             if !state.notes.is_empty() {
                 <ul class="file-errors" aria-label="Files not loaded">{ for notes }</ul>
             }
+            <main>
             if loaded {
                 <div class="search">
                     <input type="search" data-testid="search" aria-label="Search events (press / to come here)" value={state.search.clone()} ref={search_box}
@@ -482,9 +511,11 @@ pub fn App() -> Html {
                         since={engine.0.borrow().first_day()} ask={ask_sql} />
                 }
                 <Timeline engine={(*engine).clone()} generation={state.generation} range={state.range} on_range={on_range} />
-                <nav class="tabs" role="tablist">
-                    <button role="tab" data-testid="events-tab" aria-selected={(tab == Tab::Events).to_string()} onclick={on_tab(Tab::Events)}>{"Events"}</button>
-                    <button role="tab" data-testid="jobs-tab" aria-selected={(tab == Tab::Jobs).to_string()} onclick={on_tab(Tab::Jobs)}>{"Jobs"}</button>
+                <nav class="tabs" role="tablist" aria-label="Views" onkeydown={on_tab_keys}>
+                    <button role="tab" id="tab-events" aria-controls="tab-panel" data-testid="events-tab" aria-selected={(tab == Tab::Events).to_string()}
+                        tabindex={if tab == Tab::Events { "0" } else { "-1" }} onclick={on_tab(Tab::Events)}>{"Events"}</button>
+                    <button role="tab" id="tab-jobs" aria-controls="tab-panel" data-testid="jobs-tab" aria-selected={(tab == Tab::Jobs).to_string()}
+                        tabindex={if tab == Tab::Jobs { "0" } else { "-1" }} onclick={on_tab(Tab::Jobs)}>{"Jobs"}</button>
                 </nav>
                 { main }
             } else {
@@ -494,6 +525,7 @@ pub fn App() -> Html {
                     <p>{"No logs at hand? Load the sample: a generated month of a Transcribe pipeline."}</p>
                 </section>
             }
+            </main>
         </div>
     }
 }

@@ -79,6 +79,15 @@ pub fn EventTable(props: &TableProps) -> Html {
                 .collect();
             if let Some(element) = table.cast::<HtmlElement>() {
                 let _ = element.style().set_property("--columns", &template.join(" "));
+                // Each grip says its column's width, as a separator that can be moved must.
+                if let Ok(grips) = element.query_selector_all(".resize") {
+                    for grip in (0..grips.length()).filter_map(|i| grips.item(i)) {
+                        if let Some(grip) = grip.dyn_ref::<web_sys::Element>() {
+                            let width = grip.parent_element().map(|h| h.get_bounding_client_rect().width().round());
+                            let _ = grip.set_attribute("aria-valuenow", &width.unwrap_or(0.0).to_string());
+                        }
+                    }
+                }
                 let _ = element.style().set_property("--table-width", &format!("calc({} + 12px)", least.join(" + ")));
             }
         });
@@ -153,13 +162,13 @@ pub fn EventTable(props: &TableProps) -> Html {
 
     // Relative times count from the first shown event.
     let origin = engine.row(0).and_then(|(_, e)| e.time).map(|t| t.0);
-    let rows = (first..last).filter_map(|row| engine.row(row)).map(|(index, event)| {
+    let rows = (first..last).filter_map(|row| engine.row(row).map(|(i, e)| (row, i, e))).map(|(row, index, event)| {
         let cells = view::row(event);
         let on_select = props.on_select.clone();
         let selected = props.selected == Some(index);
         let class = classes!("row", selected.then_some("selected"), (!cells.error.is_empty()).then_some("failed"));
         html! {
-            <div role="row" {class} key={index} aria-selected={selected.to_string()}
+            <div role="row" {class} key={index} aria-selected={selected.to_string()} aria-rowindex={(row + 2).to_string()}
                 data-testid="event-row" data-event-id={event.event_id.clone()} data-event-name={event.event_name.clone()}
                 onclick={Callback::from(move |_| on_select.emit(index))}>
                 { for COLUMNS.iter().filter(|(class, _, _)| !hidden.contains(class)).map(|&(class, _, _)| {
@@ -203,7 +212,7 @@ pub fn EventTable(props: &TableProps) -> Html {
     });
 
     html! {
-        <div class="table" role="table" aria-label="Events" aria-rowcount={n_rows.to_string()} ref={table}>
+        <div class="table" ref={table}>
             <details class="columns">
                 <summary data-testid="columns-menu">{"Columns"}</summary>
                 <label class="check">
@@ -212,18 +221,28 @@ pub fn EventTable(props: &TableProps) -> Html {
                 </label>
                 { for toggles }
             </details>
-            <div class="viewport" ref={viewport} {onscroll}>
-                <div role="row" class="row head">
+            // The table role sits on the scrolling part only, so the columns menu is not inside it; rows
+            // count the header, and only those in view exist, so each says where it stands.
+            <div class="viewport" role="table" aria-label="Events" aria-rowcount={(n_rows + 1).to_string()} ref={viewport} {onscroll}>
+                <div role="row" class="row head" aria-rowindex="1">
                     { for COLUMNS.iter().filter(|(class, _, _)| !hidden.contains(class)).map(|&(class, title, column)| {
                         let sort = engine.sort();
                         let sortable = column.is_some() || class == "c-time";
                         let active = sortable && sort.column == column;
                         let aria = if !active { "none" } else if sort.descending { "descending" } else { "ascending" };
                         let on_sort = props.on_sort.clone();
+                        let on_key = props.on_sort.clone();
+                        let onkeydown = Callback::from(move |e: KeyboardEvent| {
+                            if sortable && (e.key() == "Enter" || e.key() == " ") {
+                                e.prevent_default();
+                                on_key.emit(column);
+                            }
+                        });
                         let arrow = if !active { "" } else if sort.descending { " ▼" } else { " ▲" };
                         html! {
                             <span role="columnheader" class={classes!(class, sortable.then_some("sortable"))} aria-sort={aria}
                                 data-testid="column-header" data-column={class.trim_start_matches("c-")}
+                                tabindex={sortable.then_some("0")} {onkeydown}
                                 onclick={Callback::from(move |_| if sortable { on_sort.emit(column) })}>
                                 {format!("{title}{arrow}")}
                                 { resize_handle(class, title, &widths, &drag) }
@@ -231,8 +250,8 @@ pub fn EventTable(props: &TableProps) -> Html {
                         }
                     }) }
                 </div>
-                <div class="spacer" ref={spacer}>
-                    <div class="rows" ref={body}>{ for rows }</div>
+                <div class="spacer" role="presentation" ref={spacer}>
+                    <div class="rows" role="presentation" ref={body}>{ for rows }</div>
                 </div>
             </div>
         </div>
@@ -310,10 +329,9 @@ fn resize_handle(
             }
         })
     };
-    let current = widths.get(class).map(|px| px.to_string()).unwrap_or_default();
     html! {
         <span class="resize" role="separator" aria-orientation="vertical" tabindex="0"
-            aria-label={format!("Resize the {title} column (left and right arrows)")} aria-valuenow={current}
+            aria-label={format!("Resize the {title} column (left and right arrows)")} aria-valuemin="40"
             data-testid="column-resize" data-column={class.trim_start_matches("c-")}
             onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}
             {onpointerdown} {onpointermove} onpointerup={onpointerup.clone()} onpointercancel={onpointerup.clone()}

@@ -144,13 +144,14 @@ test('every control reached with Tab shows a focus ring, at 200 % zoom and on a 
       await page.locator('body').click({ position: { x: 2, y: 2 } });
       const reached = await tabThrough(page, 40);
       assert.ok(reached.length >= 30, `Tab reached only ${reached.length} controls: ${reached.join(', ')}`);
-      for (const wanted of ['load-sample', 'search', 'timeline', 'jobs-tab', 'facet-value']) {
+      for (const wanted of ['load-sample', 'search', 'timeline', 'events-tab', 'facet-value']) {
         assert.ok(reached.some((name) => name.includes(`[data-testid=${wanted}]`)), `Tab never reached ${wanted}: ${reached.join(', ')}`);
       }
-      // On from the table's column menu: its resize grips.
+      // On from the table's column menu: the sortable headers and their resize grips, each with a ring.
       await page.locator('[data-testid=columns-menu]').focus();
-      const grips = await tabThrough(page, 3);
-      assert.ok(grips.every((name) => name.includes('column-resize')), `after Columns come the resize grips: ${grips.join(', ')}`);
+      const grips = await tabThrough(page, 4);
+      assert.ok(grips.every((name) => /column-(resize|header)/.test(name)), `after Columns come the headers and their grips: ${grips.join(', ')}`);
+      assert.ok(grips.some((name) => name.includes('column-resize')), `the grips are reached: ${grips.join(', ')}`);
       // The jobs view: job heads and, in an open job, its events.
       await page.locator('[data-testid=jobs-tab]').click();
       await page.locator('[data-testid=job]').first().locator('button').first().click();
@@ -319,4 +320,33 @@ test('the dark theme follows the system: another background, text still readable
       assert.ok(ratio >= 4.5, `${scheme}: ${pair} has a contrast of ${ratio.toFixed(2)}, under 4.5:1`);
     }
   }
+});
+
+test('sortable headers sort from the keyboard, the tabs move with the arrows, and rows say where they stand', { timeout: 180_000 }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const header = page.locator('[data-testid=column-header][data-column=event]');
+  await header.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-testid=column-header][data-column=event]')?.getAttribute('aria-sort') === 'ascending');
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => document.querySelector('[data-testid=column-header][data-column=event]')?.getAttribute('aria-sort') === 'descending');
+
+  const table = page.locator('[role=table]');
+  const count = Number(await table.getAttribute('aria-rowcount'));
+  const shown = Number(await page.locator('[data-testid=status]').getAttribute('data-events-shown'));
+  assert.equal(count, shown + 1, 'the row count includes the header row');
+  assert.equal(await page.locator('[data-testid=event-row]').first().getAttribute('aria-rowindex'), '2');
+  const now = await page.locator('[data-testid=column-resize][data-column=event]').getAttribute('aria-valuenow');
+  assert.ok(Number(now) > 40, `a grip says its column's width: ${now}`);
+
+  await page.locator('[data-testid=events-tab]').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('[data-testid=jobs-tab]')?.getAttribute('aria-selected') === 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'jobs-tab');
+  assert.equal(await page.locator('[role=tabpanel]').getAttribute('aria-labelledby'), 'tab-jobs');
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.querySelector('[data-testid=events-tab]')?.getAttribute('aria-selected') === 'true');
 });
