@@ -153,7 +153,8 @@ pub struct Loader {
     context: RefCell<Option<(EngineHandle, Rc<dyn Report>)>>,
     options: Cell<IngestOptions>,
     next_id: Cell<u32>,
-    last_data: Cell<f64>,
+    /// When the shown data was last brought up to date while loading, and how long that took.
+    last_data: Cell<(f64, f64)>,
     /// Set when this browser would not start a worker: files are then reported as unreadable, one by one.
     no_workers: Cell<bool>,
     /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
@@ -553,11 +554,15 @@ impl Loader {
         let busy = self.slots.borrow().iter().any(|s| s.busy.is_some());
         let done = !busy && self.queue.borrow().is_empty();
         let now = js_sys::Date::now();
-        // First results show while the rest loads; sorting everything again is cheap at this pace.
-        if done || now - self.last_data.get() > 300.0 {
+        // First results show while the rest loads. Bringing everything up to date (order, jobs, the query)
+        // grows with what is loaded, so it runs at most a tenth of the time: with a million events kept the
+        // page's thread keeps handing files to the workers instead of re-sorting.
+        let (last, cost) = self.last_data.get();
+        if done || now - last > (10.0 * cost).max(300.0) {
             engine.0.borrow_mut().finish();
             report.data();
-            self.last_data.set(now);
+            let end = js_sys::Date::now();
+            self.last_data.set((end, end - now));
         }
         if done {
             self.flush_progress();
