@@ -30,7 +30,7 @@ use crate::index::Column;
 use crate::model::{HIDDEN_MARKER, TRANSCRIBE_SOURCES};
 use crate::query::{Matcher, Ordering, Query, Test};
 use crate::time::{civil_from_days, days_from_civil};
-use crate::transcribe::ResourceKind;
+use crate::transcribe::{ResourceKind, ARN_TYPES, STATUS_KEYS};
 
 /// Where the SQL runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -366,29 +366,6 @@ const OPERATIONS: &[(ResourceKind, &[&str], &str)] = &[
         ],
         "sessionId",
     ),
-];
-
-/// Mirror of `ResourceKind::from_arn_type`: the resource types of Transcribe's ARNs.
-const ARN_TYPES: &[(&str, ResourceKind)] = &[
-    ("transcription-job", ResourceKind::Transcription),
-    ("medical-transcription-job", ResourceKind::Medical),
-    ("call-analytics-job", ResourceKind::CallAnalytics),
-    ("medical-scribe-job", ResourceKind::MedicalScribe),
-    ("vocabulary", ResourceKind::Vocabulary),
-    ("medical-vocabulary", ResourceKind::MedicalVocabulary),
-    ("vocabulary-filter", ResourceKind::VocabularyFilter),
-    ("language-model", ResourceKind::LanguageModel),
-    ("call-analytics-category", ResourceKind::CallAnalyticsCategory),
-];
-
-/// Mirror of `transcribe::STATUS_KEYS`, in its order: the first one a response carries is its status.
-const STATUS_KEYS: [&str; 6] = [
-    "transcriptionJobStatus",
-    "callAnalyticsJobStatus",
-    "medicalScribeJobStatus",
-    "vocabularyState",
-    "modelStatus",
-    "streamStatus",
 ];
 
 /// Where below the top level Transcribe's API puts each field the page reads: the object each response
@@ -1314,8 +1291,8 @@ mod tests {
     }
 
     #[test]
-    fn arn_types_mirror_the_core() {
-        for (arn_type, kind) in ARN_TYPES {
+    fn arn_types_name_what_the_core_reads() {
+        for (arn_type, kind) in &ARN_TYPES {
             let request = format!(r#"{{"resourceArn":"arn:aws:transcribe:us-east-1:111122223333:{arn_type}/n"}}"#);
             let info = crate::transcribe::from_record("TagResource", "", Some(&request), None);
             assert_eq!((info.kind, info.name.display()), (*kind, "n"), "{arn_type}");
@@ -1323,7 +1300,7 @@ mod tests {
     }
 
     #[test]
-    fn status_keys_mirror_the_core() {
+    fn status_keys_name_what_the_core_reads() {
         for (at, key) in STATUS_KEYS.iter().enumerate() {
             let response = format!(r#"{{"{key}":"S{at}"}}"#);
             let info = crate::transcribe::from_record("GetThing", "", None, Some(&response));

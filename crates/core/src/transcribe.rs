@@ -58,18 +58,7 @@ impl ResourceKind {
 
     /// The kind named by the resource type in a Transcribe ARN (`arn:aws:transcribe:...:<type>/<name>`).
     fn from_arn_type(resource_type: &str) -> Option<ResourceKind> {
-        Some(match resource_type {
-            "transcription-job" => ResourceKind::Transcription,
-            "medical-transcription-job" => ResourceKind::Medical,
-            "call-analytics-job" => ResourceKind::CallAnalytics,
-            "medical-scribe-job" => ResourceKind::MedicalScribe,
-            "vocabulary" => ResourceKind::Vocabulary,
-            "medical-vocabulary" => ResourceKind::MedicalVocabulary,
-            "vocabulary-filter" => ResourceKind::VocabularyFilter,
-            "language-model" => ResourceKind::LanguageModel,
-            "call-analytics-category" => ResourceKind::CallAnalyticsCategory,
-            _ => return None,
-        })
+        ARN_TYPES.iter().find(|(name, _)| *name == resource_type).map(|(_, kind)| *kind)
     }
 
     /// The resource kind named in a console CSV `Resources` cell (`AWS::Transcribe::TranscriptionJob`).
@@ -183,8 +172,22 @@ fn action(event_name: &str) -> Action {
     verbs.iter().find(|(verb, _)| event_name.starts_with(verb)).map_or(Action::Other, |(_, action)| *action)
 }
 
-/// Keys under which Transcribe responses report a resource's state.
-const STATUS_KEYS: [&str; 6] = [
+/// The resource types of Transcribe's ARNs, and the kind each names (the SQL hand-off reads them too).
+pub(crate) const ARN_TYPES: [(&str, ResourceKind); 9] = [
+    ("transcription-job", ResourceKind::Transcription),
+    ("medical-transcription-job", ResourceKind::Medical),
+    ("call-analytics-job", ResourceKind::CallAnalytics),
+    ("medical-scribe-job", ResourceKind::MedicalScribe),
+    ("vocabulary", ResourceKind::Vocabulary),
+    ("medical-vocabulary", ResourceKind::MedicalVocabulary),
+    ("vocabulary-filter", ResourceKind::VocabularyFilter),
+    ("language-model", ResourceKind::LanguageModel),
+    ("call-analytics-category", ResourceKind::CallAnalyticsCategory),
+];
+
+/// Keys under which Transcribe responses report a resource's state; the first one a response carries is
+/// its status (the SQL hand-off reads them in this order too).
+pub(crate) const STATUS_KEYS: [&str; 6] = [
     "transcriptionJobStatus",
     "callAnalyticsJobStatus",
     "medicalScribeJobStatus",
