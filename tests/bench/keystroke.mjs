@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { distDir, startServer, launchBrowser } from '../e2e/harness.mjs';
+import { rendererRss } from './renderer.mjs';
 
 const dir = process.env.TRAILSCOPE_KEYSTROKE_SET;
 if (!dir) throw new Error('TRAILSCOPE_KEYSTROKE_SET is not set');
@@ -82,20 +83,8 @@ try {
   await cdp.send('Performance.enable');
   const { metrics } = await cdp.send('Performance.getMetrics');
   const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
-  const wasm = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
-  const rss = (() => {
-    try {
-      let best = 0;
-      for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-        try {
-          if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-          best = Math.max(best, Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024);
-        } catch { /* gone */ }
-      }
-      return best;
-    } catch { return 0; }
-  })();
-  console.log(`  memory after load: JS heap ${(heap / 1e6).toFixed(0)} MB (page thread${wasm == null ? '' : ''}), renderer RSS ${(rss / 1e6).toFixed(0)} MB ` +
+  const rss = rendererRss() ?? 0;
+  console.log(`  memory after load: JS heap ${(heap / 1e6).toFixed(0)} MB (page thread), renderer RSS ${(rss / 1e6).toFixed(0)} MB ` +
     `(page, workers and wasm memories), ${(rss / kept).toFixed(0)} bytes per kept event`);
   await context.close();
 } finally {

@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { distDir, startServer, launchBrowser } from '../e2e/harness.mjs';
+import { rendererRss } from './renderer.mjs';
 
 const dir = process.env.TRAILSCOPE_MEMORY_SET;
 if (!dir) throw new Error('TRAILSCOPE_MEMORY_SET is not set');
@@ -16,17 +17,8 @@ const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8'));
 const files = readdirSync(dir).filter((n) => n.endsWith('.gz')).map((n) => path.join(dir, n));
 const gzBytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
 
-// Resident bytes of every renderer process started by this node process.
-function rendererRss() {
-  let total = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-      total = Math.max(total, Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024);
-    } catch { /* gone */ }
-  }
-  return total;
-}
+// The renderer's resident bytes, or 0 where /proc cannot tell.
+const rss = () => rendererRss() ?? 0;
 
 const server = await startServer(distDir());
 const browser = await launchBrowser();
@@ -35,9 +27,9 @@ try {
   await page.goto(server.url, { waitUntil: 'load' });
   await page.locator('[data-testid=status][data-state=idle]').waitFor({ timeout: 60_000 });
   await page.waitForTimeout(1000);
-  const idle = rendererRss();
+  const idle = rss();
   let peak = idle;
-  const sampler = setInterval(() => { peak = Math.max(peak, rendererRss()); }, 100);
+  const sampler = setInterval(() => { peak = Math.max(peak, rss()); }, 100);
   const started = Date.now();
   await page.locator('[data-testid=file-input]').setInputFiles(files);
   await page.waitForFunction((n) => {
@@ -46,7 +38,7 @@ try {
   }, files.length, { timeout: 3_600_000, polling: 500 });
   const seconds = (Date.now() - started) / 1000;
   clearInterval(sampler);
-  peak = Math.max(peak, rendererRss());
+  peak = Math.max(peak, rss());
   const st = await page.locator('[data-testid=status]').evaluate((el) => ({ ...el.dataset }));
   const kept = Number(st.eventsKept);
   const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
