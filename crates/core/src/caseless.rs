@@ -45,11 +45,6 @@ impl Finder {
         }
     }
 
-    /// The needle, lower-cased.
-    pub fn needle(&self) -> &[u8] {
-        &self.needle
-    }
-
     /// Whether `haystack` holds the needle.
     pub fn is_in(&self, haystack: &[u8]) -> bool {
         let n = self.needle.len();
