@@ -327,7 +327,13 @@ impl Stream {
                 }
                 self.feed(&body, gzip, sink)
             }
-            Stream::Json(splitter, docs) => splitter.feed(chunk, &mut |unit| docs.unit(unit, sink)),
+            // A digest is known from its first value; like the reference path, read nothing after it.
+            Stream::Json(_, docs) if docs.digest => Ok(()),
+            Stream::Json(splitter, docs) => match splitter.feed(chunk, &mut |unit| docs.unit(unit, sink)) {
+                // Whatever follows a digest in the same chunk is not read either.
+                Err(_) if docs.digest => Ok(()),
+                read => read,
+            },
             Stream::Lines { pending, line } => {
                 pending.extend_from_slice(chunk);
                 let mut start = 0;
@@ -370,7 +376,9 @@ impl Stream {
                 read_text(body, gzip, sink)
             }
             Stream::Json(splitter, docs) => {
-                splitter.finish()?;
+                if !docs.digest {
+                    splitter.finish()?;
+                }
                 docs.finish()
             }
             Stream::Lines { pending, line } => {

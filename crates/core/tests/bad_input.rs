@@ -5,7 +5,7 @@ use std::io::Write;
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use trailscope_core::ingest::{ingest_file, FileResult, IngestOptions, Outcome};
+use trailscope_core::ingest::{ingest_file, ingest_whole, FileResult, IngestOptions, Outcome};
 use trailscope_core::store::Store;
 
 const START: &str = r#"{"eventVersion":"1.05","userIdentity":{"type":"IAMUser","accountId":"111122223333","userName":"my-user-name"},"eventTime":"2022-03-07T15:03:45Z","eventSource":"transcribe.amazonaws.com","eventName":"StartTranscriptionJob","awsRegion":"us-west-2","sourceIPAddress":"127.0.0.1","requestParameters":{"mediaFormat":"flac","languageCode":"en-US","transcriptionJobName":"my-first-transcription-job","media":{"mediaFileUri":"s3://DOC-EXAMPLE-BUCKET/my-media-file.flac"}},"responseElements":{"transcriptionJob":{"transcriptionJobStatus":"IN_PROGRESS","transcriptionJobName":"my-first-transcription-job"}},"eventID":"cdc4b7ed-e171-4cef-975a-ad829d4123e8","eventType":"AwsApiCall","recipientAccountId":"111122223333"}"#;
@@ -218,6 +218,13 @@ fn digest_file_is_skipped() {
     let result = ingest(digest);
     let Outcome::Skipped { reason } = &result.outcome else { panic!("expected Skipped, got {:?}", result.outcome) };
     assert!(reason.to_lowercase().contains("digest"), "{reason}");
+    // What follows the digest object is not read, gzipped (one chunk) or not, as the reference path does.
+    for bytes in [format!("{digest}\u{b}").into_bytes(), gzip(format!("{digest}\u{b}"))] {
+        let streamed = ingest(&bytes);
+        assert!(matches!(streamed.outcome, Outcome::Skipped { .. }), "{:?}", streamed.outcome);
+        let whole = ingest_whole("digest", &bytes, &IngestOptions::default());
+        assert_eq!(streamed.outcome, whole.outcome);
+    }
 }
 
 // ---- One bad file among good ones ----
