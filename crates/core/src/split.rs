@@ -148,48 +148,14 @@ impl Splitter {
                     }
                 }
                 Phase::Value | Phase::Item { .. } => {
-                    // The hot loop, on locals: inside strings jump to the next quote or backslash; outside
-                    // them only brackets, quotes and newlines matter.
+                    // The hot loop: 64 bytes at a time until the unit closes or the chunk ends.
                     let floor = self.unit_floor();
+                    let mut track =
+                        Track { depth: self.depth, in_string: self.in_string, escape: self.escape, line: self.line };
                     let start = i;
-                    let mut closed = false;
-                    let (mut depth, mut in_string, mut escape, mut line) =
-                        (self.depth, self.in_string, self.escape, self.line);
-                    while i < chunk.len() {
-                        if escape {
-                            escape = false;
-                            i += 1;
-                        } else if in_string {
-                            match memchr::memchr2(b'"', b'\\', &chunk[i..]) {
-                                None => i = chunk.len(),
-                                Some(k) => {
-                                    i += k;
-                                    if chunk[i] == b'"' {
-                                        in_string = false;
-                                    } else {
-                                        escape = true;
-                                    }
-                                    i += 1;
-                                }
-                            }
-                        } else {
-                            let b = chunk[i];
-                            i += 1;
-                            match b {
-                                b'"' => in_string = true,
-                                b'{' | b'[' => depth += 1,
-                                b'}' | b']' => {
-                                    depth = depth.saturating_sub(1);
-                                    if depth == floor {
-                                        closed = true;
-                                        break;
-                                    }
-                                }
-                                b'\n' => line += 1,
-                                _ => {}
-                            }
-                        }
-                    }
+                    let Scan { len, closed } = scan(&chunk[i..], floor, &mut track);
+                    i += len;
+                    let Track { depth, in_string, escape, line } = track;
                     (self.depth, self.in_string, self.escape, self.line) = (depth, in_string, escape, line);
                     self.buf.extend_from_slice(&chunk[start..i]);
                     if self.buf.len() > self.max_unit {
@@ -358,6 +324,200 @@ impl Splitter {
     }
 }
 
+/// The bytes that matter to the splitter in 64 bytes of text, one bit per byte (bit k is byte k).
+#[derive(Default)]
+struct Masks {
+    quote: u64,
+    backslash: u64,
+    open: u64,
+    close: u64,
+    newline: u64,
+}
+
+/// Sorts 64 bytes into [`Masks`], sixteen at a time with SIMD where the target has it. `{` and `[` differ
+/// from `}` and `]` only by 0x20, so one OR folds each pair onto one compare.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::*;
+    let mut m = Masks::default();
+    for k in 0..4 {
+        // SAFETY: SSE2 is part of x86_64; the unaligned load reads bytes 16k..16k+16 of a 64-byte array.
+        let bits = unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
+            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            let eq = |w: __m128i, c: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(c as i8))) as u16 as u64;
+            [eq(v, b'"'), eq(v, b'\\'), eq(folded, b'{'), eq(folded, b'}'), eq(v, b'\n')]
+        };
+        let shift = 16 * k;
+        m.quote |= bits[0] << shift;
+        m.backslash |= bits[1] << shift;
+        m.open |= bits[2] << shift;
+        m.close |= bits[3] << shift;
+        m.newline |= bits[4] << shift;
+    }
+    m
+}
+
+/// As above, with wasm's simd128.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn classify(block: &[u8; 64]) -> Masks {
+    use std::arch::wasm32::*;
+    let mut m = Masks::default();
+    for k in 0..4 {
+        // SAFETY: the unaligned load reads bytes 16k..16k+16 of a 64-byte array.
+        let v = unsafe { v128_load(block.as_ptr().add(16 * k) as *const v128) };
+        let folded = v128_or(v, u8x16_splat(0x20));
+        let eq = |w: v128, c: u8| u8x16_bitmask(u8x16_eq(w, u8x16_splat(c))) as u64;
+        let shift = 16 * k;
+        m.quote |= eq(v, b'"') << shift;
+        m.backslash |= eq(v, b'\\') << shift;
+        m.open |= eq(folded, b'{') << shift;
+        m.close |= eq(folded, b'}') << shift;
+        m.newline |= eq(v, b'\n') << shift;
+    }
+    m
+}
+
+/// As above, a byte at a time, for targets without SIMD here.
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+fn classify(block: &[u8; 64]) -> Masks {
+    let mut m = Masks::default();
+    for (k, &b) in block.iter().enumerate() {
+        let bit = 1u64 << k;
+        match b | 0x20 {
+            b'{' => m.open |= bit,
+            b'}' => m.close |= bit,
+            _ => {}
+        }
+        match b {
+            b'"' => m.quote |= bit,
+            b'\\' => m.backslash |= bit,
+            b'\n' => m.newline |= bit,
+            _ => {}
+        }
+    }
+    m
+}
+
+/// Bits of bytes that follow an odd run of backslashes, given `carry` (the byte before the block was an
+/// unfinished escape); updates `carry` for the next block. This is simdjson's method: runs that start on
+/// an even bit and on an odd bit are told apart by adding them, so the carry of the addition does the work
+/// a loop over each backslash would.
+#[inline(always)]
+fn escaped(backslash: u64, carry: &mut u64) -> u64 {
+    const EVEN: u64 = 0x5555_5555_5555_5555;
+    let backslash = backslash & !*carry;
+    let follows_escape = (backslash << 1) | *carry;
+    let odd_starts = backslash & !EVEN & !follows_escape;
+    let (starts_on_even, overflow) = odd_starts.overflowing_add(backslash);
+    *carry = overflow as u64;
+    let invert = starts_on_even << 1;
+    (EVEN ^ invert) & follows_escape
+}
+
+/// Bit k set when an odd number of bits at or below k are set: inside a string, from its opening quote
+/// up to (not including) its closing one.
+#[inline(always)]
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// Where a scan of a unit's bytes stopped.
+struct Scan {
+    /// Bytes looked at.
+    len: usize,
+    /// Whether the last of them closed the unit.
+    closed: bool,
+}
+
+/// The string, escape and depth state of a scan, carried from chunk to chunk.
+struct Track {
+    depth: u32,
+    in_string: bool,
+    escape: bool,
+    line: u64,
+}
+
+/// Scans `text` until the depth falls to `floor` (the closing bracket is the last byte looked at) or the
+/// text ends. A backslash escapes the next byte wherever it stands: inside strings as JSON says, and
+/// outside them, where JSON has no backslash at all, in the same way, so that the 64-byte blocks and the
+/// byte-at-a-time tail agree on every input. Newlines are counted outside strings only.
+fn scan(text: &[u8], floor: u32, t: &mut Track) -> Scan {
+    let mut i = 0;
+    let mut in_string = if t.in_string { u64::MAX } else { 0 };
+    let mut carry = t.escape as u64;
+    while let Some(block) = text[i..].first_chunk::<64>() {
+        let m = classify(block);
+        let escaped = escaped(m.backslash, &mut carry);
+        let quote = m.quote & !escaped;
+        let inside = prefix_xor(quote) ^ in_string;
+        in_string = ((inside as i64) >> 63) as u64;
+        let outside = !inside & !escaped;
+        let (open, close) = (m.open & outside, m.close & outside);
+        let newline = m.newline & outside;
+        let mut brackets = open | close;
+        while brackets != 0 {
+            let k = brackets.trailing_zeros();
+            let bit = 1u64 << k;
+            if open & bit != 0 {
+                t.depth += 1;
+            } else {
+                t.depth = t.depth.saturating_sub(1);
+                if t.depth == floor {
+                    // The closing byte is outside any string and not escaped, and it is not a backslash:
+                    // nothing carries past it.
+                    t.line += u64::from((newline & (bit - 1)).count_ones());
+                    t.in_string = false;
+                    t.escape = false;
+                    return Scan { len: i + k as usize + 1, closed: true };
+                }
+            }
+            brackets &= brackets - 1;
+        }
+        t.line += u64::from(newline.count_ones());
+        i += 64;
+    }
+    t.in_string = in_string != 0;
+    t.escape = carry != 0;
+    while i < text.len() {
+        let b = text[i];
+        i += 1;
+        if t.escape {
+            t.escape = false;
+            continue;
+        }
+        if b == b'\\' {
+            t.escape = true;
+            continue;
+        }
+        if t.in_string {
+            t.in_string = b != b'"';
+            continue;
+        }
+        match b {
+            b'"' => t.in_string = true,
+            b'{' | b'[' => t.depth += 1,
+            b'}' | b']' => {
+                t.depth = t.depth.saturating_sub(1);
+                if t.depth == floor {
+                    return Scan { len: i, closed: true };
+                }
+            }
+            b'\n' => t.line += 1,
+            _ => {}
+        }
+    }
+    Scan { len: i, closed: false }
+}
+
 enum Probe {
     NeedMore,
     Records,
@@ -392,5 +552,86 @@ fn probe_records(buf: &[u8]) -> Probe {
         None => Probe::NeedMore,
         Some(b'[') => Probe::Records,
         Some(_) => Probe::Other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule of [`scan`], one byte at a time and nothing else.
+    fn reference(text: &[u8], floor: u32, t: &mut Track) -> Scan {
+        for (i, &b) in text.iter().enumerate() {
+            if std::mem::take(&mut t.escape) {
+                continue;
+            }
+            match (b, t.in_string) {
+                (b'\\', _) => t.escape = true,
+                (b'"', inside) => t.in_string = !inside,
+                (_, true) => {}
+                (b'{' | b'[', false) => t.depth += 1,
+                (b'}' | b']', false) => {
+                    t.depth = t.depth.saturating_sub(1);
+                    if t.depth == floor {
+                        return Scan { len: i + 1, closed: true };
+                    }
+                }
+                (b'\n', false) => t.line += 1,
+                _ => {}
+            }
+        }
+        Scan { len: text.len(), closed: false }
+    }
+
+    /// JSON-like bytes, dense in what the scan cares about, with long runs of backslashes now and then.
+    fn noise(seed: u64, len: usize) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                const BYTES: &[u8] = b"\"\"\\\\\\{}[]\n abc:,\"\\{";
+                BYTES[(x % BYTES.len() as u64) as usize]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blocks_agree_with_a_byte_at_a_time_scan() {
+        for seed in 1..400u64 {
+            let text = noise(seed, 40 + (seed as usize * 7) % 300);
+            for cut in [0, 1, 63, 64, 65, 100] {
+                let cut = cut.min(text.len());
+                let state = || Track { depth: 3, in_string: seed % 3 == 0, escape: seed % 5 == 0, line: 1 };
+                let (mut fast, mut slow) = (state(), state());
+                // Two pieces, as two chunks of a stream would come.
+                let mut done = Vec::new();
+                for piece in [&text[..cut], &text[cut..]] {
+                    let a = scan(piece, 1, &mut fast);
+                    let b = reference(piece, 1, &mut slow);
+                    assert_eq!((a.len, a.closed), (b.len, b.closed), "seed {seed} cut {cut}");
+                    assert_eq!(
+                        (fast.depth, fast.in_string, fast.escape, fast.line),
+                        (slow.depth, slow.in_string, slow.escape, slow.line),
+                        "seed {seed} cut {cut}"
+                    );
+                    done.push(a.closed);
+                    if a.closed {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_closes_where_json_says() {
+        let text = br#"{"a":"}\"]\\","b":[{"c":"\\\""}]}, {"next":1}"#;
+        let mut t = Track { depth: 3, in_string: false, escape: false, line: 1 };
+        // The unit's opening brace was already seen (depth 3 over a floor of 2).
+        let found = scan(&text[1..], 2, &mut t);
+        assert!(found.closed);
+        assert_eq!(&text[..1 + found.len], br#"{"a":"}\"]\\","b":[{"c":"\\\""}]}"#);
     }
 }
