@@ -48,17 +48,19 @@ impl Report for Reporter {
 }
 
 /// Carries a search over the original JSON on between frames, a slice at a time, so the first rows show
-/// at once and typing never waits for a million events to be read. One loop at a time; a new search
-/// replaces the engine's pending one and the same loop goes on with it.
+/// at once and typing never waits for a million events to be read; with no search going on, the same loop
+/// extends the engine's free-text sketch in short slices until it covers every loaded event. One loop at a
+/// time; a new search replaces the engine's pending one and the same loop goes on with it.
 fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     {
         let mut handle = engine.0.borrow_mut();
         let percent = handle.searching();
         // A search answered at once was already shown by the action that asked for it: one render only.
-        if percent.is_none() {
+        if percent.is_some() {
+            dispatcher.dispatch(Action::Searching { shown: handle.n_shown() as u64, percent });
+        } else if !handle.sketch_behind() {
             return;
         }
-        dispatcher.dispatch(Action::Searching { shown: handle.n_shown() as u64, percent });
         if handle.driving {
             return;
         }
@@ -69,12 +71,13 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
         loop {
             // Lets the browser paint and take input between slices.
             yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
-            let (percent, shown) = {
-                let mut handle = engine.0.borrow_mut();
-                (handle.continue_search(), handle.n_shown() as u64)
-            };
-            dispatcher.dispatch(Action::Searching { shown, percent });
-            if percent.is_none() {
+            let mut handle = engine.0.borrow_mut();
+            if handle.searching().is_some() {
+                let percent = handle.continue_search();
+                let shown = handle.n_shown() as u64;
+                drop(handle);
+                dispatcher.dispatch(Action::Searching { shown, percent });
+            } else if !handle.extend_sketch() {
                 break;
             }
         }

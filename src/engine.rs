@@ -49,6 +49,11 @@ pub struct Engine {
 const SLICE_MS: f64 = 25.0;
 /// Candidates looked at between two looks at the clock.
 const SLICE_ROWS: usize = 4096;
+/// How long one slice of building the free-text sketch may take. Shorter than a search's slice: nobody
+/// waits for the sketch, while files may still be arriving and their messages wait for this thread.
+const SKETCH_SLICE_MS: f64 = 8.0;
+/// Events sketched between two looks at the clock.
+const SKETCH_ROWS: usize = 512;
 
 /// The table's order: by time (the default), or by a column's text; either way up or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -178,6 +183,25 @@ impl Engine {
             self.shown.clone_from(&evaluation.rows);
         }
         self.searching()
+    }
+
+    /// Whether the free-text sketch lags behind the loaded events, so that idle time should extend it.
+    pub fn sketch_behind(&self) -> bool {
+        self.index.sketch.is_behind(self.index.len())
+    }
+
+    /// Extends the free-text sketch for one slice of time; true while it still lags behind. A search
+    /// started meanwhile is right either way: rows beyond the sketch are read in full.
+    pub fn extend_sketch(&mut self) -> bool {
+        let started = js_sys::Date::now();
+        // The index's rows are the events it has taken so far; the sketch follows the index, not the store.
+        let events = &self.store.events()[..self.index.len()];
+        while !self.index.sketch.extend(events, SKETCH_ROWS) {
+            if js_sys::Date::now() - started >= SKETCH_SLICE_MS {
+                return true;
+            }
+        }
+        false
     }
 
     /// How far a search over the original JSON has gone, in percent, while it goes on.

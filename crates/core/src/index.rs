@@ -132,6 +132,12 @@ pub struct Index {
     /// Event time in milliseconds since the epoch; `i64::MIN` when unknown.
     pub time: Vec<i64>,
     columns: Vec<Vec<StrId>>,
+    /// Per column, a bitset of the string ids it holds, so that free text looks only in the columns where
+    /// some value holds the text.
+    present: Vec<Vec<u64>>,
+    /// Trigrams of the rows' original JSON, for free text: over a prefix of the rows, empty until someone
+    /// extends it, because building it reads every record (the page does it a slice at a time when idle).
+    pub sketch: crate::sketch::Sketch,
 }
 
 impl Index {
@@ -149,6 +155,9 @@ impl Index {
     pub fn push(&mut self, event: &Event) {
         if self.columns.is_empty() {
             self.columns = vec![Vec::new(); Column::ALL.len()];
+        }
+        if self.present.is_empty() {
+            self.present = vec![Vec::new(); Column::ALL.len()];
         }
         self.time.push(event.time.map_or(i64::MIN, |t| t.0));
         let info = event.transcribe.as_ref();
@@ -173,6 +182,12 @@ impl Index {
             };
             let id = self.strings.intern(text);
             self.columns[column.slot()].push(id);
+            let present = &mut self.present[column.slot()];
+            let word = id as usize / 64;
+            if present.len() <= word {
+                present.resize(word + 1, 0);
+            }
+            present[word] |= 1 << (id % 64);
         }
     }
 
@@ -184,6 +199,12 @@ impl Index {
     /// True when there are no rows.
     pub fn is_empty(&self) -> bool {
         self.time.is_empty()
+    }
+
+    /// Whether some row holds `id` in `column`.
+    pub fn holds(&self, column: Column, id: StrId) -> bool {
+        let words = self.present.get(column.slot()).map_or(&[][..], Vec::as_slice);
+        words.get(id as usize / 64).is_some_and(|w| w >> (id % 64) & 1 == 1)
     }
 
     /// A column's ids, one per row.

@@ -27,6 +27,7 @@ pub mod model;
 pub mod overview;
 pub mod query;
 pub mod record;
+pub mod sketch;
 pub mod split;
 pub mod sql;
 pub mod store;

@@ -316,12 +316,12 @@ impl Evaluation {
     /// Looks at up to `n` more candidates; true once every candidate has been looked at.
     pub fn advance(&mut self, index: &Index, events: &[Event], candidates: &[u32], n: usize) -> bool {
         let end = self.done.saturating_add(n).min(candidates.len());
-        let (range, prepared) = (self.range, &self.prepared);
+        let (range, prepared) = (self.range, &mut self.prepared);
         self.rows.extend(candidates[self.done..end].iter().copied().filter(|&row| {
             let i = row as usize;
             let time = index.time.get(i).copied().unwrap_or(i64::MIN);
             let in_range = range.is_none_or(|(start, end)| time != i64::MIN && time >= start && time < end);
-            in_range && prepared.iter().all(|p| p.holds(i, index, events))
+            in_range && prepared.iter_mut().all(|p| p.holds(i, index, events))
         }));
         self.done = end;
         self.done == candidates.len()
@@ -415,7 +415,67 @@ enum Prepared {
     Ids { negate: bool, column: Column, yes: Vec<bool> },
     Time { negate: bool, ordering: Ordering, at: i64 },
     Path { negate: bool, path: Vec<String>, matcher: Matcher, clues: Box<PathClues> },
-    Text { negate: bool, finder: crate::caseless::Finder, yes: Vec<bool> },
+    Text(Box<TextTerm>),
+}
+
+/// Free text, with what it learns about rows 64 at a time: the candidates come in time order, which jumps
+/// about the events, so looking up a row's columns and sketch one by one would miss the cache at every
+/// row, while 64 neighbours read together are a few sequential lines.
+struct TextTerm {
+    negate: bool,
+    finder: crate::caseless::Finder,
+    yes: Vec<bool>,
+    /// The columns where some value holds the text.
+    columns: Vec<Column>,
+    probe: Option<crate::sketch::Probe>,
+    /// Per word of 64 rows: whether the two bitsets below are filled in for them.
+    known: Vec<bool>,
+    /// A row's columns hold the text.
+    in_columns: Vec<u64>,
+    /// The row's JSON may hold it (the sketch cannot rule it out): it must be read.
+    maybe_in_json: Vec<u64>,
+}
+
+impl TextTerm {
+    fn holds(&mut self, row: usize, index: &Index, events: &[Event]) -> bool {
+        let word = row / 64;
+        if self.known.len() <= word {
+            let n_words = index.len().div_ceil(64).max(word + 1);
+            self.known.resize(n_words, false);
+            self.in_columns.resize(n_words, 0);
+            self.maybe_in_json.resize(n_words, 0);
+        }
+        if !self.known[word] {
+            self.learn(word, index);
+        }
+        let bit = 1u64 << (row % 64);
+        let hit = self.in_columns[word] & bit != 0
+            || (self.maybe_in_json[word] & bit != 0
+                && events.get(row).is_some_and(|e| self.finder.is_in(e.raw.as_bytes())));
+        hit != self.negate
+    }
+
+    fn learn(&mut self, word: usize, index: &Index) {
+        let rows = word * 64..(word * 64 + 64).min(index.len());
+        let (mut in_columns, mut maybe) = (0u64, 0u64);
+        for column in &self.columns {
+            for (k, &id) in index.column(*column).get(rows.clone()).unwrap_or(&[]).iter().enumerate() {
+                in_columns |= u64::from(self.yes[id as usize]) << k;
+            }
+        }
+        for (k, row) in rows.enumerate() {
+            // The sketch only speaks for the original JSON: the columns hold derived text too (the agent
+            // family, the resource's kind), which is why they are asked as well.
+            let may = self.probe.as_ref().is_none_or(|p| index.sketch.may_hold(row, p));
+            maybe |= u64::from(may) << k;
+        }
+        // Rows the index does not have yet (none, in practice) are left to the plain read.
+        let unknown =
+            if index.len() >= word * 64 + 64 { 0 } else { u64::MAX << (index.len().saturating_sub(word * 64)) };
+        self.in_columns[word] = in_columns;
+        self.maybe_in_json[word] = maybe | unknown;
+        self.known[word] = true;
+    }
 }
 
 impl Prepared {
@@ -427,7 +487,7 @@ impl Prepared {
         }
     }
 
-    fn holds(&self, row: usize, index: &Index, events: &[Event]) -> bool {
+    fn holds(&mut self, row: usize, index: &Index, events: &[Event]) -> bool {
         let (negate, hit) = match self {
             Prepared::Ids { negate, column, yes } => {
                 let id = index.column(*column).get(row).copied().unwrap_or(0);
@@ -450,12 +510,7 @@ impl Prepared {
                 });
                 (*negate, hit)
             }
-            Prepared::Text { negate, finder, yes } => {
-                let in_columns =
-                    Column::ALL.iter().any(|&c| yes[index.column(c).get(row).copied().unwrap_or(0) as usize]);
-                let hit = in_columns || events.get(row).is_some_and(|e| finder.is_in(e.raw.as_bytes()));
-                (*negate, hit)
-            }
+            Prepared::Text(text) => return text.holds(row, index, events),
         };
         hit != negate
     }
@@ -479,10 +534,23 @@ fn prepare(term: &Term, index: &Index) -> Prepared {
             clues: Box::new(PathClues::new(path, matcher)),
         },
         Test::Text(needle) => {
-            let yes = (0..strings.len() as StrId)
+            let yes: Vec<bool> = (0..strings.len() as StrId)
                 .map(|id| !needle.is_empty() && strings.lower(id).contains(needle.as_str()))
                 .collect();
-            Prepared::Text { negate, finder: crate::caseless::Finder::new(needle.as_bytes()), yes }
+            let columns = Column::ALL
+                .into_iter()
+                .filter(|&c| yes.iter().enumerate().any(|(id, &y)| y && index.holds(c, id as StrId)))
+                .collect();
+            Prepared::Text(Box::new(TextTerm {
+                negate,
+                finder: crate::caseless::Finder::new(needle.as_bytes()),
+                yes,
+                columns,
+                probe: index.sketch.probe(needle.as_bytes()),
+                known: Vec::new(),
+                in_columns: Vec::new(),
+                maybe_in_json: Vec::new(),
+            }))
         }
     }
 }

@@ -1,0 +1,258 @@
+//! A sketch of the events' original JSON that lets free text pass over most records without reading them.
+//!
+//! For each block of consecutive events (one event by default) the sketch keeps a bitset of the hashed
+//! trigrams of their JSON, with ASCII letters folded exactly as [`crate::caseless`] folds them. A needle
+//! of three bytes or more can only be in an event whose block has the bit of every one of the needle's
+//! trigrams set: a block missing one is proof of absence, whatever the bytes (escapes, quotes, non-ASCII),
+//! because the needle's folded bytes are then a run of the block's folded bytes. A set bit proves
+//! nothing (other trigrams share it), so the caller still reads the JSON there.
+//!
+//! The sketch covers a prefix of the events and grows a slice at a time ([`Sketch::extend`]), since
+//! building it reads every record once; rows beyond it are simply read. Events are only ever appended,
+//! so a sketch of a prefix stays true.
+//!
+//! ```
+//! use trailscope_core::sketch::Sketch;
+//! # let raw = r#"{"eventVersion":"1.08","eventName":"X","errorCode":"AccessDenied"}"#;
+//! # let record: trailscope_core::record::RawRecord<'_> = serde_json::from_str(raw).unwrap();
+//! let events = vec![record.into_event(raw.to_owned())];
+//! let mut sketch = Sketch::new();
+//! assert!(sketch.extend(&events, usize::MAX));
+//! let probe = sketch.probe(b"accessdenied").expect("long enough to sketch");
+//! assert!(sketch.may_hold(0, &probe));
+//! ```
+
+use crate::model::Event;
+
+/// The trigram bitsets of a prefix of the events, one per block of events.
+#[derive(Debug, Clone)]
+pub struct Sketch {
+    /// log2 of the events per block.
+    block_shift: u32,
+    /// `32 - log2(bits per block)`: a hash keeps the top bits of a 32-bit product.
+    hash_shift: u32,
+    words_per_block: usize,
+    words: Vec<u64>,
+    /// One byte per bit of a block while it is built, so that marking a trigram is a plain store rather
+    /// than a read, an OR and a write that must wait for the previous one.
+    marks: Vec<u8>,
+}
+
+/// A needle's trigrams as sketch bits, grouped by word: (word in the block, bits that must all be set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    words: Vec<(usize, u64)>,
+}
+
+/// One event per block and 1024 bits (128 bytes per event): chosen by `cargo bench --bench query`, where
+/// larger blocks let through most records for any word that a few percent of events hold (a block passes
+/// when any of its events does) and fewer bits fill up with the JSON's 700-odd distinct trigrams.
+const EVENTS_PER_BLOCK: usize = 1;
+const BITS_PER_BLOCK: usize = 1024;
+
+impl Default for Sketch {
+    fn default() -> Self {
+        Sketch::new()
+    }
+}
+
+impl Sketch {
+    /// An empty sketch of the chosen shape.
+    pub fn new() -> Sketch {
+        Sketch::with_shape(EVENTS_PER_BLOCK, BITS_PER_BLOCK)
+    }
+
+    /// An empty sketch with `events_per_block` events per bitset of `bits_per_block` bits, both rounded up
+    /// to a power of two (at least one event and 64 bits), for measuring other shapes.
+    pub fn with_shape(events_per_block: usize, bits_per_block: usize) -> Sketch {
+        let events_per_block = events_per_block.max(1).next_power_of_two();
+        let bits_per_block = bits_per_block.clamp(64, 1 << 24).next_power_of_two();
+        Sketch {
+            block_shift: events_per_block.trailing_zeros(),
+            hash_shift: 32 - bits_per_block.trailing_zeros(),
+            words_per_block: bits_per_block / 64,
+            words: Vec::new(),
+            marks: Vec::new(),
+        }
+    }
+
+    /// How many events (from the first) the sketch covers.
+    pub fn len(&self) -> usize {
+        (self.words.len() / self.words_per_block) << self.block_shift
+    }
+
+    /// True when it covers no event.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Events per block.
+    pub fn events_per_block(&self) -> usize {
+        1 << self.block_shift
+    }
+
+    /// The memory the bitsets take, in bytes.
+    pub fn bytes(&self) -> usize {
+        self.words.len() * 8
+    }
+
+    /// Whether the sketch lacks whole blocks of `events`.
+    pub fn is_behind(&self, n_events: usize) -> bool {
+        n_events >> self.block_shift > self.words.len() / self.words_per_block
+    }
+
+    /// Sketches up to `max_events` more of `events` (the same events, in the same order, as before, maybe
+    /// with more appended), whole blocks only; true once every whole block of `events` is covered. A last
+    /// partial block waits for more events, and is read meanwhile.
+    pub fn extend(&mut self, events: &[Event], max_events: usize) -> bool {
+        let n_blocks = events.len() >> self.block_shift;
+        let done = self.words.len() / self.words_per_block;
+        let budget = (max_events >> self.block_shift).max(1);
+        let end = n_blocks.min(done.saturating_add(budget));
+        self.marks.resize(self.words_per_block * 64, 0);
+        self.words.reserve((end.saturating_sub(done)) * self.words_per_block);
+        for block in done..end {
+            let first = block << self.block_shift;
+            let last = (first + self.events_per_block()).min(events.len());
+            self.marks.fill(0);
+            for event in &events[first..last] {
+                mark(&mut self.marks, event.raw.as_bytes(), self.hash_shift);
+            }
+            self.words.extend(self.marks.chunks_exact(64).map(pack));
+        }
+        end == n_blocks
+    }
+
+    /// The bits a needle needs, or `None` for a needle shorter than a trigram (the sketch says nothing
+    /// about it).
+    pub fn probe(&self, needle: &[u8]) -> Option<Probe> {
+        let needle = needle.to_ascii_lowercase();
+        if needle.len() < 3 {
+            return None;
+        }
+        let mut words: Vec<(usize, u64)> = Vec::new();
+        for window in needle.windows(3) {
+            let bit = hash(trigram(window[0], window[1], window[2]), self.hash_shift);
+            let (word, mask) = (bit / 64, 1u64 << (bit % 64));
+            match words.iter_mut().find(|(w, _)| *w == word) {
+                Some((_, m)) => *m |= mask,
+                None => words.push((word, mask)),
+            }
+        }
+        words.sort_unstable();
+        Some(Probe { words })
+    }
+
+    /// False only when event `row` cannot hold the needle of `probe` (ignoring ASCII case); true when it may,
+    /// and for rows the sketch does not cover yet.
+    #[inline]
+    pub fn may_hold(&self, row: usize, probe: &Probe) -> bool {
+        let start = (row >> self.block_shift) * self.words_per_block;
+        let Some(block) = self.words.get(start..start + self.words_per_block) else { return true };
+        probe.words.iter().all(|&(word, mask)| block.get(word).is_none_or(|&w| w & mask == mask))
+    }
+}
+
+/// Marks the trigram of every position of `raw`, folded.
+#[inline]
+fn mark(marks: &mut [u8], raw: &[u8], hash_shift: u32) {
+    let mut at = 0;
+    // Eight bytes folded at once give six trigrams; the next load starts six bytes on.
+    while at + 8 <= raw.len() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&raw[at..at + 8]);
+        let word = fold8(u64::from_le_bytes(bytes));
+        for k in 0..6 {
+            let t = (word >> (8 * k)) as u32 & 0x00FF_FFFF;
+            marks[hash(t, hash_shift)] = 1;
+        }
+        at += 6;
+    }
+    if raw.len() >= 3 {
+        for start in at..raw.len() - 2 {
+            let b = |i: usize| raw[start + i].to_ascii_lowercase();
+            marks[hash(trigram(b(0), b(1), b(2)), hash_shift)] = 1;
+        }
+    }
+}
+
+/// Sixty-four marks (0 or 1) as the bits of a word, the first mark lowest.
+#[inline]
+fn pack(marks: &[u8]) -> u64 {
+    let mut word = 0u64;
+    for (k, eight) in marks.chunks_exact(8).enumerate() {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(eight);
+        // Each mark byte's low bit moves to bit 56 + its position, then the top byte holds all eight.
+        let byte = (u64::from_le_bytes(bytes) & 0x0101_0101_0101_0101).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        word |= byte << (8 * k);
+    }
+    word
+}
+
+/// ASCII upper-case letters of eight bytes made lower-case, every other byte as it is (what
+/// `u8::to_ascii_lowercase` does to each), without a branch.
+#[inline(always)]
+fn fold8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Per byte, without carries between bytes: the low seven bits plus an offset set the top bit from
+    // `A` up, and from just past `Z` up; a byte of 0x80 or more is never a letter.
+    let low7 = x & (0x7F * ONES);
+    let from_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = low7 + (0x80 - u64::from(b'Z') - 1) * ONES;
+    let upper = from_a & !past_z & !x & (0x80 * ONES);
+    x | (upper >> 2)
+}
+
+#[inline(always)]
+fn trigram(a: u8, b: u8, c: u8) -> u32 {
+    u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16
+}
+
+/// Fibonacci hashing: the top bits of the product mix all three bytes.
+#[inline(always)]
+fn hash(trigram: u32, hash_shift: u32) -> usize {
+    (trigram.wrapping_mul(0x9E37_79B1) >> hash_shift) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold8_lowers_exactly_the_ascii_capitals() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let x = u64::from(b) << (8 * lane) | 0x4141_4141_4141_4141 & !(0xFF << (8 * lane));
+                let folded = fold8(x).to_le_bytes();
+                assert_eq!(folded[lane], b.to_ascii_lowercase(), "byte {b:#x} in lane {lane}");
+                for (other, &f) in folded.iter().enumerate().filter(|(o, _)| *o != lane) {
+                    assert_eq!(f, b'a', "lane {other} beside {b:#x}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pack_keeps_mark_order() {
+        let mut marks = [0u8; 64];
+        for k in [0, 1, 7, 8, 33, 63] {
+            marks[k] = 1;
+        }
+        assert_eq!(pack(&marks), 1 | 1 << 1 | 1 << 7 | 1 << 8 | 1 << 33 | 1 << 63);
+    }
+
+    #[test]
+    fn swar_marks_equal_one_trigram_at_a_time() {
+        let raw = br#"{"A":"B\u00e9\"Zz@[`{","k":"ICH-\xff\x80\xc3\x89"}0123456789ABCDEFGHIJ"#;
+        for len in 0..raw.len() {
+            let (mut fast, mut slow) = (vec![0u8; 1024], vec![0u8; 1024]);
+            mark(&mut fast, &raw[..len], 22);
+            for w in raw[..len].windows(3) {
+                let l = w.to_ascii_lowercase();
+                slow[hash(trigram(l[0], l[1], l[2]), 22)] = 1;
+            }
+            assert_eq!(fast, slow, "first {len} bytes");
+        }
+    }
+}
