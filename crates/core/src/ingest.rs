@@ -527,17 +527,28 @@ impl Sink<'_> {
                 place()
             ))
         };
-        // The prefilter: a Transcribe record's eventSource holds the word "transcribe" (JSON can hide it only
-        // behind a \u escape), so a record with neither is counted from a few fields, not read in full.
-        let bytes = raw.as_bytes();
-        let candidate = self.options.keep_all || TRANSCRIBE.find(bytes).is_some() || ESCAPE.find(bytes).is_some();
-        if !candidate {
-            let summary: RecordSummary<'_> = serde_json::from_str(raw).map_err(parse_error)?;
-            if !summary.looks_like_record() {
-                return Err(not_a_record());
+        // Records that are not Transcribe ones are only counted, from five fields, not read in full.
+        // `skim` reads those fields exactly when it can; when it cannot, a record without the word
+        // "transcribe" (which JSON can hide only behind a \u escape) cannot be a Transcribe one either,
+        // and serde reads the five fields.
+        if !self.options.keep_all {
+            let bytes = raw.as_bytes();
+            let summary: Option<RecordSummary<'_>> = match crate::record::skim(raw) {
+                Some(summary) => Some(summary),
+                None if TRANSCRIBE.find(bytes).is_none() && ESCAPE.find(bytes).is_none() => {
+                    Some(serde_json::from_str(raw).map_err(parse_error)?)
+                }
+                None => None,
+            };
+            if let Some(summary) = summary {
+                if !summary.looks_like_record() {
+                    return Err(not_a_record());
+                }
+                if !model::is_transcribe_source(summary.event_source.as_str()) {
+                    self.count(summary.service(), summary.event_name.as_str());
+                    return Ok(());
+                }
             }
-            self.count(summary.service(), summary.event_name.as_str());
-            return Ok(());
         }
         let record: RawRecord<'_> = serde_json::from_str(raw).map_err(parse_error)?;
         if !record.looks_like_record() {

@@ -8,6 +8,10 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+mod skim;
+
+pub(crate) use skim::skim;
+
 use crate::model::{self, Identity};
 use crate::time::EventTime;
 use crate::transcribe;
