@@ -172,12 +172,17 @@ pub struct Loader {
 }
 
 /// One worker and what it is doing.
+/// Files a reading worker holds at once (see `Slot::busy`).
+const IN_FLIGHT: usize = 2;
+
 struct Slot {
     worker: Worker,
     /// The tools' worker makes the sample and the SQL hand-off; the others read files.
     tools: bool,
     ready: bool,
-    busy: Option<InFlight>,
+    /// Files handed over and not yet answered, oldest first: a reading worker holds the next one
+    /// already, so it never waits on the page's thread between two files.
+    busy: Vec<InFlight>,
     // Kept alive as long as the worker.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
@@ -230,7 +235,7 @@ impl Loader {
     pub fn cancel(self: &Rc<Self>) {
         let Some((engine, _)) = self.context.borrow().clone() else { return };
         let mut unread: Vec<Source> =
-            self.slots.borrow_mut().iter_mut().filter_map(|s| s.busy.take()).map(|f| f.source).collect();
+            self.slots.borrow_mut().iter_mut().flat_map(|s| s.busy.drain(..)).map(|f| f.source).collect();
         unread.extend(self.queue.borrow_mut().drain(..));
         self.stop_workers();
         self.resume_sql();
@@ -343,7 +348,7 @@ impl Loader {
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(Slot { worker, tools, ready: false, busy: None, _on_message: on_message })
+        Ok(Slot { worker, tools, ready: false, busy: Vec::new(), _on_message: on_message })
     }
 
     /// Whether the file-reading workers run (the tools' worker alone reads no file).
@@ -406,7 +411,13 @@ impl Loader {
             }
         }
         let mut slots = self.slots.borrow_mut();
-        for slot in slots.iter_mut().filter(|s| s.ready && s.busy.is_none()) {
+        // Round by round, so that two idle workers get one file each before either gets a second.
+        for at in (0..IN_FLIGHT).flat_map(|_| 0..slots.len()).collect::<Vec<_>>() {
+            let Some(slot) = slots.get_mut(at).filter(|s| s.ready) else { continue };
+            let depth = if slot.tools { 1 } else { IN_FLIGHT };
+            if slot.busy.len() >= depth {
+                continue;
+            }
             // Each worker takes the first source it can read, so files never wait behind the sample.
             let taken = {
                 let mut queue = self.queue.borrow_mut();
@@ -431,7 +442,7 @@ impl Loader {
             }
             self.note(0, 0, Some(source.name()));
             if slot.worker.post_message(&message).is_ok() {
-                slot.busy = Some(InFlight { id, source, reported: 0 });
+                slot.busy.push(InFlight { id, source, reported: 0 });
             } else {
                 self.queue.borrow_mut().push_front(source);
                 break;
@@ -506,7 +517,7 @@ impl Loader {
                 let bytes = get("bytes").as_f64().unwrap_or(0.0) as u64;
                 let id = get("id").as_f64().map(|n| n as u32);
                 let mut slots = self.slots.borrow_mut();
-                if let Some(flight) = slots.get_mut(index).and_then(|s| s.busy.as_mut()).filter(|f| Some(f.id) == id) {
+                if let Some(flight) = slots.get_mut(index).and_then(|s| s.busy.iter_mut().find(|f| Some(f.id) == id)) {
                     let new = bytes.saturating_sub(flight.reported);
                     flight.reported = bytes.max(flight.reported);
                     drop(slots);
@@ -517,8 +528,8 @@ impl Loader {
                 let id = get("id").as_f64().map(|n| n as u32);
                 let flight = {
                     let mut slots = self.slots.borrow_mut();
-                    let slot = slots.get_mut(index).filter(|s| s.busy.as_ref().map(|f| f.id) == id);
-                    slot.and_then(|s| s.busy.take())
+                    let slot = slots.get_mut(index);
+                    slot.and_then(|s| s.busy.iter().position(|f| Some(f.id) == id).map(|at| s.busy.remove(at)))
                 };
                 let Some(flight) = flight else { return };
                 let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
@@ -551,7 +562,7 @@ impl Loader {
     /// Shows new data now and then while loading, and everything once the queue is empty.
     fn settle(&self) {
         let Some((engine, report)) = self.context.borrow().clone() else { return };
-        let busy = self.slots.borrow().iter().any(|s| s.busy.is_some());
+        let busy = self.slots.borrow().iter().any(|s| !s.busy.is_empty());
         let done = !busy && self.queue.borrow().is_empty();
         let now = js_sys::Date::now();
         // First results show while the rest loads. Bringing everything up to date (order, jobs, the query)
