@@ -8,11 +8,12 @@
 // files: `cargo run -q --release -p trailscope-core --example generate -- target/bench-generated 200000 100`),
 // TRAILSCOPE_CHROMIUM (defaults to /usr/bin/chromium). Plain node script: `node tests/bench/browser.mjs`.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { distDir, generatedSet, startServer, launchBrowser } from '../e2e/harness.mjs';
+import { REPO_ROOT, distDir, generatedSet, startServer, launchBrowser } from '../e2e/harness.mjs';
 import { rendererRss } from './renderer.mjs';
 
 const BROWSER_RUNS = 3;
@@ -24,12 +25,23 @@ const log = (...a) => console.error('#', ...a);
 const mismatches = [];
 
 // One load in a fresh page. Returns { seconds, status, heap, workers }.
-async function browserRun(browser, url, set, showAll) {
+async function browserRun(browser, url, set, showAll, workers = null) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
+    if (workers != null) {
+      // The page starts one reading worker per navigator.hardwareConcurrency: one, for wasm on one core.
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: workers });
+    }
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e?.stack || e)));
+    // The page's own timing line: the workers' time inside the core, summed over files.
+    let workerMs = null;
+    page.on('console', (m) => {
+      const busy = /workers busy (\d+) ms/.exec(m.text());
+      if (busy) workerMs = Number(busy[1]);
+    });
     await page.goto(url, { waitUntil: 'load' });
     await page.locator('[data-testid=status][data-state=idle]').waitFor({ state: 'visible', timeout: 60_000 });
     if (showAll) {
@@ -78,9 +90,11 @@ async function browserRun(browser, url, set, showAll) {
     const metric = (name) => metrics.find((m) => m.name === name)?.value;
     return {
       seconds: (readyAt - t0) / 1000,
+      workerSeconds: workerMs == null ? null : workerMs / 1000,
       status,
       heap: { used: metric('JSHeapUsedSize'), total: metric('JSHeapTotalSize') },
       workers: page.workers().length,
+      workersAsked: workers,
       rendererRss: rendererRss(),
     };
   } finally {
@@ -115,6 +129,16 @@ function jqRun(files) {
   return { seconds, lines: Number(r.stdout.trim()) };
 }
 
+// The command line (the same core, native) on the same files, for the wasm-against-native ratio measured in
+// the same run. Built by `cargo xtask bench` before this script; skipped with a note when it is missing.
+function nativeRun(cli, files, threads) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync(cli, ['scan', '--quiet', '--threads', String(threads), ...files], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (r.error || r.status !== 0) throw new Error(`${cli} failed (${r.error ?? `exit ${r.status}`}): ${r.stderr}`);
+  return { seconds };
+}
+
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const mb = (n) => (n == null ? '?' : `${(n / 1e6).toFixed(1)} MB`);
 
@@ -131,10 +155,15 @@ async function main() {
   const results = {};
   try {
     browser = await launchBrowser();
-    for (const [key, showAll, label] of [['transcribe', false, 'browser, Transcribe only'], ['all', true, 'browser, all events kept']]) {
+    const cases = [
+      ['transcribe', false, null, 'browser, Transcribe only'],
+      ['all', true, null, 'browser, all events kept'],
+      ['one', false, 1, 'browser, 1 worker'],
+    ];
+    for (const [key, showAll, workers, label] of cases) {
       let best = null;
       for (let i = 0; i < BROWSER_RUNS; i++) {
-        const run = await browserRun(browser, server.url, set, showAll);
+        const run = await browserRun(browser, server.url, set, showAll, workers);
         log(`${label}: run ${i + 1}: ${run.seconds.toFixed(2)} s`);
         checkCounts(run.status, truth, showAll, `${label} (run ${i + 1})`);
         if (!best || run.seconds < best.seconds) best = run;
@@ -154,8 +183,24 @@ async function main() {
   }
   results.jq = { label: 'gzip -dc | jq', ...jq };
 
+  const cli = process.env.TRAILSCOPE_CLI || path.join(REPO_ROOT, 'target', 'release', 'trailscope');
+  const native = {};
+  if (existsSync(cli)) {
+    for (const [key, threads] of [['one', 1], ['all', availableParallelism()]]) {
+      let best = null;
+      for (let i = 0; i < JQ_RUNS; i++) {
+        const run = nativeRun(cli, set.files, threads);
+        log(`native, ${threads} thread(s): run ${i + 1}: ${run.seconds.toFixed(2)} s`);
+        if (!best || run.seconds < best.seconds) best = run;
+      }
+      native[key] = { label: key === 'one' ? 'native, 1 core' : `native, ${threads} cores`, ...best };
+    }
+  } else {
+    log(`no native command line at ${cli} (cargo build --release -p trailscope-cli): its rows are left out`);
+  }
+
   // The table.
-  const rows = [results.transcribe, results.all, results.jq];
+  const rows = [results.transcribe, results.all, results.one, native.one, native.all, results.jq].filter(Boolean);
   console.log('');
   console.log(`${set.files.length} files, ${mb(set.bytes)} gzipped, ${mb(decoded)} of decoded JSON; best of ${BROWSER_RUNS} (browser) / ${JQ_RUNS} (jq)`);
   console.log(`${'run'.padEnd(28)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)} ${'vs jq'.padStart(8)}`);
@@ -163,6 +208,13 @@ async function main() {
     console.log(`${r.label.padEnd(28)} ${r.seconds.toFixed(2).padStart(8)} ${(decoded / 1e6 / r.seconds).toFixed(1).padStart(8)} ${`${(jq.seconds / r.seconds).toFixed(2)}x`.padStart(8)}`);
   }
   console.log('(MB/s: decoded JSON per second; vs jq: gzip -dc | jq seconds / these seconds, above 1 is faster than jq)');
+  // wasm on one core against native on one core, both end to end on the same files in this run: the page
+  // with a single reading worker, and the command line with one thread.
+  if (native.one) {
+    const ratio = native.one.seconds / results.one.seconds;
+    console.log(`wasm / native, one core each: ${ratio.toFixed(2)}x (goal 0.6x)` +
+      (results.one.workerSeconds ? `; the worker's own time in the core: ${(native.one.seconds / results.one.workerSeconds).toFixed(2)}x` : ''));
+  }
   const jqExpected = truth.n_transcribe + truth.n_duplicates_transcribe;
   console.log(`jq printed ${jq.lines} Transcribe records; truth: ${truth.n_transcribe} distinct + ${truth.n_duplicates_transcribe} duplicate copies = ${jqExpected}` +
     (jq.lines === jqExpected ? '' : ' (differs: jq does not dedupe and reads the records as written)'));
