@@ -47,6 +47,9 @@ impl Report for Reporter {
     }
 }
 
+/// How often, at most, the view shows the rows a search has found so far while it goes on.
+const SEARCH_VIEW_MS: f64 = 150.0;
+
 /// Carries a search over the original JSON on between frames, a slice at a time, so the first rows show
 /// at once and typing never waits for a million events to be read; with no search going on, the same loop
 /// extends the engine's free-text sketch in short slices until it covers every loaded event. One loop at a
@@ -68,6 +71,7 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     }
     let (engine, dispatcher) = (engine.clone(), dispatcher.clone());
     wasm_bindgen_futures::spawn_local(async move {
+        let mut shown_at = js_sys::Date::now();
         loop {
             // Lets the browser paint and take input between slices.
             yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
@@ -76,7 +80,13 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
                 let percent = handle.continue_search();
                 let shown = handle.n_shown() as u64;
                 drop(handle);
-                dispatcher.dispatch(Action::Searching { shown, percent });
+                // Rendering the table, facets and timeline over the rows found so far can take longer
+                // than a slice of searching: in between, the view follows a few times a second.
+                let now = js_sys::Date::now();
+                if percent.is_none() || now - shown_at >= SEARCH_VIEW_MS {
+                    shown_at = now;
+                    dispatcher.dispatch(Action::Searching { shown, percent });
+                }
             } else if !handle.extend_sketch() {
                 break;
             }
