@@ -187,15 +187,16 @@ impl Engine {
 
     /// Whether the free-text sketch lags behind the loaded events, so that idle time should extend it.
     pub fn sketch_behind(&self) -> bool {
-        self.index.sketch.is_behind(self.index.len())
+        self.index.sketch.is_behind(self.store.events().len())
     }
 
     /// Extends the free-text sketch for one slice of time; true while it still lags behind. A search
     /// started meanwhile is right either way: rows beyond the sketch are read in full.
     pub fn extend_sketch(&mut self) -> bool {
         let started = js_sys::Date::now();
-        // The index's rows are the events it has taken so far; the sketch follows the index, not the store.
-        let events = &self.store.events()[..self.index.len()];
+        // Rows are the store's events, which reach the index only in batches while files load: following
+        // the store, the sketch is nearly complete when the last file is in.
+        let events = self.store.events();
         while !self.index.sketch.extend(events, SKETCH_ROWS) {
             if js_sys::Date::now() - started >= SKETCH_SLICE_MS {
                 return true;
