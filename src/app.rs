@@ -49,11 +49,14 @@ impl Report for Reporter {
 
 /// How often, at most, the view shows the rows a search has found so far while it goes on.
 const SEARCH_VIEW_MS: f64 = 150.0;
+/// How long the loop waits, once the sketch has caught up, before looking for newly loaded events.
+const LOOK_AGAIN_MS: u64 = 1000;
 
 /// Carries a search over the original JSON on between frames, a slice at a time, so the first rows show
 /// at once and typing never waits for a million events to be read; with no search going on, the same loop
-/// extends the engine's free-text sketch in short slices until it covers every loaded event. One loop at a
-/// time; a new search replaces the engine's pending one and the same loop goes on with it.
+/// extends the engine's free-text sketch in short slices until it covers every loaded event, and stops when
+/// no more arrive. One loop at a time; a new search replaces the engine's pending one and the same loop goes
+/// on with it.
 fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     {
         let mut handle = engine.0.borrow_mut();
@@ -88,10 +91,19 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
                     dispatcher.dispatch(Action::Searching { shown, percent });
                 }
             } else if !handle.extend_sketch() {
-                break;
+                // Caught up. Files still loading add events that reach the page's view only now and
+                // then (which starts this loop again), so look once more a little later; meanwhile a new
+                // search starts its own loop at once.
+                handle.driving = false;
+                drop(handle);
+                yew::platform::time::sleep(std::time::Duration::from_millis(LOOK_AGAIN_MS)).await;
+                let mut handle = engine.0.borrow_mut();
+                if handle.driving || (handle.searching().is_none() && !handle.sketch_behind()) {
+                    return;
+                }
+                handle.driving = true;
             }
         }
-        engine.0.borrow_mut().driving = false;
     });
 }
 
