@@ -14,14 +14,14 @@ pub type StrId = u32;
 /// Each distinct string once. Id 0 is the empty string.
 #[derive(Debug)]
 pub struct Strings {
-    ids: HashMap<Box<str>, StrId>,
+    ids: HashMap<Box<str>, StrId, foldhash::fast::RandomState>,
     values: Vec<Box<str>>,
     lower: Vec<Box<str>>,
 }
 
 impl Default for Strings {
     fn default() -> Self {
-        let mut strings = Strings { ids: HashMap::new(), values: Vec::new(), lower: Vec::new() };
+        let mut strings = Strings { ids: HashMap::default(), values: Vec::new(), lower: Vec::new() };
         strings.intern("");
         strings
     }

@@ -52,7 +52,7 @@ pub struct NotKept {
 #[derive(Debug, Default)]
 pub struct Store {
     events: Vec<Event>,
-    seen_ids: HashSet<String>,
+    seen_ids: HashSet<String, foldhash::fast::RandomState>,
     summary: Summary,
     notes: Vec<FileNote>,
     per_service: BTreeMap<String, u64>,
