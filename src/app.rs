@@ -78,33 +78,54 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
         loop {
             // Lets the browser paint and take input between slices.
             yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
-            let mut handle = engine.0.borrow_mut();
-            if handle.searching().is_some() {
-                let percent = handle.continue_search();
-                let shown = handle.n_shown() as u64;
-                drop(handle);
-                // Rendering the table, facets and timeline over the rows found so far can take longer
-                // than a slice of searching: in between, the view follows a few times a second.
-                let now = js_sys::Date::now();
-                if percent.is_none() || now - shown_at >= SEARCH_VIEW_MS {
-                    shown_at = now;
-                    dispatcher.dispatch(Action::Searching { shown, percent });
+            match slice(&engine) {
+                Slice::Searched { shown, percent } => {
+                    // Rendering the table, facets and timeline over the rows found so far can take longer
+                    // than a slice of searching: in between, the view follows a few times a second.
+                    let now = js_sys::Date::now();
+                    if percent.is_none() || now - shown_at >= SEARCH_VIEW_MS {
+                        shown_at = now;
+                        dispatcher.dispatch(Action::Searching { shown, percent });
+                    }
                 }
-            } else if !handle.extend_sketch() {
-                // Caught up. Files still loading add events that reach the page's view only now and
-                // then (which starts this loop again), so look once more a little later; meanwhile a new
-                // search starts its own loop at once.
-                handle.driving = false;
-                drop(handle);
-                yew::platform::time::sleep(std::time::Duration::from_millis(LOOK_AGAIN_MS)).await;
-                let mut handle = engine.0.borrow_mut();
-                if handle.driving || (handle.searching().is_none() && !handle.sketch_behind()) {
-                    return;
+                Slice::Sketched => {}
+                Slice::CaughtUp => {
+                    // Files still loading add events that reach the page's view only now and then (which
+                    // starts this loop again), so look once more a little later; meanwhile a new search
+                    // starts its own loop at once.
+                    engine.0.borrow_mut().driving = false;
+                    yew::platform::time::sleep(std::time::Duration::from_millis(LOOK_AGAIN_MS)).await;
+                    let mut handle = engine.0.borrow_mut();
+                    if handle.driving || (handle.searching().is_none() && !handle.sketch_behind()) {
+                        return;
+                    }
+                    handle.driving = true;
                 }
-                handle.driving = true;
             }
         }
     });
+}
+
+/// What one turn of the drive loop did.
+enum Slice {
+    /// Went on with the pending search.
+    Searched { shown: u64, percent: Option<u8> },
+    /// Extended the sketch, which still lags behind.
+    Sketched,
+    /// Nothing to search, and the sketch covers every loaded event.
+    CaughtUp,
+}
+
+fn slice(engine: &EngineHandle) -> Slice {
+    let mut handle = engine.0.borrow_mut();
+    if handle.searching().is_some() {
+        let percent = handle.continue_search();
+        Slice::Searched { shown: handle.n_shown() as u64, percent }
+    } else if handle.extend_sketch() {
+        Slice::Sketched
+    } else {
+        Slice::CaughtUp
+    }
 }
 
 /// The whole page.
