@@ -440,7 +440,10 @@ impl Loader {
                 }
                 Source::Sample => set("sample", true.into()),
             }
-            self.note(0, 0, Some(source.name()));
+            // A file waiting behind another is named once its worker starts on it (its first progress).
+            if slot.busy.is_empty() {
+                self.note(0, 0, Some(source.name()));
+            }
             if slot.worker.post_message(&message).is_ok() {
                 slot.busy.push(InFlight { id, source, reported: 0 });
             } else {
@@ -520,8 +523,9 @@ impl Loader {
                 if let Some(flight) = slots.get_mut(index).and_then(|s| s.busy.iter_mut().find(|f| Some(f.id) == id)) {
                     let new = bytes.saturating_sub(flight.reported);
                     flight.reported = bytes.max(flight.reported);
+                    let name = flight.source.name();
                     drop(slots);
-                    self.note(0, new, None);
+                    self.note(0, new, Some(name));
                 }
             }
             Some("done") => {
