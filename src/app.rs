@@ -75,6 +75,7 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     let (engine, dispatcher) = (engine.clone(), dispatcher.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let mut shown_at = js_sys::Date::now();
+        let mut indexing = false;
         loop {
             // Lets the browser paint and take input between slices.
             yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
@@ -88,8 +89,15 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
                         dispatcher.dispatch(Action::Searching { shown, percent });
                     }
                 }
+                Slice::Sketched if !indexing => {
+                    indexing = true;
+                    dispatcher.dispatch(Action::Indexing(true));
+                }
                 Slice::Sketched => {}
                 Slice::CaughtUp => {
+                    if std::mem::take(&mut indexing) {
+                        dispatcher.dispatch(Action::Indexing(false));
+                    }
                     // Files still loading add events that reach the page's view only now and then (which
                     // starts this loop again), so look once more a little later; meanwhile a new search
                     // starts its own loop at once.
@@ -513,7 +521,7 @@ pub fn App() -> Html {
             <div class="status" data-testid="status" role="status" data-state={data_state}
                 data-files-ok={summary.files_ok.to_string()} data-files-failed={summary.files_failed.to_string()}
                 data-events-total={summary.n_records.to_string()} data-events-kept={summary.n_kept.to_string()}
-                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()}>
+                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()} data-indexing={state.indexing.to_string()}>
                 {status_text}
             </div>
             if state.loading.is_some() && state.shown > 0 {
