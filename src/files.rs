@@ -162,7 +162,7 @@ pub struct Loader {
     unreported: RefCell<(u64, u64, String)>,
     last_progress: Cell<f64>,
     /// Milliseconds the workers spent, and the page spent adding their results, since the queue was last empty.
-    timing: Cell<(f64, f64, f64)>,
+    timing: Cell<(f64, f64, f64, f64)>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
     /// A "Copy as SQL" request waiting for the tools' worker, and where its answer goes; a newer request
@@ -548,10 +548,11 @@ impl Loader {
                         ),
                     }
                 }
-                let (workers, page, started) = self.timing.get();
+                let (workers, reading, page, started) = self.timing.get();
                 let started = if started == 0.0 { adding } else { started };
                 self.timing.set((
                     workers + get("ms").as_f64().unwrap_or(0.0),
+                    reading + get("readMs").as_f64().unwrap_or(0.0),
                     page + js_sys::Date::now() - adding,
                     started,
                 ));
@@ -581,10 +582,10 @@ impl Loader {
         }
         if done {
             self.flush_progress();
-            let (workers, page, started) = self.timing.replace((0.0, 0.0, 0.0));
+            let (workers, reading, page, started) = self.timing.replace((0.0, 0.0, 0.0, 0.0));
             if started > 0.0 {
                 web_sys::console::debug_1(&format!(
-                    "trailscope timing: workers busy {workers:.0} ms in all, page adding results {page:.0} ms, last batch to ready {:.0} ms",
+                    "trailscope timing: workers busy {workers:.0} ms in all (of which {reading:.0} ms waiting for file slices), page adding results {page:.0} ms, first batch to ready {:.0} ms",
                     js_sys::Date::now() - started
                 ).into());
             }

@@ -56,6 +56,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
     }
     let options = IngestOptions { keep_all: get("keepAll").as_bool().unwrap_or(false) };
     let started = js_sys::Date::now();
+    let mut read_ms = 0.0;
     let results: Vec<FileResult> = if get("sample").as_bool() == Some(true) {
         match tools {
             Some(tools) => (tools.sample)(&options),
@@ -70,8 +71,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
         let name = get("name").as_string().unwrap_or_default();
         match get("file").dyn_into::<Blob>() {
             Ok(file) => {
-                let reader = Slices::new(scope.clone(), id.clone(), file);
-                vec![ingest_reader(&name, reader, &options)]
+                let mut reader = Slices::new(scope.clone(), id.clone(), file);
+                let result = ingest_reader(&name, &mut reader, &options);
+                read_ms = reader.read_ms;
+                vec![result]
             }
             Err(_) => vec![trailscope_core::ingest::unread(
                 &name,
@@ -86,7 +89,13 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
     let ms = js_sys::Date::now() - started;
     post(
         scope,
-        &[("kind", "done".into()), ("id", id), ("batch", batch.clone().into()), ("ms", ms.into())],
+        &[
+            ("kind", "done".into()),
+            ("id", id),
+            ("batch", batch.clone().into()),
+            ("ms", ms.into()),
+            ("readMs", read_ms.into()),
+        ],
         Some(batch.buffer().into()),
     );
 }
@@ -111,11 +120,22 @@ struct Slices {
     offset: f64,
     pending: Vec<u8>,
     pending_at: usize,
+    /// Time spent waiting for the browser to hand over slices, for the timing line.
+    read_ms: f64,
 }
 
 impl Slices {
     fn new(scope: DedicatedWorkerGlobalScope, id: JsValue, file: Blob) -> Slices {
-        Slices { scope, id, file, reader: FileReaderSync::new().ok(), offset: 0.0, pending: Vec::new(), pending_at: 0 }
+        Slices {
+            scope,
+            id,
+            file,
+            reader: FileReaderSync::new().ok(),
+            offset: 0.0,
+            pending: Vec::new(),
+            pending_at: 0,
+            read_ms: 0.0,
+        }
     }
 }
 
@@ -127,6 +147,7 @@ impl Read for Slices {
                 return Ok(0);
             }
             let end = (self.offset + SLICE).min(size);
+            let asked = js_sys::Date::now();
             let reader = self.reader.as_ref().ok_or_else(|| std::io::Error::other("FileReaderSync is unavailable"))?;
             let slice = self
                 .file
@@ -141,6 +162,7 @@ impl Read for Slices {
             slice.copy_to(&mut self.pending);
             self.pending_at = 0;
             self.offset = end;
+            self.read_ms += js_sys::Date::now() - asked;
             post(&self.scope, &[("kind", "progress".into()), ("id", self.id.clone()), ("bytes", end.into())], None);
         }
         let n = buf.len().min(self.pending.len() - self.pending_at);

@@ -38,9 +38,12 @@ async function browserRun(browser, url, set, showAll, workers = null) {
     page.on('pageerror', (e) => pageErrors.push(String(e?.stack || e)));
     // The page's own timing line: the workers' time inside the core, summed over files.
     let workerMs = null;
+    let sliceMs = null;
     page.on('console', (m) => {
       const busy = /workers busy (\d+) ms/.exec(m.text());
       if (busy) workerMs = Number(busy[1]);
+      const waiting = /of which (\d+) ms waiting for file slices/.exec(m.text());
+      if (waiting) sliceMs = Number(waiting[1]);
     });
     await page.goto(url, { waitUntil: 'load' });
     await page.locator('[data-testid=status][data-state=idle]').waitFor({ state: 'visible', timeout: 60_000 });
@@ -91,6 +94,7 @@ async function browserRun(browser, url, set, showAll, workers = null) {
     return {
       seconds: (readyAt - t0) / 1000,
       workerSeconds: workerMs == null ? null : workerMs / 1000,
+      sliceSeconds: sliceMs == null ? null : sliceMs / 1000,
       status,
       heap: { used: metric('JSHeapUsedSize'), total: metric('JSHeapTotalSize') },
       workers: page.workers().length,
@@ -213,7 +217,8 @@ async function main() {
   if (native.one) {
     const ratio = native.one.seconds / results.one.seconds;
     console.log(`wasm / native, one core each: ${ratio.toFixed(2)}x (goal 0.6x)` +
-      (results.one.workerSeconds ? `; the worker's own time in the core: ${(native.one.seconds / results.one.workerSeconds).toFixed(2)}x` : ''));
+      (results.one.workerSeconds ? `; the worker's own time: ${(native.one.seconds / results.one.workerSeconds).toFixed(2)}x` : '') +
+      (results.one.sliceSeconds != null ? ` (${results.one.sliceSeconds.toFixed(2)} s of it waiting for the browser to hand over file slices)` : ''));
   }
   const jqExpected = truth.n_transcribe + truth.n_duplicates_transcribe;
   console.log(`jq printed ${jq.lines} Transcribe records; truth: ${truth.n_transcribe} distinct + ${truth.n_duplicates_transcribe} duplicate copies = ${jqExpected}` +
