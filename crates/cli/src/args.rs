@@ -212,7 +212,8 @@ every core but joined in the byte order of their paths (standard input first), s
 that of the first path, and the output is the same on any machine. A file named twice, or reached twice
 through a link, is read once. Events are written oldest first, as the page's table sorts them.
 
-Exit status: 0 when at least one file was read, 1 when none could be, 2 for a mistake in the arguments.
+Exit status: 0 when every file was read (or skipped as a digest), 3 when some were read and others
+failed (the output holds what was read), 1 when none could be, 2 for a mistake in the arguments.
 ",
         version = env!("CARGO_PKG_VERSION"),
     )

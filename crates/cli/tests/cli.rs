@@ -69,8 +69,9 @@ fn the_real_corpus_exports_what_the_page_exports() {
         let reference = Reference::load(&paths, keep_all);
         for query in &queries {
             let jsonl = scan(&[&corpus], query, keep_all, "jsonl");
-            // The corpus holds a broken file and a digest: named on standard error, the rest still loads.
-            assert_eq!(jsonl.code, 0, "{query}: {}", jsonl.stderr);
+            // The corpus holds a broken file and a digest: named on standard error, the rest still loads,
+            // and the exit status says that a file failed.
+            assert_eq!(jsonl.code, 3, "{query}: {}", jsonl.stderr);
             assert!(
                 jsonl.stderr.contains("cloudgrep__bad_cloudtrail.json: failed: the JSON ends early"),
                 "{}",
@@ -143,6 +144,19 @@ fn standard_input_takes_gzip_and_json_lines() {
     );
 }
 
+/// A CloudTrail digest file, which is skipped, not failed.
+const DIGEST: &str = r#"{"awsAccountId":"111122223333","digestStartTime":"2026-03-02T08:00:00Z","digestEndTime":"2026-03-02T09:00:00Z","digestS3Bucket":"trail","digestS3Object":"AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/03/02/d.json.gz","logFiles":[]}"#;
+
+#[test]
+fn a_skipped_digest_is_not_a_failure() {
+    let dir = Scratch::new("digest-only");
+    write_generated(&dir.0, &GenConfig::sample());
+    std::fs::write(dir.0.join("digest.json"), DIGEST).expect("write");
+    let got = scan(&[&dir.0], "", false, "summary");
+    assert_eq!(got.code, 0, "{}", got.stderr);
+    assert!(got.stderr.contains("skipped: CloudTrail digest file"), "{}", got.stderr);
+}
+
 #[test]
 fn bad_files_are_named_and_the_good_ones_load() {
     let dir = Scratch::new("bad-files");
@@ -152,11 +166,10 @@ fn bad_files_are_named_and_the_good_ones_load() {
     std::fs::create_dir_all(&bad).expect("make the folder");
     std::fs::write(bad.join("photo.json"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x10").expect("write");
     std::fs::write(bad.join("cut.json.gz"), &gzip[..gzip.len() / 2]).expect("write");
-    let digest = r#"{"awsAccountId":"111122223333","digestStartTime":"2026-03-02T08:00:00Z","digestEndTime":"2026-03-02T09:00:00Z","digestS3Bucket":"trail","digestS3Object":"AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/03/02/d.json.gz","logFiles":[]}"#;
-    std::fs::write(bad.join("digest.json"), digest).expect("write");
+    std::fs::write(bad.join("digest.json"), DIGEST).expect("write");
 
     let got = scan(&[&dir.0], "", false, "summary");
-    assert_eq!(got.code, 0, "good files were read, so the run succeeds:\n{}", got.stderr);
+    assert_eq!(got.code, 3, "good files were read and bad ones failed: exit status 3\n{}", got.stderr);
     for (file, message) in [
         ("photo.json", "failed: not gzip and not JSON: looks like a PNG image"),
         ("cut.json.gz", "failed: gzip data ends early"),
@@ -236,7 +249,7 @@ fn a_missing_path_is_said_clearly() {
     // Beside a good file, the missing one is reported and the good one read.
     let (paths, _) = write_generated(&dir.0.join("good"), &GenConfig::sample());
     let got = scan(&[&missing, &paths[0]], "", false, "jsonl");
-    assert_eq!(got.code, 0, "{}", got.stderr);
+    assert_eq!(got.code, 3, "one read, one failed: {}", got.stderr);
     assert!(got.stderr.contains(&line), "{}", got.stderr);
     assert_same("beside a missing file", &got.stdout, &Reference::load(&paths[..1], false).json_lines(""));
 }
@@ -256,7 +269,8 @@ fn one_thread_and_many_give_the_same_output() {
         let with = |threads: &str| run(&[&["scan", "--threads", threads][..], extra, &[&folder]].concat(), None);
         let one = with("1");
         let many = with("7");
-        assert_eq!(one.code, 0, "{}", one.stderr);
+        // The broken file fails beside the good ones: exit status 3, on any number of threads.
+        assert_eq!((one.code, many.code), (3, 3), "{}", one.stderr);
         assert!(!one.stdout.is_empty());
         assert_same(&format!("{extra:?} on 1 and 7 threads"), &many.stdout, &one.stdout_text());
         assert_eq!(one.stderr, many.stderr, "{extra:?}: the notes come in the same order");
