@@ -61,12 +61,10 @@ pub struct Splitter {
     phase: Phase,
     /// Bytes of the unit in progress (and, while probing, of the object's start).
     buf: Vec<u8>,
-    depth: u32,
-    in_string: bool,
-    escape: bool,
+    /// String, escape and depth state, and the line number.
+    t: Track,
     /// Bytes consumed before `buf` began; for error positions.
     offset: u64,
-    line: u64,
     /// Largest unit allowed; above it the file is refused rather than exhausting memory.
     max_unit: usize,
     /// What follows a `"Records"` list inside its object, kept to check that the object ends as JSON should
@@ -80,11 +78,8 @@ impl Splitter {
         Splitter {
             phase: Phase::Top,
             buf: Vec::new(),
-            depth: 0,
-            in_string: false,
-            escape: false,
+            t: Track { depth: 0, in_string: false, escape: false, line: 1 },
             offset: 0,
-            line: 1,
             max_unit,
             rest: Vec::new(),
         }
@@ -110,7 +105,7 @@ impl Splitter {
                         }
                         b'[' => {
                             self.advance(byte);
-                            self.depth = 1;
+                            self.t.depth = 1;
                             self.phase = Phase::Items { records: false, expect_comma: false };
                         }
                         _ => return Err(self.error_here("expected a JSON object or list")),
@@ -119,7 +114,7 @@ impl Splitter {
                 Phase::Probe => {
                     self.buf.push(byte);
                     if byte == b'\n' {
-                        self.line += 1;
+                        self.t.line += 1;
                     }
                     i += 1;
                     match probe_records(&self.buf) {
@@ -127,21 +122,19 @@ impl Splitter {
                         Probe::Records => {
                             // The list's items are handed out one by one; its prefix is not needed.
                             self.consume();
-                            self.depth = 2;
+                            self.t.depth = 2;
                             self.phase = Phase::Items { records: true, expect_comma: false };
                         }
                         Probe::Other => {
                             // Rescan what was buffered to set depth and string state, then go on as a value.
                             let buffered = std::mem::take(&mut self.buf);
-                            self.depth = 0;
-                            self.in_string = false;
-                            self.escape = false;
+                            self.t = Track { depth: 0, in_string: false, escape: false, line: self.t.line };
                             self.phase = Phase::Value;
                             for &b in &buffered {
                                 self.buf.push(b);
-                                self.track(b);
+                                self.t.step(b);
                             }
-                            if self.depth == 0 {
+                            if self.t.depth == 0 {
                                 self.finish_value(out)?;
                             }
                         }
@@ -150,13 +143,9 @@ impl Splitter {
                 Phase::Value | Phase::Item { .. } => {
                     // The hot loop: 64 bytes at a time until the unit closes or the chunk ends.
                     let floor = self.unit_floor();
-                    let mut track =
-                        Track { depth: self.depth, in_string: self.in_string, escape: self.escape, line: self.line };
                     let start = i;
-                    let Scan { len, closed } = scan(&chunk[i..], floor, &mut track);
+                    let Scan { len, closed } = scan(&chunk[i..], floor, &mut self.t);
                     i += len;
-                    let Track { depth, in_string, escape, line } = track;
-                    (self.depth, self.in_string, self.escape, self.line) = (depth, in_string, escape, line);
                     self.buf.extend_from_slice(&chunk[start..i]);
                     if self.buf.len() > self.max_unit {
                         return Err(FileError::new(format!(
@@ -190,7 +179,7 @@ impl Splitter {
                         }
                         b']' => {
                             self.advance(byte);
-                            self.depth -= 1;
+                            self.t.depth -= 1;
                             if records {
                                 self.phase = Phase::AfterRecords;
                             } else {
@@ -216,7 +205,7 @@ impl Splitter {
                     if self.rest.len() > self.max_unit {
                         return Err(self.error_here("the object holding \"Records\" goes on too long after it"));
                     }
-                    if self.track(byte) && self.depth == 0 {
+                    if self.t.step(byte) && self.t.depth == 0 {
                         let mut object = b"{\"Records\":[]".to_vec();
                         object.extend_from_slice(&self.rest);
                         self.rest.clear();
@@ -242,7 +231,7 @@ impl Splitter {
             Err(FileError::new(format!(
                 "the JSON ends early at byte {} (line {}): the file looks truncated",
                 self.offset + self.buf.len() as u64,
-                self.line
+                self.t.line
             )))
         }
     }
@@ -265,41 +254,16 @@ impl Splitter {
     fn start(&mut self, byte: u8) {
         self.buf.clear();
         self.buf.push(byte);
-        self.in_string = false;
-        self.escape = false;
-        self.depth = self.unit_floor() + 1;
-    }
-
-    /// Updates string and depth state for one byte; true when it closed an object or list.
-    #[inline(always)]
-    fn track(&mut self, b: u8) -> bool {
-        if self.in_string {
-            if self.escape {
-                self.escape = false;
-            } else if b == b'\\' {
-                self.escape = true;
-            } else if b == b'"' {
-                self.in_string = false;
-            }
-            return false;
-        }
-        match b {
-            b'"' => self.in_string = true,
-            b'{' | b'[' => self.depth += 1,
-            b'}' | b']' => {
-                self.depth = self.depth.saturating_sub(1);
-                return true;
-            }
-            _ => {}
-        }
-        false
+        self.t.in_string = false;
+        self.t.escape = false;
+        self.t.depth = self.unit_floor() + 1;
     }
 
     /// Counts a byte that is not kept in a unit.
     fn advance(&mut self, byte: u8) {
         self.offset += 1;
         if byte == b'\n' {
-            self.line += 1;
+            self.t.line += 1;
         }
     }
 
@@ -316,11 +280,11 @@ impl Splitter {
     }
 
     fn at(&self) -> At {
-        At { offset: self.offset, end_line: self.line }
+        At { offset: self.offset, end_line: self.t.line }
     }
 
     fn error_here(&self, what: &str) -> FileError {
-        FileError::new(format!("invalid JSON at byte {} (line {}): {what}", self.offset, self.line))
+        FileError::new(format!("invalid JSON at byte {} (line {}): {what}", self.offset, self.t.line))
     }
 }
 
@@ -446,10 +410,33 @@ struct Track {
     line: u64,
 }
 
+impl Track {
+    /// One byte under the rule of [`scan`] (lines aside); true when it closed an object or list.
+    #[inline(always)]
+    fn step(&mut self, b: u8) -> bool {
+        if std::mem::take(&mut self.escape) {
+            return false;
+        }
+        match (b, self.in_string) {
+            (b'\\', _) => self.escape = true,
+            (b'"', inside) => self.in_string = !inside,
+            (_, true) => {}
+            (b'{' | b'[', false) => self.depth += 1,
+            (b'}' | b']', false) => {
+                self.depth = self.depth.saturating_sub(1);
+                return true;
+            }
+            _ => {}
+        }
+        false
+    }
+}
+
 /// Scans `text` until the depth falls to `floor` (the closing bracket is the last byte looked at) or the
 /// text ends. A backslash escapes the next byte wherever it stands: inside strings as JSON says, and
 /// outside them, where JSON has no backslash at all, in the same way, so that the 64-byte blocks and the
-/// byte-at-a-time tail agree on every input. Newlines are counted outside strings only.
+/// byte-at-a-time rule ([`Track::step`], which the rest of the splitter uses too) agree on every input.
+/// Newlines are counted outside strings only.
 fn scan(text: &[u8], floor: u32, t: &mut Track) -> Scan {
     let mut i = 0;
     let mut in_string = if t.in_string { u64::MAX } else { 0 };
@@ -490,29 +477,11 @@ fn scan(text: &[u8], floor: u32, t: &mut Track) -> Scan {
     while i < text.len() {
         let b = text[i];
         i += 1;
-        if t.escape {
-            t.escape = false;
-            continue;
+        if b == b'\n' && !t.escape && !t.in_string {
+            t.line += 1;
         }
-        if b == b'\\' {
-            t.escape = true;
-            continue;
-        }
-        if t.in_string {
-            t.in_string = b != b'"';
-            continue;
-        }
-        match b {
-            b'"' => t.in_string = true,
-            b'{' | b'[' => t.depth += 1,
-            b'}' | b']' => {
-                t.depth = t.depth.saturating_sub(1);
-                if t.depth == floor {
-                    return Scan { len: i, closed: true };
-                }
-            }
-            b'\n' => t.line += 1,
-            _ => {}
+        if t.step(b) && t.depth == floor {
+            return Scan { len: i, closed: true };
         }
     }
     Scan { len: i, closed: false }
