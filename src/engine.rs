@@ -10,6 +10,7 @@ use trailscope_core::ingest::{self, FileResult, IngestOptions, Outcome};
 use trailscope_core::jobs::{self, Job};
 use trailscope_core::model::Event;
 use trailscope_core::query::{self, Evaluation, Query};
+use trailscope_core::sketch::WORDS_PER_EVENT;
 use trailscope_core::store::{FileNote, Store, Summary};
 
 /// The facets the page shows, with their search field names.
@@ -81,9 +82,23 @@ impl Engine {
         self.store.add(ingest::unread(name, outcome));
     }
 
-    /// Adds an already ingested file.
-    pub fn add_result(&mut self, result: FileResult) {
-        self.store.add(result);
+    /// Adds an already ingested file, with the sketch its worker built of its events when it did.
+    pub fn add_result(&mut self, mut result: FileResult) {
+        let words = std::mem::take(&mut result.sketch);
+        let before = self.store.events().len();
+        let kept = self.store.add(result);
+        // The worker's bitsets fit only where the sketch ends right before this file's events; otherwise
+        // (the sketch lags, or the worker built none) idle time sketches them here (`extend_sketch`). A
+        // block that does not fit stops the appending: the sketch stays a true sketch of a prefix.
+        let sketch = &mut self.index.sketch;
+        if sketch.len() == before && !words.is_empty() {
+            for at in kept {
+                let block = words.get(at * WORDS_PER_EVENT..(at + 1) * WORDS_PER_EVENT).unwrap_or(&[]);
+                if !sketch.push_event(block) {
+                    break;
+                }
+            }
+        }
     }
 
     /// Brings the index, the orderings and the shown rows up to date after a batch of files.

@@ -130,6 +130,10 @@ pub struct FileResult {
     pub bytes_in: u64,
     /// Size once decompressed.
     pub bytes_decoded: u64,
+    /// The free-text sketch of `events` ([`crate::sketch::words_of`]), when whoever read the file built it;
+    /// empty otherwise. The page's workers build it so that the page's thread does not read every record
+    /// again; the command line, which searches once, does not.
+    pub sketch: Vec<u64>,
 }
 
 /// The largest file the page reads whole. Streaming bigger files is planned; until then they get a clear
@@ -159,6 +163,7 @@ pub fn unread(name: &str, outcome: Outcome) -> FileResult {
         per_name: BTreeMap::new(),
         bytes_in: 0,
         bytes_decoded: 0,
+        sketch: Vec::new(),
     }
 }
 

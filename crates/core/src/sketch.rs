@@ -50,6 +50,18 @@ pub struct Probe {
 const EVENTS_PER_BLOCK: usize = 1;
 const BITS_PER_BLOCK: usize = 1024;
 
+/// The words of one event's bitset in the chosen shape: what [`words_of`] gives per event.
+pub const WORDS_PER_EVENT: usize = BITS_PER_BLOCK / 64;
+
+/// The bitsets of `events` in the chosen shape, [`WORDS_PER_EVENT`] words each, in order: built where the
+/// events were read (a worker, while the record is at hand), so the page only appends them
+/// ([`Sketch::push_event`]) instead of reading every record again on its own thread.
+pub fn words_of(events: &[Event]) -> Vec<u64> {
+    let mut sketch = Sketch::new();
+    sketch.extend(events, usize::MAX);
+    sketch.words
+}
+
 impl Default for Sketch {
     fn default() -> Self {
         Sketch::new()
@@ -123,6 +135,22 @@ impl Sketch {
         end == n_blocks
     }
 
+    /// Appends the bitset of the next event, made by [`words_of`]; false, and nothing appended, when this
+    /// sketch has another shape or `words` another length (the event is then sketched by [`Sketch::extend`]).
+    pub fn push_event(&mut self, words: &[u64]) -> bool {
+        let fits = self.block_shift == 0 && self.words_per_block == WORDS_PER_EVENT && words.len() == WORDS_PER_EVENT;
+        if fits {
+            self.words.extend_from_slice(words);
+        }
+        fits
+    }
+
+    /// The bitset of the block that holds event `row`, when the sketch covers it.
+    pub fn block_of(&self, row: usize) -> Option<&[u64]> {
+        let start = (row >> self.block_shift) * self.words_per_block;
+        self.words.get(start..start + self.words_per_block)
+    }
+
     /// The bits a needle needs, or `None` for a needle shorter than a trigram (the sketch says nothing
     /// about it).
     pub fn probe(&self, needle: &[u8]) -> Option<Probe> {
@@ -147,8 +175,7 @@ impl Sketch {
     /// and for rows the sketch does not cover yet.
     #[inline]
     pub fn may_hold(&self, row: usize, probe: &Probe) -> bool {
-        let start = (row >> self.block_shift) * self.words_per_block;
-        let Some(block) = self.words.get(start..start + self.words_per_block) else { return true };
+        let Some(block) = self.block_of(row) else { return true };
         probe.words.iter().all(|&(word, mask)| block.get(word).is_none_or(|&w| w & mask == mask))
     }
 }

@@ -66,18 +66,19 @@ impl Store {
     }
 
     /// Adds one file's result: its outcome counts, its events join the kept ones unless already kept.
-    pub fn add(&mut self, result: FileResult) {
+    /// Returns the positions, among the file's events, of those it kept (the others were duplicates).
+    pub fn add(&mut self, result: FileResult) -> Vec<usize> {
         match result.outcome {
             Outcome::Loaded { .. } => self.summary.files_ok += 1,
             Outcome::Skipped { reason } => {
                 self.summary.files_skipped += 1;
                 self.notes.push(FileNote { file: result.name, skipped: true, message: reason });
-                return;
+                return Vec::new();
             }
             Outcome::Failed(error) => {
                 self.summary.files_failed += 1;
                 self.notes.push(FileNote { file: result.name, skipped: false, message: error.message().to_owned() });
-                return;
+                return Vec::new();
             }
         }
         self.summary.n_records += result.n_records;
@@ -90,15 +91,18 @@ impl Store {
                 *into.entry(name).or_default() += n;
             }
         }
-        for event in result.events {
+        let mut kept = Vec::with_capacity(result.events.len());
+        for (at, event) in result.events.into_iter().enumerate() {
             // An event without an eventID cannot be matched with its twin, so it is always kept.
             if !event.event_id.is_empty() && !self.seen_ids.insert(event.event_id.clone()) {
                 self.summary.n_duplicates += 1;
                 continue;
             }
             self.events.push(event);
+            kept.push(at);
         }
         self.summary.n_kept = self.events.len() as u64;
+        kept
     }
 
     /// The kept events, in load order.

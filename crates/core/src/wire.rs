@@ -11,7 +11,7 @@ use crate::model::{Event, Field, Identity};
 use crate::time::EventTime;
 use crate::transcribe::{Action, ResourceKind, TranscribeInfo};
 
-const VERSION: u8 = 2;
+const VERSION: u8 = 3;
 
 const SHAPES: [Shape; 10] = [
     Shape::Records,
@@ -55,7 +55,8 @@ impl std::fmt::Display for WireError {
 
 /// Encodes file results into one buffer.
 pub fn encode(results: &[FileResult]) -> Vec<u8> {
-    let capacity: usize = results.iter().flat_map(|r| &r.events).map(|e| e.raw.len() + 256).sum();
+    let capacity: usize = results.iter().flat_map(|r| &r.events).map(|e| e.raw.len() + 256).sum::<usize>()
+        + results.iter().map(|r| r.sketch.len() * 8).sum::<usize>();
     let mut w = Writer(Vec::with_capacity(capacity + 64));
     w.byte(VERSION);
     w.uint(results.len() as u64);
@@ -96,6 +97,10 @@ pub fn encode(results: &[FileResult]) -> Vec<u8> {
         w.uint(result.events.len() as u64);
         for event in &result.events {
             w.event(event);
+        }
+        w.uint(result.sketch.len() as u64);
+        for word in &result.sketch {
+            w.0.extend_from_slice(&word.to_le_bytes());
         }
     }
     w.0
@@ -139,7 +144,25 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<FileResult>, WireError> {
         for _ in 0..n_events {
             events.push(r.event()?);
         }
-        results.push(FileResult { name, outcome, n_records, events, per_service, per_name, bytes_in, bytes_decoded });
+        let n_words = r.len()?;
+        if n_words != 0 && n_words != events.len() * crate::sketch::WORDS_PER_EVENT {
+            return Err(WireError(format!("a sketch of {n_words} words for {} events", events.len())));
+        }
+        let mut sketch = Vec::with_capacity(n_words);
+        for _ in 0..n_words {
+            sketch.push(r.word()?);
+        }
+        results.push(FileResult {
+            name,
+            outcome,
+            n_records,
+            events,
+            per_service,
+            per_name,
+            bytes_in,
+            bytes_decoded,
+            sketch,
+        });
     }
     if r.at != bytes.len() {
         return Err(WireError("trailing bytes".to_owned()));
@@ -268,6 +291,15 @@ impl Reader<'_> {
         Err(WireError("number too long".to_owned()))
     }
 
+    /// Eight bytes, little-endian.
+    fn word(&mut self) -> Result<u64, WireError> {
+        let bytes = self.bytes.get(self.at..self.at + 8).ok_or_else(|| WireError("ends early".to_owned()))?;
+        self.at += 8;
+        let mut word = [0u8; 8];
+        word.copy_from_slice(bytes);
+        Ok(u64::from_le_bytes(word))
+    }
+
     /// A count or length, which must fit what is left of the buffer to be believed.
     fn len(&mut self) -> Result<usize, WireError> {
         let n = self.uint()?;
@@ -380,6 +412,7 @@ mod tests {
             && a.per_service == b.per_service
             && a.per_name == b.per_name
             && (a.bytes_in, a.bytes_decoded) == (b.bytes_in, b.bytes_decoded)
+            && a.sketch == b.sketch
     }
 
     #[test]
@@ -392,6 +425,9 @@ mod tests {
         let mut early = results[0].clone();
         early.events[0].time = Some(EventTime(-1_234_567));
         results.push(early);
+        // A worker sends the events' sketch along; the page must get exactly those bits.
+        results[1].sketch = crate::sketch::words_of(&results[1].events);
+        assert!(!results[1].sketch.is_empty());
         let decoded = decode(&encode(&results)).expect("decodes");
         assert_eq!(decoded.len(), results.len());
         for (a, b) in decoded.iter().zip(&results) {
@@ -402,8 +438,9 @@ mod tests {
     #[test]
     fn truncated_or_garbled_buffers_are_errors_not_panics() {
         let (files, _) = generate(&GenConfig { n_events: 50, n_files: 1, ..GenConfig::sample() });
-        let result = ingest_file(&files[0].name, &files[0].bytes, &IngestOptions { keep_all: true });
-        let bytes = encode(&[result]);
+        let mut result = ingest_file(&files[0].name, &files[0].bytes, &IngestOptions { keep_all: true });
+        result.sketch = crate::sketch::words_of(&result.events);
+        let bytes = encode(&[result.clone()]);
         for cut in 0..bytes.len() {
             assert!(decode(&bytes[..cut]).is_err(), "a buffer cut at {cut} decoded");
         }
@@ -412,5 +449,8 @@ mod tests {
             flipped[i] ^= 0xa5;
             let _ = decode(&flipped);
         }
+        // A sketch that does not give every event its words is refused, not half believed.
+        result.sketch.pop();
+        assert!(decode(&encode(&[result])).is_err());
     }
 }

@@ -179,6 +179,35 @@ fn realistic_and_missing_words_over_generated_data() {
     assert!(n_passed * 5 < pair.events.len(), "{n_passed} of {} pass for zebra", pair.events.len());
 }
 
+/// The page appends the bitsets its workers built per file, skipping duplicate deliveries: that must be
+/// the very sketch it would have built itself over the kept events.
+#[test]
+fn bitsets_built_per_file_and_appended_equal_the_sketch_of_the_kept_events() {
+    let (files, _) = generate(&GenConfig { n_events: 3_000, n_files: 5, ..GenConfig::sample() });
+    let mut store = Store::new();
+    let mut appended = Sketch::new();
+    // The second file comes twice, as CloudTrail may deliver it: its events are kept once.
+    for file in files.iter().chain(&files[1..2]) {
+        let result = ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true });
+        let words = trailscope_core::sketch::words_of(&result.events);
+        assert_eq!(words.len(), result.events.len() * trailscope_core::sketch::WORDS_PER_EVENT);
+        for at in store.add(result) {
+            let block =
+                &words[at * trailscope_core::sketch::WORDS_PER_EVENT..][..trailscope_core::sketch::WORDS_PER_EVENT];
+            assert!(appended.push_event(block));
+        }
+    }
+    assert!(store.summary().n_duplicates > 0, "the repeated file was deduplicated");
+    let mut built = Sketch::new();
+    assert!(built.extend(store.events(), usize::MAX));
+    assert_eq!(appended.len(), store.events().len());
+    for row in 0..store.events().len() {
+        assert_eq!(appended.block_of(row), built.block_of(row), "event {row}");
+    }
+    // Another shape cannot take these bitsets: its events are left to `extend`.
+    assert!(!Sketch::with_shape(4, 256).push_event(built.block_of(0).expect("covered")));
+}
+
 #[test]
 fn cut_needles_over_the_real_corpus() {
     let events = corpus();
