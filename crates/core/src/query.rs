@@ -505,9 +505,11 @@ impl Prepared {
                 (*negate, hit)
             }
             Prepared::Path { negate, path, matcher, clues } => {
-                let hit = events.get(row).is_some_and(|e| {
-                    clues.may_hold(e.raw.as_bytes()) && path_value(&e.raw, path).is_some_and(|v| matches(matcher, &v))
-                });
+                let hit = clues.sketch_allows(row, index)
+                    && events.get(row).is_some_and(|e| {
+                        clues.may_hold(e.raw.as_bytes())
+                            && path_value(&e.raw, path).is_some_and(|v| matches(matcher, &v))
+                    });
                 (*negate, hit)
             }
             Prepared::Text(text) => return text.holds(row, index, events),
@@ -531,7 +533,7 @@ fn prepare(term: &Term, index: &Index) -> Prepared {
             negate,
             path: path.clone(),
             matcher: matcher.clone(),
-            clues: Box::new(PathClues::new(path, matcher)),
+            clues: Box::new(PathClues::new(path, matcher, index)),
         },
         Test::Text(needle) => {
             let yes: Vec<bool> = (0..strings.len() as StrId)
@@ -612,11 +614,14 @@ fn glob(pattern: &str, text: &str) -> bool {
 struct PathClues {
     key: Option<memchr::memmem::Finder<'static>>,
     value: Option<crate::caseless::Finder>,
+    /// The same two pieces as sketch bits, which rule a record out without reading it when the sketch
+    /// says it is spelled verbatim (no escape, nothing beyond ASCII).
+    probes: Vec<crate::sketch::Probe>,
 }
 
 impl PathClues {
-    fn new(path: &[String], matcher: &Matcher) -> PathClues {
-        let key = path.last().map(|k| memchr::memmem::Finder::new(format!("\"{k}\"").as_bytes()).into_owned());
+    fn new(path: &[String], matcher: &Matcher, index: &Index) -> PathClues {
+        let key = path.last().map(|k| format!("\"{k}\""));
         // Only a run of letters, digits and `-_.@` appears verbatim in the JSON whatever the value's type
         // (other characters may be escaped), and only one with a letter other than `e`, which a number
         // written another way (1e3 for 1000) could not have.
@@ -624,11 +629,22 @@ impl PathClues {
             Matcher::Exact(text) | Matcher::Wildcard(text) => text
                 .split(|c: char| !(c.is_ascii_alphanumeric() || "-_.@".contains(c)))
                 .filter(|run| run.bytes().any(|b| b.is_ascii_alphabetic() && !b.eq_ignore_ascii_case(&b'e')))
-                .max_by_key(|run| run.len())
-                .map(|run| crate::caseless::Finder::new(run.as_bytes())),
+                .max_by_key(|run| run.len()),
             Matcher::Cidr(..) => None,
         };
-        PathClues { key, value }
+        let pieces = key.iter().map(String::as_bytes).chain(value.map(str::as_bytes));
+        PathClues {
+            probes: pieces.filter_map(|piece| index.sketch.probe(piece)).collect(),
+            key: key.map(|k| memchr::memmem::Finder::new(k.as_bytes()).into_owned()),
+            value: value.map(|run| crate::caseless::Finder::new(run.as_bytes())),
+        }
+    }
+
+    /// False when the sketch proves the record lacks a piece that a plainly spelled record must hold.
+    #[inline]
+    fn sketch_allows(&self, row: usize, index: &Index) -> bool {
+        let sketch = &index.sketch;
+        self.probes.is_empty() || !sketch.is_plain(row) || self.probes.iter().all(|p| sketch.may_hold(row, p))
     }
 
     fn may_hold(&self, raw: &[u8]) -> bool {

@@ -7,6 +7,11 @@
 //! because the needle's folded bytes are then a run of the block's folded bytes. A set bit proves
 //! nothing (other trigrams share it), so the caller still reads the JSON there.
 //!
+//! Bit 0 of each block is not a trigram's: it says that some event of the block holds a backslash or a
+//! byte beyond ASCII, where text may be spelled otherwise than it reads (`\u0041` for `A`, the Kelvin sign
+//! for `k`), so that a search which must see a piece spelled verbatim (a JSON path's key and value) can
+//! trust an absent trigram only in a block without it. Trigrams that hash to 0 are marked at bit 1.
+//!
 //! The sketch covers a prefix of the events and grows a slice at a time ([`Sketch::extend`]), since
 //! building it reads every record once; rows beyond it are simply read. Events are only ever appended,
 //! so a sketch of a prefix stays true.
@@ -160,7 +165,7 @@ impl Sketch {
         }
         let mut words: Vec<(usize, u64)> = Vec::new();
         for window in needle.windows(3) {
-            let bit = hash(trigram(window[0], window[1], window[2]), self.hash_shift);
+            let bit = slot(trigram(window[0], window[1], window[2]), self.hash_shift);
             let (word, mask) = (bit / 64, 1u64 << (bit % 64));
             match words.iter_mut().find(|(w, _)| *w == word) {
                 Some((_, m)) => *m |= mask,
@@ -169,6 +174,14 @@ impl Sketch {
         }
         words.sort_unstable();
         Some(Probe { words })
+    }
+
+    /// True when event `row` is covered and its block spells everything verbatim: no backslash and no byte
+    /// beyond ASCII in its JSON. Only then does an absent trigram prove that a key or value written in the
+    /// record's own spelling (not just as text) is missing.
+    #[inline]
+    pub fn is_plain(&self, row: usize) -> bool {
+        self.block_of(row).is_some_and(|block| block[0] & 1 == 0)
     }
 
     /// False only when event `row` cannot hold the needle of `probe` (ignoring ASCII case); true when it may,
@@ -180,26 +193,41 @@ impl Sketch {
     }
 }
 
-/// Marks the trigram of every position of `raw`, folded.
+/// Marks the trigram of every position of `raw`, folded, and bit 0 when `raw` holds a backslash or a byte
+/// beyond ASCII.
 #[inline]
 fn mark(marks: &mut [u8], raw: &[u8], hash_shift: u32) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
     let mut at = 0;
+    let mut unplain = 0u64;
     // Eight bytes folded at once give six trigrams; the next load starts six bytes on.
     while at + 8 <= raw.len() {
         let mut bytes = [0u8; 8];
         bytes.copy_from_slice(&raw[at..at + 8]);
-        let word = fold8(u64::from_le_bytes(bytes));
+        let x = u64::from_le_bytes(bytes);
+        // The top bit of a byte beyond ASCII, or of a byte that was a backslash (the classic zero-byte
+        // test on `x ^ b'\\'`: exact about whether any byte was one).
+        let backslash = x ^ (u64::from(b'\\') * ONES);
+        unplain |= x | (backslash.wrapping_sub(ONES) & !backslash);
+        let word = fold8(x);
         for k in 0..6 {
             let t = (word >> (8 * k)) as u32 & 0x00FF_FFFF;
-            marks[hash(t, hash_shift)] = 1;
+            marks[slot(t, hash_shift)] = 1;
         }
         at += 6;
+    }
+    let mut plain = unplain & (0x80 * ONES) == 0;
+    for &b in &raw[at..] {
+        plain &= b < 0x80 && b != b'\\';
     }
     if raw.len() >= 3 {
         for start in at..raw.len() - 2 {
             let b = |i: usize| raw[start + i].to_ascii_lowercase();
-            marks[hash(trigram(b(0), b(1), b(2)), hash_shift)] = 1;
+            marks[slot(trigram(b(0), b(1), b(2)), hash_shift)] = 1;
         }
+    }
+    if !plain {
+        marks[0] = 1;
     }
 }
 
@@ -242,6 +270,12 @@ fn hash(trigram: u32, hash_shift: u32) -> usize {
     (trigram.wrapping_mul(0x9E37_79B1) >> hash_shift) as usize
 }
 
+/// A trigram's bit: its hash, but never bit 0, which says whether the block is plain.
+#[inline(always)]
+fn slot(trigram: u32, hash_shift: u32) -> usize {
+    hash(trigram, hash_shift).max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +291,23 @@ mod tests {
                     assert_eq!(f, b'a', "lane {other} beside {b:#x}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn plain_means_no_backslash_and_nothing_beyond_ascii() {
+        for (raw, plain) in [
+            (&b"{\"a\":\"plain ASCII text, long enough for words\"}"[..], true),
+            (b"short", true),
+            (b"", true),
+            (b"{\"a\":\"x\\u0041\"}", false),
+            (b"ab\\", false),
+            ("long enough text then caf\u{e9}".as_bytes(), false),
+            (b"\xff", false),
+        ] {
+            let mut marks = vec![0u8; 1024];
+            mark(&mut marks, raw, 22);
+            assert_eq!(marks[0] == 0, plain, "{:?}", String::from_utf8_lossy(raw));
         }
     }
 
@@ -278,8 +329,9 @@ mod tests {
             mark(&mut fast, &raw[..len], 22);
             for w in raw[..len].windows(3) {
                 let l = w.to_ascii_lowercase();
-                slow[hash(trigram(l[0], l[1], l[2]), 22)] = 1;
+                slow[slot(trigram(l[0], l[1], l[2]), 22)] = 1;
             }
+            slow[0] = u8::from(raw[..len].iter().any(|&b| b >= 0x80 || b == b'\\'));
             assert_eq!(fast, slow, "first {len} bytes");
         }
     }

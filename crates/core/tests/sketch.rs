@@ -11,7 +11,7 @@ use trailscope_core::generate::{generate, GenConfig};
 use trailscope_core::index::Index;
 use trailscope_core::ingest::{ingest_file, IngestOptions};
 use trailscope_core::model::Event;
-use trailscope_core::query::{evaluate, parse, Query, Term, Test};
+use trailscope_core::query::{evaluate, parse, Matcher, Query, Term, Test};
 use trailscope_core::sketch::Sketch;
 use trailscope_core::store::Store;
 
@@ -102,6 +102,40 @@ impl Pair {
         Ok(n)
     }
 
+    /// JSON path terms for the leaves of event `pick`'s record: the exact value, a wildcard around a piece
+    /// of it, a value it does not have, each alone and negated, and beside free text. Returns how many
+    /// exact terms matched at least their own event.
+    fn agree_on_paths(&self, pick: usize) -> Result<usize, TestCaseError> {
+        let raw = &self.events[pick % self.events.len()].raw;
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(raw) else { return Ok(0) };
+        let mut leaves = Vec::new();
+        collect_leaves(&value, &mut Vec::new(), &mut leaves);
+        let mut n_found = 0;
+        // Spread over the record, a handful of leaves (each term parses many records).
+        let step = leaves.len().div_ceil(6).max(1);
+        for (path, text) in leaves.into_iter().step_by(step) {
+            let text = text.to_lowercase();
+            let piece: String = text.chars().skip(1).take(6).collect();
+            for (matcher, exact) in [
+                (Matcher::Exact(text.clone()), true),
+                (Matcher::Wildcard(format!("*{piece}*")), false),
+                (Matcher::Exact(format!("{text}-zebra")), false),
+            ] {
+                for negate in [false, true] {
+                    let term = Term { negate, test: Test::Path(path.clone(), matcher.clone()) };
+                    let n = self.agree(&Query { terms: vec![term.clone()], range: None })?;
+                    if exact && !negate && n > 0 {
+                        n_found += 1;
+                    }
+                    let mut query = parse("amazonaws").0;
+                    query.terms.push(term);
+                    self.agree(&query)?;
+                }
+            }
+        }
+        Ok(n_found)
+    }
+
     /// A needle cut from event `pick`'s JSON at `start` (chars), `len` chars long, with the case of the
     /// letters at odd positions flipped when `flip`.
     fn cut(&self, pick: usize, start: usize, len: usize, flip: bool) -> String {
@@ -113,6 +147,23 @@ impl Pair {
             .enumerate()
             .map(|(k, &c)| if flip && k % 2 == 1 { flip_case(c) } else { c })
             .collect()
+    }
+}
+
+/// The paths to the scalar values of `value` (into objects only, as path terms go), with the value as a
+/// path term reads it: strings bare, other values as JSON.
+fn collect_leaves(value: &serde_json::Value, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, String)>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                path.push(key.clone());
+                collect_leaves(inner, path, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::String(s) => out.push((path.clone(), s.clone())),
+        serde_json::Value::Array(_) => {}
+        other => out.push((path.clone(), other.to_string())),
     }
 }
 
@@ -206,6 +257,24 @@ fn bitsets_built_per_file_and_appended_equal_the_sketch_of_the_kept_events() {
     }
     // Another shape cannot take these bitsets: its events are left to `extend`.
     assert!(!Sketch::with_shape(4, 256).push_event(built.block_of(0).expect("covered")));
+}
+
+/// JSON path terms pass over records by the sketch only where the record is spelled plainly: over
+/// generated data, the real corpus and records full of escapes and non-ASCII text, the answer is the same.
+#[test]
+fn json_path_terms_agree_with_and_without_the_sketch() {
+    let small: Vec<Event> = generated().into_iter().step_by(10).collect();
+    for (events, picks) in [(small, 6), (corpus(), 20), (tricky(), 4)] {
+        let n = events.len();
+        for (shape, covered) in [(Sketch::new(), n), (Sketch::with_shape(4, 256), n / 2 + 1)] {
+            let pair = Pair::new(events.clone(), shape, covered);
+            let mut n_found = 0;
+            for pick in 0..picks {
+                n_found += ok(pair.agree_on_paths(pick * 7919));
+            }
+            assert!(n_found >= picks, "the exact values of the records' own leaves are found: {n_found}");
+        }
+    }
 }
 
 #[test]
