@@ -40,8 +40,11 @@ pub struct Engine {
     /// The matching rows in time order, from which `shown` is sorted: a new order needs no new search.
     matched: Vec<u32>,
     sort: Sort,
-    /// A search over the original JSON still going on: `shown` holds what it found so far.
-    pending: Option<Evaluation>,
+    /// The current query's evaluation, kept for the facet counts (`Evaluation::facet_rows`).
+    evaluation: Option<Evaluation>,
+    /// Whether `evaluation` is a search over the original JSON still going on: `shown` holds what it
+    /// found so far.
+    pending: bool,
     /// Whether a loop is already driving the pending search between frames.
     pub driving: bool,
 }
@@ -169,12 +172,14 @@ impl Engine {
         if evaluation.reads_json() {
             // Free text and JSON paths read every candidate's original JSON: the first rows show at once,
             // the rest come in slices between frames (see `continue_search`).
-            self.pending = Some(evaluation);
+            self.evaluation = Some(evaluation);
+            self.pending = true;
             self.continue_search();
         } else {
-            self.pending = None;
             evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
-            self.matched = evaluation.rows;
+            self.matched.clone_from(&evaluation.rows);
+            self.evaluation = Some(evaluation);
+            self.pending = false;
             self.order_shown();
         }
     }
@@ -182,7 +187,7 @@ impl Engine {
     /// Goes on with a search over the original JSON for one slice of time; returns how far it is, in
     /// percent, while it is not finished.
     pub fn continue_search(&mut self) -> Option<u8> {
-        let evaluation = self.pending.as_mut()?;
+        let evaluation = self.evaluation.as_mut().filter(|_| self.pending)?;
         let started = js_sys::Date::now();
         let (index, events, order) = (&self.index, self.store.events(), &self.order);
         let mut done = false;
@@ -190,8 +195,8 @@ impl Engine {
             done = evaluation.advance(index, events, order, SLICE_ROWS);
         }
         if done {
-            self.matched = std::mem::take(&mut evaluation.rows);
-            self.pending = None;
+            self.matched.clone_from(&evaluation.rows);
+            self.pending = false;
             self.order_shown();
         } else {
             // Rows found so far show in time order; the chosen order applies once, when the search ends.
@@ -222,7 +227,7 @@ impl Engine {
 
     /// How far a search over the original JSON has gone, in percent, while it goes on.
     pub fn searching(&self) -> Option<u8> {
-        let evaluation = self.pending.as_ref()?;
+        let evaluation = self.evaluation.as_ref().filter(|_| self.pending)?;
         Some((evaluation.looked_at() * 100 / self.order.len().max(1)).min(99) as u8)
     }
 
@@ -243,7 +248,7 @@ impl Engine {
     /// Orders the table.
     pub fn set_sort(&mut self, sort: Sort) {
         self.sort = sort;
-        if self.pending.is_none() {
+        if !self.pending {
             self.order_shown();
         }
     }
@@ -269,22 +274,17 @@ impl Engine {
     }
 
     /// The most frequent values of a facet, with their counts. The counts follow every filter but the
-    /// facet's own, so choosing one value still shows the others to switch to. With free text or a JSON
-    /// path in the search they follow the whole search: leaving out the facet's own term would mean reading
-    /// every record's JSON again for each facet.
+    /// facet's own, so choosing one value still shows the others to switch to; while a search over the
+    /// original JSON goes on, they count what it has looked at so far.
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32)> {
         let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
-        let reads_json = |t: &query::Term| matches!(&t.test, query::Test::Text(_) | query::Test::Path(..));
         let others;
-        let rows = if self.query.terms.iter().any(own) && !self.query.terms.iter().any(reads_json) {
-            let query = Query {
-                terms: self.query.terms.iter().filter(|t| !own(t)).cloned().collect(),
-                range: self.query.range,
-            };
-            others = query::evaluate(&query, &self.index, self.store.events(), &self.order);
-            &others
-        } else {
-            &self.shown
+        let rows = match &self.evaluation {
+            Some(evaluation) if self.query.terms.iter().any(own) => {
+                others = evaluation.facet_rows(column, &self.index, &self.order);
+                &others
+            }
+            _ => &self.shown,
         };
         self.counts(column, rows, limit)
     }

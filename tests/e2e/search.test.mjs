@@ -112,3 +112,32 @@ test('facets: a click includes a value, Alt-click excludes one; the facet keeps 
   assert.equal(await page.locator('[data-testid=search]').inputValue(), `-event:${name2}`);
   assertCleanSession(s);
 });
+
+test('with free text in the search, a chosen value\'s facet still counts the others that hold the text', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const kept = (await status(page)).eventsKept;
+  await search(page, 'eu-central-1');
+  const values = page.locator('[data-testid=facet-value][data-facet=event]');
+  // The text is in some records, not all: wait for its answer, then read the event facet.
+  await page.waitForFunction((kept) => {
+    const shown = Number(document.querySelector('[data-testid=status]')?.getAttribute('data-events-shown'));
+    return shown > 0 && shown < kept && !document.querySelector('[data-testid=status][data-searching=true]');
+  }, kept, { timeout: WAIT_MS });
+  const read = () => values.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-value')}=${e.getAttribute('data-count')}`));
+  const before = await read();
+  assert.ok(before.length > 2, `the event facet lists several names: ${before}`);
+  const [name, count] = before[1].split('=');
+  await values.nth(1).click();
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), `eu-central-1 event:${name}`);
+  await page.locator(`[data-testid=status][data-events-shown="${count}"]`).waitFor({ timeout: WAIT_MS });
+  // Its own facet counts every other name as the word alone did, not just the chosen one.
+  await page.waitForFunction((want) => {
+    const got = [...document.querySelectorAll('[data-testid=facet-value][data-facet=event]')]
+      .map((e) => `${e.getAttribute('data-value')}=${e.getAttribute('data-count')}`);
+    return JSON.stringify(got) === JSON.stringify(want);
+  }, before, { timeout: WAIT_MS });
+  assertCleanSession(s);
+});

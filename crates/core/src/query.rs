@@ -289,13 +289,35 @@ pub fn evaluate(query: &Query, index: &Index, events: &[Event], candidates: &[u3
 
 /// A query answered a slice at a time, so a search over the original JSON of a million events can show
 /// its first rows at once and go on between frames; the answer is the same as [`evaluate`]'s.
+///
+/// It also answers which rows each facet counts ([`Evaluation::facet_rows`]): those that pass every term
+/// but the facet's own column terms. For terms that read the JSON, that means reading it for rows that
+/// fail one column's terms too (not only for the matching rows); what they found is kept in `json_holds`.
 pub struct Evaluation {
     range: Option<(i64, i64)>,
+    /// The terms, cheap ones first: `prepared[..n_cheap]` test columns and times.
     prepared: Vec<Prepared>,
+    n_cheap: usize,
+    /// Whether the JSON must also be read where one column's terms fail, for the facet counts: when
+    /// there are both column terms and terms that read the JSON.
+    for_facets: bool,
+    /// Per event, whether the terms that read the JSON all hold; known for the looked-at candidates that
+    /// fail at most one column's terms.
+    json_holds: Vec<u64>,
     /// Candidates looked at so far.
     done: usize,
     /// Matching rows so far, in candidate order.
     pub rows: Vec<u32>,
+}
+
+/// What the cheap terms say about a row.
+enum Cheap {
+    /// Every cheap term holds.
+    Pass,
+    /// Only terms on this column fail.
+    FailsOnly(Column),
+    /// Terms on two columns, a time term or the range fail: no facet counts the row.
+    Fails,
 }
 
 impl Evaluation {
@@ -304,32 +326,93 @@ impl Evaluation {
         // Cheap tests first: integer columns and times; JSON paths and text over the original last.
         let mut prepared: Vec<Prepared> = query.terms.iter().map(|t| prepare(t, index)).collect();
         prepared.sort_by_key(Prepared::cost);
-        Evaluation { range: query.range, prepared, done: 0, rows: Vec::new() }
+        let n_cheap = prepared.iter().take_while(|p| p.cost() == 0).count();
+        let for_facets = n_cheap < prepared.len() && prepared.iter().any(|p| matches!(p, Prepared::Ids { .. }));
+        Evaluation { range: query.range, prepared, n_cheap, for_facets, json_holds: Vec::new(), done: 0, rows: Vec::new() }
     }
 
     /// Whether answering reads the original JSON (free text or a JSON path), which takes long enough over
     /// many events to be worth slicing.
     pub fn reads_json(&self) -> bool {
-        self.prepared.iter().any(|p| p.cost() > 0)
+        self.n_cheap < self.prepared.len()
     }
 
     /// Looks at up to `n` more candidates; true once every candidate has been looked at.
     pub fn advance(&mut self, index: &Index, events: &[Event], candidates: &[u32], n: usize) -> bool {
         let end = self.done.saturating_add(n).min(candidates.len());
-        let (range, prepared) = (self.range, &mut self.prepared);
-        self.rows.extend(candidates[self.done..end].iter().copied().filter(|&row| {
+        if self.for_facets && self.json_holds.len() * 64 < index.len() {
+            self.json_holds.resize(index.len().div_ceil(64), 0);
+        }
+        for &row in &candidates[self.done..end] {
             let i = row as usize;
-            let time = index.time.get(i).copied().unwrap_or(i64::MIN);
-            let in_range = range.is_none_or(|(start, end)| time != i64::MIN && time >= start && time < end);
-            in_range && prepared.iter_mut().all(|p| p.holds(i, index, events))
-        }));
+            let cheap = self.cheap(i, index);
+            let reads = match cheap {
+                Cheap::Pass => true,
+                Cheap::FailsOnly(_) => self.for_facets,
+                Cheap::Fails => false,
+            };
+            if !reads {
+                continue;
+            }
+            let json = self.prepared[self.n_cheap..].iter_mut().all(|p| p.holds(i, index, events));
+            if json && self.for_facets {
+                if let Some(word) = self.json_holds.get_mut(i / 64) {
+                    *word |= 1 << (i % 64);
+                }
+            }
+            if json && matches!(cheap, Cheap::Pass) {
+                self.rows.push(row);
+            }
+        }
         self.done = end;
         self.done == candidates.len()
+    }
+
+    fn cheap(&self, row: usize, index: &Index) -> Cheap {
+        let time = index.time.get(row).copied().unwrap_or(i64::MIN);
+        if !self.range.is_none_or(|(start, end)| time != i64::MIN && time >= start && time < end) {
+            return Cheap::Fails;
+        }
+        let mut failed = None;
+        for p in &self.prepared[..self.n_cheap] {
+            if p.holds_cheap(row, index) {
+                continue;
+            }
+            match (p, failed) {
+                (Prepared::Ids { column, .. }, None) => failed = Some(*column),
+                (Prepared::Ids { column, .. }, Some(other)) if *column == other => {}
+                _ => return Cheap::Fails,
+            }
+        }
+        failed.map_or(Cheap::Pass, Cheap::FailsOnly)
     }
 
     /// Candidates looked at so far.
     pub fn looked_at(&self) -> usize {
         self.done
+    }
+
+    /// The looked-at candidates that pass every term but those on `column`: what a facet of `column`
+    /// counts, so that choosing one value still shows the others to switch to.
+    pub fn facet_rows(&self, column: Column, index: &Index, candidates: &[u32]) -> Vec<u32> {
+        if self.reads_json() && !self.for_facets {
+            // No column terms: every facet counts the matching rows.
+            return self.rows.clone();
+        }
+        let looked_at = &candidates[..self.done.min(candidates.len())];
+        looked_at
+            .iter()
+            .copied()
+            .filter(|&row| {
+                let i = row as usize;
+                let cheap = match self.cheap(i, index) {
+                    Cheap::Pass => true,
+                    Cheap::FailsOnly(failed) => failed == column,
+                    Cheap::Fails => false,
+                };
+                cheap && (!self.for_facets || self.json_holds.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1))
+            })
+            .collect()
     }
 }
 
@@ -487,7 +570,8 @@ impl Prepared {
         }
     }
 
-    fn holds(&mut self, row: usize, index: &Index, events: &[Event]) -> bool {
+    /// Whether a cheap term (a column or a time) holds for `row`; true for the others, which need events.
+    fn holds_cheap(&self, row: usize, index: &Index) -> bool {
         let (negate, hit) = match self {
             Prepared::Ids { negate, column, yes } => {
                 let id = index.column(*column).get(row).copied().unwrap_or(0);
@@ -504,6 +588,14 @@ impl Prepared {
                     };
                 (*negate, hit)
             }
+            Prepared::Path { .. } | Prepared::Text(_) => return true,
+        };
+        hit != negate
+    }
+
+    fn holds(&mut self, row: usize, index: &Index, events: &[Event]) -> bool {
+        let (negate, hit) = match self {
+            Prepared::Ids { .. } | Prepared::Time { .. } => return self.holds_cheap(row, index),
             Prepared::Path { negate, path, matcher, clues } => {
                 let hit = clues.sketch_allows(row, index)
                     && events.get(row).is_some_and(|e| {

@@ -160,3 +160,58 @@ fn a_search_answered_in_slices_equals_one_answered_at_once() {
     let (cheap, _) = parse("user:alice time:>2026-03-02");
     assert!(!Evaluation::new(&cheap, &index).reads_json());
 }
+
+/// A facet counts the rows that pass every term but its own column's, free text and JSON paths
+/// included: choosing `user:alice` beside a word still shows the other identities that hold the word.
+#[test]
+fn facet_rows_leave_out_only_their_own_column_terms() {
+    use trailscope_core::query::{Evaluation, Query};
+    let store = store();
+    let events = store.events();
+    let index = Index::build(events);
+    let order: Vec<u32> = store.by_time().into_iter().map(|i| i as u32).collect();
+    let columns = [Column::Identity, Column::EventName, Column::Status, Column::ErrorCode, Column::Region];
+    for text in [
+        "user:alice accessdenied",
+        "user:alice status:FAILED -event:GetTranscriptionJob transcri",
+        "event:StartTranscriptionJob requestParameters.languageCode:de-DE",
+        "-error:* region:eu-central-1 -interview time:>2026-03-02",
+        "user:alice event:Get* user:bob",
+        "user:alice status:FAILED",
+        "accessdenied",
+    ] {
+        let (query, hints) = parse(text);
+        assert!(hints.is_empty(), "{text}: {hints:?}");
+        for slice in [997, usize::MAX] {
+            let mut evaluation = Evaluation::new(&query, &index);
+            let mut n_counted = 0;
+            while !evaluation.advance(&index, events, &order, slice) {}
+            for column in columns {
+                // Brute force: the query without the column's own terms, evaluated from scratch.
+                let others = Query {
+                    terms: query
+                        .terms
+                        .iter()
+                        .filter(|t| !matches!(&t.test, trailscope_core::query::Test::Column(c, _) if *c == column))
+                        .cloned()
+                        .collect(),
+                    range: query.range,
+                };
+                let want = evaluate(&others, &index, events, &order);
+                let got = evaluation.facet_rows(column, &index, &order);
+                assert_eq!(got, want, "{text}: facet {column:?}");
+                n_counted += got.len();
+            }
+            assert!(n_counted > 0, "{text}: some facet counts something");
+        }
+        // While the search goes on, a facet counts what it looked at so far, and never more than at the end.
+        let mut partial = Evaluation::new(&query, &index);
+        partial.advance(&index, events, &order, order.len() / 3);
+        let whole = evaluate(&query, &index, events, &order);
+        for column in columns {
+            let rows = partial.facet_rows(column, &index, &order);
+            assert!(rows.iter().all(|r| order[..order.len() / 3].contains(r)), "{text}: {column:?}");
+        }
+        assert!(partial.rows.len() <= whole.len());
+    }
+}
