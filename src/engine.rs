@@ -39,6 +39,9 @@ pub struct Engine {
     shown: Vec<u32>,
     /// The matching rows in time order, from which `shown` is sorted: a new order needs no new search.
     matched: Vec<u32>,
+    /// The shown rows lowest index first: counts, the overview and the histogram read the columns down
+    /// in order this way, instead of jumping about them in time order.
+    unordered: Vec<u32>,
     sort: Sort,
     /// The current query's evaluation, kept for the facet counts (`Evaluation::facet_rows`).
     evaluation: Option<Evaluation>,
@@ -135,7 +138,7 @@ impl Engine {
         if self.shown.is_empty() {
             return String::new();
         }
-        trailscope_core::overview::Overview::of(&self.index, &self.shown).line()
+        trailscope_core::overview::Overview::of(&self.index, &self.unordered).line()
     }
 
     /// Records read but not kept, per service, most first (empty when every event is kept).
@@ -147,9 +150,10 @@ impl Engine {
 
     /// Every distinct value of `column` among the loaded events (not only the shown ones), sorted.
     pub fn distinct(&self, column: Column) -> Vec<String> {
-        let mut values: Vec<String> = query::facet(&self.index, column, &self.order)
-            .into_iter()
-            .map(|(id, _)| self.index.strings.get(id).to_owned())
+        let strings = &self.index.strings;
+        let mut values: Vec<String> = (0..strings.len() as trailscope_core::index::StrId)
+            .filter(|&id| self.index.holds(column, id))
+            .map(|id| strings.get(id).to_owned())
             .filter(|v| !v.is_empty())
             .collect();
         values.sort();
@@ -164,7 +168,7 @@ impl Engine {
 
     /// The shown events over time.
     pub fn histogram(&self, n_bins: usize) -> query::Histogram {
-        query::histogram(&self.index, &self.shown, n_bins)
+        query::histogram(&self.index, &self.unordered, n_bins)
     }
 
     fn refilter(&mut self) {
@@ -178,6 +182,7 @@ impl Engine {
         } else {
             evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
             self.matched.clone_from(&evaluation.rows);
+            self.unordered = evaluation.matched_rows();
             self.evaluation = Some(evaluation);
             self.pending = false;
             self.order_shown();
@@ -194,6 +199,7 @@ impl Engine {
         while !done && js_sys::Date::now() - started < SLICE_MS {
             done = evaluation.advance(index, events, order, SLICE_ROWS);
         }
+        self.unordered = evaluation.matched_rows();
         if done {
             self.matched.clone_from(&evaluation.rows);
             self.pending = false;
@@ -281,10 +287,10 @@ impl Engine {
         let others;
         let rows = match &self.evaluation {
             Some(evaluation) if self.query.terms.iter().any(own) => {
-                others = evaluation.facet_rows(column, &self.index, &self.order);
+                others = evaluation.facet_rows(column);
                 &others
             }
-            _ => &self.shown,
+            _ => &self.unordered,
         };
         self.counts(column, rows, limit)
     }

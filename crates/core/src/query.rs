@@ -290,101 +290,205 @@ pub fn evaluate(query: &Query, index: &Index, events: &[Event], candidates: &[u3
 /// A query answered a slice at a time, so a search over the original JSON of a million events can show
 /// its first rows at once and go on between frames; the answer is the same as [`evaluate`]'s.
 ///
+/// Column and time terms are answered column at a time, as one bit per event: a scan down an integer
+/// column is sequential, where testing rows in the candidates' (time) order jumps about memory. Terms
+/// that read the JSON are then tested only on the candidates whose bits pass.
+///
 /// It also answers which rows each facet counts ([`Evaluation::facet_rows`]): those that pass every term
 /// but the facet's own column terms. For terms that read the JSON, that means reading it for rows that
 /// fail one column's terms too (not only for the matching rows); what they found is kept in `json_holds`.
 pub struct Evaluation {
-    range: Option<(i64, i64)>,
-    /// The terms, cheap ones first: `prepared[..n_cheap]` test columns and times.
-    prepared: Vec<Prepared>,
-    n_cheap: usize,
+    /// The terms that read the JSON (free text and JSON paths), cheapest first.
+    reading: Vec<Prepared>,
+    /// Per event: the time terms and the range hold.
+    base: Bits,
+    /// Per column with terms: the events where all of that column's terms hold.
+    groups: Vec<(Column, Bits)>,
+    /// `base` and every group: the events every cheap term holds for.
+    pass: Bits,
     /// Whether the JSON must also be read where one column's terms fail, for the facet counts: when
     /// there are both column terms and terms that read the JSON.
     for_facets: bool,
     /// Per event, whether the terms that read the JSON all hold; known for the looked-at candidates that
     /// fail at most one column's terms.
-    json_holds: Vec<u64>,
+    json_holds: Bits,
+    /// The candidates looked at so far, and the matching ones, as bits.
+    looked: Bits,
+    matched: Bits,
     /// Candidates looked at so far.
     done: usize,
     /// Matching rows so far, in candidate order.
     pub rows: Vec<u32>,
 }
 
+/// One bit per event.
+#[derive(Clone, Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn ones(n: usize) -> Bits {
+        let mut words = vec![u64::MAX; n.div_ceil(64)];
+        if !n.is_multiple_of(64) {
+            if let Some(last) = words.last_mut() {
+                *last = u64::MAX >> (64 - n % 64);
+            }
+        }
+        Bits(words)
+    }
+
+    fn zeros(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+
+    /// Bit `i` is `test(i)`, for every event.
+    fn from_fn(n: usize, mut test: impl FnMut(usize) -> bool) -> Bits {
+        let mut words = vec![0u64; n.div_ceil(64)];
+        for (w, word) in words.iter_mut().enumerate() {
+            let mut bits = 0u64;
+            for k in 0..64.min(n - w * 64) {
+                bits |= u64::from(test(w * 64 + k)) << k;
+            }
+            *word = bits;
+        }
+        Bits(words)
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    #[inline]
+    fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    fn and(&mut self, other: &Bits) {
+        for (w, o) in self.0.iter_mut().zip(&other.0) {
+            *w &= o;
+        }
+    }
+
+    /// The set bits, lowest first.
+    fn rows(&self) -> Vec<u32> {
+        let mut rows = Vec::new();
+        for (w, &word) in self.0.iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                rows.push((w * 64) as u32 + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+        rows
+    }
+}
+
 /// What the cheap terms say about a row.
 enum Cheap {
     /// Every cheap term holds.
     Pass,
-    /// Only terms on this column fail.
-    FailsOnly(Column),
+    /// Only one column's terms fail.
+    FailsOne,
     /// Terms on two columns, a time term or the range fail: no facet counts the row.
     Fails,
 }
 
 impl Evaluation {
-    /// Prepares `query` over `index`; nothing is evaluated yet.
+    /// Prepares `query` over `index`: the column and time terms are answered here; the candidates are
+    /// looked at by [`Evaluation::advance`].
     pub fn new(query: &Query, index: &Index) -> Evaluation {
-        // Cheap tests first: integer columns and times; JSON paths and text over the original last.
+        let n = index.len();
         let mut prepared: Vec<Prepared> = query.terms.iter().map(|t| prepare(t, index)).collect();
         prepared.sort_by_key(Prepared::cost);
         let n_cheap = prepared.iter().take_while(|p| p.cost() == 0).count();
-        let for_facets = n_cheap < prepared.len() && prepared.iter().any(|p| matches!(p, Prepared::Ids { .. }));
-        Evaluation { range: query.range, prepared, n_cheap, for_facets, json_holds: Vec::new(), done: 0, rows: Vec::new() }
+        let reading = prepared.split_off(n_cheap);
+        let times = &index.time;
+        let mut base = match query.range {
+            Some((start, end)) => Bits::from_fn(n, |i| {
+                let t = times[i];
+                t != i64::MIN && t >= start && t < end
+            }),
+            None => Bits::ones(n),
+        };
+        let mut groups: Vec<(Column, Bits)> = Vec::new();
+        for p in &prepared {
+            let bits = Bits::from_fn(n, |i| p.holds_cheap(i, index));
+            match p {
+                Prepared::Ids { column, .. } => match groups.iter_mut().find(|(c, _)| c == column) {
+                    Some((_, group)) => group.and(&bits),
+                    None => groups.push((*column, bits)),
+                },
+                _ => base.and(&bits),
+            }
+        }
+        let mut pass = base.clone();
+        for (_, group) in &groups {
+            pass.and(group);
+        }
+        let for_facets = !reading.is_empty() && !groups.is_empty();
+        Evaluation {
+            reading,
+            base,
+            groups,
+            pass,
+            for_facets,
+            json_holds: if for_facets { Bits::zeros(n) } else { Bits::default() },
+            looked: Bits::zeros(n),
+            matched: Bits::zeros(n),
+            done: 0,
+            rows: Vec::new(),
+        }
     }
 
     /// Whether answering reads the original JSON (free text or a JSON path), which takes long enough over
     /// many events to be worth slicing.
     pub fn reads_json(&self) -> bool {
-        self.n_cheap < self.prepared.len()
+        !self.reading.is_empty()
     }
 
     /// Looks at up to `n` more candidates; true once every candidate has been looked at.
     pub fn advance(&mut self, index: &Index, events: &[Event], candidates: &[u32], n: usize) -> bool {
         let end = self.done.saturating_add(n).min(candidates.len());
-        if self.for_facets && self.json_holds.len() * 64 < index.len() {
-            self.json_holds.resize(index.len().div_ceil(64), 0);
-        }
         for &row in &candidates[self.done..end] {
             let i = row as usize;
-            let cheap = self.cheap(i, index);
+            self.looked.set(i);
+            let cheap = self.cheap(i);
             let reads = match cheap {
                 Cheap::Pass => true,
-                Cheap::FailsOnly(_) => self.for_facets,
+                Cheap::FailsOne => self.for_facets,
                 Cheap::Fails => false,
             };
             if !reads {
                 continue;
             }
-            let json = self.prepared[self.n_cheap..].iter_mut().all(|p| p.holds(i, index, events));
+            let json = self.reading.iter_mut().all(|p| p.holds(i, index, events));
             if json && self.for_facets {
-                if let Some(word) = self.json_holds.get_mut(i / 64) {
-                    *word |= 1 << (i % 64);
-                }
+                self.json_holds.set(i);
             }
             if json && matches!(cheap, Cheap::Pass) {
                 self.rows.push(row);
+                self.matched.set(i);
             }
         }
         self.done = end;
         self.done == candidates.len()
     }
 
-    fn cheap(&self, row: usize, index: &Index) -> Cheap {
-        let time = index.time.get(row).copied().unwrap_or(i64::MIN);
-        if !self.range.is_none_or(|(start, end)| time != i64::MIN && time >= start && time < end) {
+    #[inline]
+    fn cheap(&self, row: usize) -> Cheap {
+        if self.pass.get(row) {
+            return Cheap::Pass;
+        }
+        if !self.base.get(row) {
             return Cheap::Fails;
         }
-        let mut failed = None;
-        for p in &self.prepared[..self.n_cheap] {
-            if p.holds_cheap(row, index) {
-                continue;
-            }
-            match (p, failed) {
-                (Prepared::Ids { column, .. }, None) => failed = Some(*column),
-                (Prepared::Ids { column, .. }, Some(other)) if *column == other => {}
-                _ => return Cheap::Fails,
-            }
+        if self.groups.iter().filter(|(_, bits)| !bits.get(row)).count() == 1 {
+            Cheap::FailsOne
+        } else {
+            Cheap::Fails
         }
-        failed.map_or(Cheap::Pass, Cheap::FailsOnly)
     }
 
     /// Candidates looked at so far.
@@ -392,27 +496,27 @@ impl Evaluation {
         self.done
     }
 
-    /// The looked-at candidates that pass every term but those on `column`: what a facet of `column`
-    /// counts, so that choosing one value still shows the others to switch to.
-    pub fn facet_rows(&self, column: Column, index: &Index, candidates: &[u32]) -> Vec<u32> {
-        if self.reads_json() && !self.for_facets {
-            // No column terms: every facet counts the matching rows.
-            return self.rows.clone();
+    /// The matching rows found so far, lowest index first rather than in candidate order: what counts and
+    /// sums need, read down the columns in order.
+    pub fn matched_rows(&self) -> Vec<u32> {
+        self.matched.rows()
+    }
+
+    /// The looked-at candidates that pass every term but those on `column`, lowest index first: what a
+    /// facet of `column` counts, so that choosing one value still shows the others to switch to.
+    pub fn facet_rows(&self, column: Column) -> Vec<u32> {
+        if !self.groups.iter().any(|(c, _)| *c == column) {
+            return self.matched_rows();
         }
-        let looked_at = &candidates[..self.done.min(candidates.len())];
-        looked_at
-            .iter()
-            .copied()
-            .filter(|&row| {
-                let i = row as usize;
-                let cheap = match self.cheap(i, index) {
-                    Cheap::Pass => true,
-                    Cheap::FailsOnly(failed) => failed == column,
-                    Cheap::Fails => false,
-                };
-                cheap && (!self.for_facets || self.json_holds.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1))
-            })
-            .collect()
+        let mut bits = self.base.clone();
+        bits.and(&self.looked);
+        for (_, group) in self.groups.iter().filter(|(c, _)| *c != column) {
+            bits.and(group);
+        }
+        if self.for_facets {
+            bits.and(&self.json_holds);
+        }
+        bits.rows()
     }
 }
 
