@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use trailscope_core::index::{Column, Index};
+use trailscope_core::index::{Column, Index, StrId};
 use trailscope_core::ingest::{self, FileResult, IngestOptions, Outcome};
 use trailscope_core::jobs::{self, Job};
 use trailscope_core::model::Event;
@@ -42,6 +42,9 @@ pub struct Engine {
     /// The shown rows lowest index first: counts, the overview and the histogram read the columns down
     /// in order this way, instead of jumping about them in time order.
     unordered: Vec<u32>,
+    /// Counts per value of a column, over the shown rows (`false`) or over a facet's own rows (`true`),
+    /// kept until the rows change: the facets and the overview ask for the same ones at every render.
+    counts: RefCell<Vec<((Column, bool), Rc<Vec<(StrId, u32)>>)>>,
     sort: Sort,
     /// The current query's evaluation, kept for the facet counts (`Evaluation::facet_rows`).
     evaluation: Option<Evaluation>,
@@ -138,7 +141,8 @@ impl Engine {
         if self.shown.is_empty() {
             return String::new();
         }
-        trailscope_core::overview::Overview::of(&self.index, &self.unordered).line()
+        let counts = |column| self.shown_counts(column, false).as_ref().clone();
+        trailscope_core::overview::Overview::with_counts(&self.index, &self.unordered, counts).line()
     }
 
     /// Records read but not kept, per service, most first (empty when every event is kept).
@@ -183,6 +187,7 @@ impl Engine {
             evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
             self.matched.clone_from(&evaluation.rows);
             self.unordered = evaluation.matched_rows();
+            self.counts.get_mut().clear();
             self.evaluation = Some(evaluation);
             self.pending = false;
             self.order_shown();
@@ -200,6 +205,7 @@ impl Engine {
             done = evaluation.advance(index, events, order, SLICE_ROWS);
         }
         self.unordered = evaluation.matched_rows();
+        self.counts.get_mut().clear();
         if done {
             self.matched.clone_from(&evaluation.rows);
             self.pending = false;
@@ -284,23 +290,24 @@ impl Engine {
     /// original JSON goes on, they count what it has looked at so far.
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32)> {
         let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
-        let others;
-        let rows = match &self.evaluation {
-            Some(evaluation) if self.query.terms.iter().any(own) => {
-                others = evaluation.facet_rows(column);
-                &others
-            }
-            _ => &self.unordered,
-        };
-        self.counts(column, rows, limit)
+        let counts = self.shown_counts(column, self.query.terms.iter().any(own));
+        counts.iter().take(limit).map(|&(id, n)| (self.index.strings.get(id).to_owned(), n)).collect()
     }
 
-    fn counts(&self, column: Column, rows: &[u32], limit: usize) -> Vec<(String, u32)> {
-        query::facet(&self.index, column, rows)
-            .into_iter()
-            .take(limit)
-            .map(|(id, n)| (self.index.strings.get(id).to_owned(), n))
-            .collect()
+    /// Counts per value of `column` over the shown rows, or (`facet`) over the rows that pass every term
+    /// but the column's own.
+    fn shown_counts(&self, column: Column, facet: bool) -> Rc<Vec<(StrId, u32)>> {
+        if let Some((_, counts)) = self.counts.borrow().iter().find(|(key, _)| *key == (column, facet)) {
+            return counts.clone();
+        }
+        let counts = Rc::new(match (&self.evaluation, facet) {
+            (Some(evaluation), true) => query::facet(&self.index, column, &evaluation.facet_rows(column)),
+            // The shown rows are distinct rows of the index: as many as it has means all of them.
+            _ if self.unordered.len() == self.index.len() => query::facet_all(&self.index, column),
+            _ => query::facet(&self.index, column, &self.unordered),
+        });
+        self.counts.borrow_mut().push(((column, facet), counts.clone()));
+        counts
     }
 
     /// What the engine keeps.

@@ -1,7 +1,7 @@
 //! What a set of shown events amounts to, for the page's summary line and the command line's summary:
 //! the time span, how many accounts and regions, errors, and the most frequent events and identities.
 
-use crate::index::{Column, Index};
+use crate::index::{Column, Index, StrId};
 use crate::query;
 use crate::time::EventTime;
 
@@ -27,8 +27,14 @@ pub struct Overview {
 impl Overview {
     /// The overview of `rows` (indices into the indexed events).
     pub fn of(index: &Index, rows: &[u32]) -> Overview {
+        Overview::with_counts(index, rows, |column| query::facet(index, column, rows))
+    }
+
+    /// The overview of `rows`, taking the counts per value of a column from `counts` (which must count
+    /// `rows`): the page already has them for its facets.
+    pub fn with_counts(index: &Index, rows: &[u32], counts: impl Fn(Column) -> Vec<(StrId, u32)>) -> Overview {
         let counts = |column: Column| -> Vec<(String, u32)> {
-            query::facet(index, column, rows)
+            counts(column)
                 .into_iter()
                 .map(|(id, n)| (index.strings.get(id).to_owned(), n))
                 .filter(|(value, _)| !value.is_empty())

@@ -312,7 +312,7 @@ pub struct Evaluation {
     /// Per event, whether the terms that read the JSON all hold; known for the looked-at candidates that
     /// fail at most one column's terms.
     json_holds: Bits,
-    /// The candidates looked at so far, and the matching ones, as bits.
+    /// The candidates looked at so far, and (when terms read the JSON) the matching ones, as bits.
     looked: Bits,
     matched: Bits,
     /// Candidates looked at so far.
@@ -427,7 +427,8 @@ impl Evaluation {
         for (_, group) in &groups {
             pass.and(group);
         }
-        let for_facets = !reading.is_empty() && !groups.is_empty();
+        let for_reading = !reading.is_empty();
+        let for_facets = for_reading && !groups.is_empty();
         Evaluation {
             reading,
             base,
@@ -436,7 +437,7 @@ impl Evaluation {
             for_facets,
             json_holds: if for_facets { Bits::zeros(n) } else { Bits::default() },
             looked: Bits::zeros(n),
-            matched: Bits::zeros(n),
+            matched: if for_reading { Bits::zeros(n) } else { Bits::default() },
             done: 0,
             rows: Vec::new(),
         }
@@ -451,6 +452,17 @@ impl Evaluation {
     /// Looks at up to `n` more candidates; true once every candidate has been looked at.
     pub fn advance(&mut self, index: &Index, events: &[Event], candidates: &[u32], n: usize) -> bool {
         let end = self.done.saturating_add(n).min(candidates.len());
+        if self.reading.is_empty() {
+            // Only bits to test: the matched ones are `pass` and `looked` (see `matched_rows`).
+            for &row in &candidates[self.done..end] {
+                self.looked.set(row as usize);
+                if self.pass.get(row as usize) {
+                    self.rows.push(row);
+                }
+            }
+            self.done = end;
+            return self.done == candidates.len();
+        }
         for &row in &candidates[self.done..end] {
             let i = row as usize;
             self.looked.set(i);
@@ -499,6 +511,11 @@ impl Evaluation {
     /// The matching rows found so far, lowest index first rather than in candidate order: what counts and
     /// sums need, read down the columns in order.
     pub fn matched_rows(&self) -> Vec<u32> {
+        if self.reading.is_empty() {
+            let mut bits = self.pass.clone();
+            bits.and(&self.looked);
+            return bits.rows();
+        }
         self.matched.rows()
     }
 
@@ -520,7 +537,8 @@ impl Evaluation {
     }
 }
 
-/// Counts per value of `column` over `rows`, most frequent first (ties by value).
+/// Counts per value of `column` over `rows`, most frequent first (ties by value). Rows lowest index first
+/// read the column in order, which is much faster than jumping about it.
 pub fn facet(index: &Index, column: Column, rows: &[u32]) -> Vec<(StrId, u32)> {
     let ids = index.column(column);
     let mut counts = vec![0u32; index.strings.len()];
@@ -529,6 +547,19 @@ pub fn facet(index: &Index, column: Column, rows: &[u32]) -> Vec<(StrId, u32)> {
             counts[id as usize] += 1;
         }
     }
+    ranked(index, counts)
+}
+
+/// [`facet`] over every event.
+pub fn facet_all(index: &Index, column: Column) -> Vec<(StrId, u32)> {
+    let mut counts = vec![0u32; index.strings.len()];
+    for &id in index.column(column) {
+        counts[id as usize] += 1;
+    }
+    ranked(index, counts)
+}
+
+fn ranked(index: &Index, counts: Vec<u32>) -> Vec<(StrId, u32)> {
     let mut out: Vec<(StrId, u32)> =
         counts.iter().enumerate().filter(|(_, &n)| n > 0).map(|(id, &n)| (id as StrId, n)).collect();
     out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0))));

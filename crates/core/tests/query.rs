@@ -123,6 +123,10 @@ fn facet_counts_equal_a_brute_force_count() {
         .map(|(id, n)| (index.strings.get(id).to_owned(), n))
         .collect();
     assert_eq!(agents.values().sum::<u32>() as usize, rows.len());
+    let all: Vec<u32> = (0..events.len() as u32).collect();
+    for column in [Column::EventName, Column::Identity, Column::SourceIp, Column::Status] {
+        assert_eq!(trailscope_core::query::facet_all(&index, column), facet(&index, column, &all), "{column:?}");
+    }
 }
 
 #[test]
