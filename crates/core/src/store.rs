@@ -52,6 +52,9 @@ pub struct NotKept {
 #[derive(Debug, Default)]
 pub struct Store {
     events: Vec<Event>,
+    /// The eventIDs kept so far: CloudTrail's are UUIDs, held as their 128 bits (no allocation per event,
+    /// and a cheap hash); any other spelling is held as text.
+    seen_uuids: HashSet<u128, foldhash::fast::RandomState>,
     seen_ids: HashSet<String, foldhash::fast::RandomState>,
     summary: Summary,
     notes: Vec<FileNote>,
@@ -94,7 +97,12 @@ impl Store {
         let mut kept = Vec::with_capacity(result.events.len());
         for (at, event) in result.events.into_iter().enumerate() {
             // An event without an eventID cannot be matched with its twin, so it is always kept.
-            if !event.event_id.is_empty() && !self.seen_ids.insert(event.event_id.clone()) {
+            let new = match uuid(&event.event_id) {
+                _ if event.event_id.is_empty() => true,
+                Some(bits) => self.seen_uuids.insert(bits),
+                None => self.seen_ids.insert(event.event_id.clone()),
+            };
+            if !new {
                 self.summary.n_duplicates += 1;
                 continue;
             }
@@ -155,5 +163,68 @@ impl Store {
         let mut order: Vec<usize> = (0..self.events.len()).collect();
         order.sort_by_key(|&i| (self.events[i].time.is_none(), self.events[i].time, i));
         order
+    }
+}
+
+/// The 128 bits of a UUID written in its usual form (`8-4-4-4-12` hex digits, either case), or `None`.
+/// Two IDs give the same bits only when they are the same UUID; upper and lower case spell the same one,
+/// so only lower-case spellings are taken, which keeps "same bits" meaning "same text".
+fn uuid(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 36 {
+        return None;
+    }
+    let mut bits = 0u128;
+    for (i, &b) in bytes.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if b != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            _ => return None,
+        };
+        bits = bits << 4 | u128::from(digit);
+    }
+    Some(bits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{ingest_file, IngestOptions};
+
+    fn file(ids: &[&str]) -> FileResult {
+        let records: Vec<String> = ids
+            .iter()
+            .map(|id| format!(r#"{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"X","eventID":"{id}"}}"#))
+            .collect();
+        let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true })
+    }
+
+    #[test]
+    fn duplicates_are_the_same_text_whatever_its_spelling() {
+        let a = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+        let upper = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0";
+        let mut store = Store::new();
+        assert_eq!(store.add(file(&[a, "not-a-uuid", upper, ""])), vec![0, 1, 2, 3]);
+        // The same UUID again, the same other text again, an event without an ID (always kept), and the
+        // UUID with one digit changed.
+        let changed = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f1";
+        assert_eq!(store.add(file(&[a, "not-a-uuid", upper, "", changed])), vec![3, 4]);
+        assert_eq!(store.summary().n_duplicates, 3);
+        assert_eq!(uuid(a), Some(0x0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0));
+        for not in [
+            upper,
+            "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+            "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1fg",
+            "0f1e2d3c+4b5a-6978-8796-a5b4c3d2e1f0",
+        ] {
+            assert_eq!(uuid(not), None, "{not}");
+        }
     }
 }
