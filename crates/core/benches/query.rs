@@ -97,7 +97,11 @@ fn main() {
         println!("  {needle:<16} {ms:>8.1} ms {:>8} rows", rows.len());
         plain.push(rows);
     }
-    let shapes = [(1, 1024), (1, 512), (1, 2048), (2, 2048), (4, 2048), (4, 4096), (16, 4096)];
+    // The page's shape first, then others to compare it with.
+    let page = Sketch::new();
+    let page_shape = (page.events_per_block(), page.bits_per_block());
+    let others = [(1, 1024), (1, 4096), (2, 2048), (4, 4096), (16, 4096)];
+    let shapes = std::iter::once(page_shape).chain(others.into_iter().filter(|&s| s != page_shape));
     for (n_shape, (per_block, bits)) in shapes.into_iter().enumerate() {
         let (ms_build, sketch) = best_of(1, || {
             let mut sketch = Sketch::with_shape(per_block, bits);
