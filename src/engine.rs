@@ -44,7 +44,7 @@ pub struct Engine {
     unordered: Vec<u32>,
     /// Counts per value of a column, over the shown rows (`false`) or over a facet's own rows (`true`),
     /// kept until the rows change: the facets and the overview ask for the same ones at every render.
-    counts: RefCell<Vec<((Column, bool), Rc<Vec<(StrId, u32)>>)>>,
+    counts: RefCell<Vec<((Column, bool), Counts)>>,
     sort: Sort,
     /// The current query's evaluation, kept for the facet counts (`Evaluation::facet_rows`).
     evaluation: Option<Evaluation>,
@@ -64,6 +64,9 @@ const SLICE_ROWS: usize = 4096;
 const SKETCH_SLICE_MS: f64 = 8.0;
 /// Events sketched between two looks at the clock.
 const SKETCH_ROWS: usize = 512;
+
+/// Counts per value of a column, most first.
+type Counts = Rc<Vec<(StrId, u32)>>;
 
 /// The table's order: by time (the default), or by a column's text; either way up or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -296,7 +299,7 @@ impl Engine {
 
     /// Counts per value of `column` over the shown rows, or (`facet`) over the rows that pass every term
     /// but the column's own.
-    fn shown_counts(&self, column: Column, facet: bool) -> Rc<Vec<(StrId, u32)>> {
+    fn shown_counts(&self, column: Column, facet: bool) -> Counts {
         if let Some((_, counts)) = self.counts.borrow().iter().find(|(key, _)| *key == (column, facet)) {
             return counts.clone();
         }

@@ -20,6 +20,9 @@ fn store() -> Store {
     store
 }
 
+/// A query's rows written independently: which events it must show.
+type Expected = Box<dyn Fn(&Event) -> bool>;
+
 fn ms(text: &str) -> i64 {
     EventTime::parse(text).map(|t| t.0).unwrap_or_default()
 }
@@ -38,7 +41,7 @@ fn queries_match_a_brute_force_filter() {
         let v: serde_json::Value = serde_json::from_str(&e.raw).ok()?;
         Some(v.get("requestParameters")?.get("languageCode")?.as_str()?.to_owned())
     };
-    let cases: Vec<(&str, Box<dyn Fn(&Event) -> bool>)> = vec![
+    let cases: Vec<(&str, Expected)> = vec![
         ("user:alice", Box::new(|e| e.identity.name.eq_ignore_ascii_case("alice"))),
         ("-event:GetTranscriptionJob", Box::new(|e| e.event_name != "GetTranscriptionJob")),
         ("status:failed", Box::new(|e| e.transcribe.as_ref().and_then(|t| t.status.as_deref()) == Some("FAILED"))),
