@@ -53,9 +53,9 @@ pub struct NotKept {
 pub struct Store {
     events: Vec<Event>,
     /// The eventIDs kept so far: CloudTrail's are UUIDs, held as their 128 bits (no allocation per event,
-    /// and a cheap hash); any other spelling is held as text.
-    seen_uuids: HashSet<u128, foldhash::fast::RandomState>,
-    seen_ids: HashSet<String, foldhash::fast::RandomState>,
+    /// and a cheap hash); any other spelling is held as text. One set of both, so the page's code carries
+    /// one set, not two.
+    seen_ids: HashSet<SeenId, foldhash::fast::RandomState>,
     summary: Summary,
     notes: Vec<FileNote>,
     per_service: BTreeMap<String, u64>,
@@ -97,11 +97,11 @@ impl Store {
         let mut kept = Vec::with_capacity(result.events.len());
         for (at, event) in result.events.into_iter().enumerate() {
             // An event without an eventID cannot be matched with its twin, so it is always kept.
-            let new = match uuid(&event.event_id) {
-                _ if event.event_id.is_empty() => true,
-                Some(bits) => self.seen_uuids.insert(bits),
-                None => self.seen_ids.insert(event.event_id.clone()),
-            };
+            let new = event.event_id.is_empty()
+                || self.seen_ids.insert(match uuid(&event.event_id) {
+                    Some(bits) => SeenId::Uuid(bits),
+                    None => SeenId::Text(event.event_id.as_str().into()),
+                });
             if !new {
                 self.summary.n_duplicates += 1;
                 continue;
@@ -164,6 +164,13 @@ impl Store {
         order.sort_by_key(|&i| (self.events[i].time.is_none(), self.events[i].time, i));
         order
     }
+}
+
+/// An eventID as the store remembers it.
+#[derive(Debug, PartialEq, Eq, Hash)]
+enum SeenId {
+    Uuid(u128),
+    Text(Box<str>),
 }
 
 /// The 128 bits of a UUID written in its usual form (`8-4-4-4-12` hex digits, either case), or `None`.
