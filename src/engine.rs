@@ -37,8 +37,6 @@ pub struct Engine {
     index: Index,
     query: Query,
     shown: Vec<u32>,
-    /// The matching rows in time order, from which `shown` is sorted: a new order needs no new search.
-    matched: Vec<u32>,
     /// The shown rows lowest index first: counts, the overview and the histogram read the columns down
     /// in order this way, instead of jumping about them in time order.
     unordered: Vec<u32>,
@@ -180,19 +178,29 @@ impl Engine {
 
     fn refilter(&mut self) {
         let mut evaluation = Evaluation::new(&self.query, &self.index);
-        if evaluation.reads_json() {
-            // Free text and JSON paths read every candidate's original JSON: the first rows show at once,
-            // the rest come in slices between frames (see `continue_search`).
-            self.evaluation = Some(evaluation);
-            self.pending = true;
+        // Free text and JSON paths read every candidate's original JSON: the first rows show at once, the
+        // rest come in slices between frames (see `continue_search`).
+        self.pending = evaluation.reads_json();
+        if !self.pending {
+            evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
+        }
+        self.evaluation = Some(evaluation);
+        if self.pending {
             self.continue_search();
         } else {
-            evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
-            self.matched.clone_from(&evaluation.rows);
-            self.unordered = evaluation.matched_rows();
-            self.counts.get_mut().clear();
-            self.evaluation = Some(evaluation);
-            self.pending = false;
+            self.take_rows();
+        }
+    }
+
+    /// Takes in what the evaluation has found so far: the counts start again, and the table shows the
+    /// rows, in its chosen order once the search is over and in time order while it goes on.
+    fn take_rows(&mut self) {
+        let Some(evaluation) = &self.evaluation else { return };
+        self.unordered = evaluation.matched_rows();
+        self.counts.get_mut().clear();
+        if self.pending {
+            self.shown.clone_from(&evaluation.rows);
+        } else {
             self.order_shown();
         }
     }
@@ -207,16 +215,8 @@ impl Engine {
         while !done && js_sys::Date::now() - started < SLICE_MS {
             done = evaluation.advance(index, events, order, SLICE_ROWS);
         }
-        self.unordered = evaluation.matched_rows();
-        self.counts.get_mut().clear();
-        if done {
-            self.matched.clone_from(&evaluation.rows);
-            self.pending = false;
-            self.order_shown();
-        } else {
-            // Rows found so far show in time order; the chosen order applies once, when the search ends.
-            self.shown.clone_from(&evaluation.rows);
-        }
+        self.pending = !done;
+        self.take_rows();
         self.searching()
     }
 
@@ -246,9 +246,9 @@ impl Engine {
         Some((evaluation.looked_at() * 100 / self.order.len().max(1)).min(99) as u8)
     }
 
-    /// `shown` from `matched`, in the table's order.
+    /// `shown` from the evaluation's rows (time order), in the table's order.
     fn order_shown(&mut self) {
-        self.shown.clone_from(&self.matched);
+        self.shown.clone_from(self.evaluation.as_ref().map_or(&Vec::new(), |e| &e.rows));
         // The candidates come in time order, and the sort is stable: ties keep time order.
         if let Some(column) = self.sort.column {
             let (ids, strings) = (self.index.column(column), &self.index.strings);
