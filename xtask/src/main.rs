@@ -244,6 +244,16 @@ fn bench() -> Result {
     let root = root();
     run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "ingest"]).current_dir(&root))?;
     run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "query"]).current_dir(&root))?;
+    // The same query figures in wasm, in Node's V8 (the runner is tests/bench/wasi.mjs): the core alone,
+    // without the page around it.
+    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t.trim() == "wasm32-wasip1") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-wasip1"]))?;
+    }
+    run(Command::new("cargo")
+        .args(["bench", "-p", "trailscope-core", "--bench", "query", "--target", "wasm32-wasip1"])
+        .env("TRAILSCOPE_QUERY_TABLE_ONLY", "1")
+        .current_dir(&root))?;
     // The property tests' long run (CI runs a short budget): a few minutes of arbitrary and damaged input.
     run(Command::new("cargo")
         .args(["test", "--profile", "bench", "-p", "trailscope-core", "--test", "robustness"])

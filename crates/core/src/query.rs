@@ -340,17 +340,23 @@ impl Bits {
         Bits(vec![0; n.div_ceil(64)])
     }
 
-    /// Bit `i` is `test(i)`, for every event.
-    fn from_fn(n: usize, mut test: impl FnMut(usize) -> bool) -> Bits {
-        let mut words = vec![0u64; n.div_ceil(64)];
-        for (w, word) in words.iter_mut().enumerate() {
-            let mut bits = 0u64;
-            for k in 0..64.min(n - w * 64) {
-                bits |= u64::from(test(w * 64 + k)) << k;
-            }
-            *word = bits;
+    /// Bit `i` is `test(values[i])`, for every value: one sequential pass down a column, the test
+    /// monomorphised into the loop.
+    fn from_column<T: Copy>(values: &[T], mut test: impl FnMut(T) -> bool) -> Bits {
+        Bits(
+            values
+                .chunks(64)
+                .map(|chunk| chunk.iter().enumerate().fold(0u64, |bits, (k, &v)| bits | u64::from(test(v)) << k))
+                .collect(),
+        )
+    }
+
+    /// Flips every bit of the first `n`.
+    fn negate(&mut self, n: usize) {
+        let ones = Bits::ones(n);
+        for (w, o) in self.0.iter_mut().zip(&ones.0) {
+            *w ^= o;
         }
-        Bits(words)
     }
 
     #[inline]
@@ -406,15 +412,12 @@ impl Evaluation {
         let reading = prepared.split_off(n_cheap);
         let times = &index.time;
         let mut base = match query.range {
-            Some((start, end)) => Bits::from_fn(n, |i| {
-                let t = times[i];
-                t != i64::MIN && t >= start && t < end
-            }),
+            Some((start, end)) => Bits::from_column(times, |t| t != i64::MIN && t >= start && t < end),
             None => Bits::ones(n),
         };
         let mut groups: Vec<(Column, Bits)> = Vec::new();
         for p in &prepared {
-            let bits = Bits::from_fn(n, |i| p.holds_cheap(i, index));
+            let bits = p.cheap_bits(index);
             match p {
                 Prepared::Ids { column, .. } => match groups.iter_mut().find(|(c, _)| c == column) {
                     Some((_, group)) => group.and(&bits),
@@ -703,6 +706,30 @@ impl Prepared {
             Prepared::Text { .. } => 1,
             Prepared::Path { .. } => 2,
         }
+    }
+
+    /// Per event, whether a cheap term (a column or a time) holds; every bit set for the others.
+    fn cheap_bits(&self, index: &Index) -> Bits {
+        let (negate, mut bits) = match self {
+            Prepared::Ids { negate, column, yes } => {
+                (*negate, Bits::from_column(index.column(*column), |id| yes.get(id as usize).copied().unwrap_or(false)))
+            }
+            Prepared::Time { negate, ordering, at } => {
+                let at = *at;
+                let bits = match ordering {
+                    Ordering::After => Bits::from_column(&index.time, |t| t != i64::MIN && t > at),
+                    Ordering::AtOrAfter => Bits::from_column(&index.time, |t| t != i64::MIN && t >= at),
+                    Ordering::Before => Bits::from_column(&index.time, |t| t != i64::MIN && t < at),
+                    Ordering::AtOrBefore => Bits::from_column(&index.time, |t| t != i64::MIN && t <= at),
+                };
+                (*negate, bits)
+            }
+            Prepared::Path { .. } | Prepared::Text(_) => return Bits::ones(index.len()),
+        };
+        if negate {
+            bits.negate(index.len());
+        }
+        bits
     }
 
     /// Whether a cheap term (a column or a time) holds for `row`; true for the others, which need events.
