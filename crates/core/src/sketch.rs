@@ -7,6 +7,10 @@
 //! because the needle's folded bytes are then a run of the block's folded bytes. A set bit proves
 //! nothing (other trigrams share it), so the caller still reads the JSON there.
 //!
+//! Trigrams that nearly every CloudTrail record holds (those of its standard keys, [`COMMON_TEXT`]) set no
+//! bit of their own: such a bit would be set in every block and rule nothing out, and it would pass every
+//! needle whose trigram shares it. A needle's common trigrams are not asked about.
+//!
 //! Bit 0 of each block is not a trigram's: it says that some event of the block holds a backslash or a
 //! byte beyond ASCII, where text may be spelled otherwise than it reads (`\u0041` for `A`, the Kelvin sign
 //! for `k`), so that a search which must see a piece spelled verbatim (a JSON path's key and value) can
@@ -37,6 +41,8 @@ pub struct Sketch {
     /// `64 - log2(bits per block)`: a hash keeps the top bits of a 64-bit product.
     hash_shift: u32,
     words_per_block: usize,
+    /// Per bit, the common trigrams that hash to it (see [`COMMON_TEXT`]), up to two, else `NO_TRIGRAM`.
+    common: Box<[[u32; 2]]>,
     words: Vec<u64>,
     /// One byte per bit of a block while it is built, so that marking a trigram is a plain store rather
     /// than a read, an OR and a write that must wait for the previous one.
@@ -57,6 +63,50 @@ pub struct Probe {
 /// the rows let through to 22 %, and every row let through is read in full.
 const EVENTS_PER_BLOCK: usize = 1;
 const BITS_PER_BLOCK: usize = 2048;
+
+/// Text that nearly every CloudTrail record holds, as it is written: the keys of the record's standard
+/// fields (CloudTrail's "record contents"), with the quotes and colons around them, in compact and spaced
+/// JSON, and the values nearly all records share. The 300-odd trigrams found inside these are about a
+/// third of a record's distinct trigrams. Only these trigrams are left out, so an unusual record still
+/// has all its others.
+pub const COMMON_TEXT: &[&str] = &[
+    r#"{"eventVersion":"1.0"#,
+    r#""userIdentity":{"type":""#,
+    r#""principalId":""#,
+    r#""arn":"arn:aws:"#,
+    r#""accountId":""#,
+    r#""accessKeyId":""#,
+    r#""sessionContext":{"sessionIssuer":{"#,
+    r#""attributes":{"creationDate":""#,
+    r#""mfaAuthenticated":"false"}"#,
+    r#""userName":""#,
+    r#""eventTime":"20"#,
+    r#"Z","eventSource":""#,
+    r#".amazonaws.com","eventName":""#,
+    r#""awsRegion":""#,
+    r#""sourceIPAddress":""#,
+    r#""userAgent":""#,
+    r#""requestParameters":{"#,
+    r#""responseElements":null"#,
+    r#""requestID":""#,
+    r#""eventID":""#,
+    r#""readOnly":true"#,
+    r#""readOnly":false"#,
+    r#""eventType":"AwsApiCall""#,
+    r#""managementEvent":true"#,
+    r#""recipientAccountId":""#,
+    r#""eventCategory":"Management""#,
+    r#""tlsDetails":{"tlsVersion":"TLSv1."#,
+    r#""cipherSuite":""#,
+    r#""clientProvidedHostHeader":""#,
+    r#"{ "eventVersion": "1.0"#,
+    r#"": ""#,
+    r#"": {"#,
+    r#"", ""#,
+];
+
+/// No trigram: trigrams are 24 bits.
+const NO_TRIGRAM: u32 = u32::MAX;
 
 /// The words of one event's bitset in the chosen shape: what [`words_of`] gives per event.
 pub const WORDS_PER_EVENT: usize = BITS_PER_BLOCK / 64;
@@ -87,10 +137,26 @@ impl Sketch {
     pub fn with_shape(events_per_block: usize, bits_per_block: usize) -> Sketch {
         let events_per_block = events_per_block.max(1).next_power_of_two();
         let bits_per_block = bits_per_block.clamp(64, 1 << 24).next_power_of_two();
+        let hash_shift = 64 - bits_per_block.trailing_zeros();
+        let mut common = vec![[NO_TRIGRAM; 2]; bits_per_block].into_boxed_slice();
+        for text in COMMON_TEXT {
+            for w in text.as_bytes().windows(3) {
+                let l = w.to_ascii_lowercase();
+                let t = trigram(l[0], l[1], l[2]);
+                // A third common trigram on one bit keeps its bit, as any other trigram.
+                let at = &mut common[slot(t, hash_shift)];
+                if let Some(free) = at.iter_mut().find(|c| **c == NO_TRIGRAM || **c == t) {
+                    *free = t;
+                }
+            }
+        }
+        // Bit 1, where common trigrams are marked, also holds the trigrams that hash to 0.
+        common[1] = [NO_TRIGRAM; 2];
         Sketch {
             block_shift: events_per_block.trailing_zeros(),
-            hash_shift: 64 - bits_per_block.trailing_zeros(),
+            hash_shift,
             words_per_block: bits_per_block / 64,
+            common,
             words: Vec::new(),
             marks: Vec::new(),
         }
@@ -141,7 +207,7 @@ impl Sketch {
             let last = (first + self.events_per_block()).min(events.len());
             self.marks.fill(0);
             for event in &events[first..last] {
-                mark(&mut self.marks, event.raw.as_bytes(), self.hash_shift);
+                mark(&mut self.marks, event.raw.as_bytes(), self.hash_shift, &self.common);
             }
             self.words.extend(self.marks.chunks_exact(64).map(pack));
         }
@@ -173,7 +239,12 @@ impl Sketch {
         }
         let mut words: Vec<(usize, u64)> = Vec::new();
         for window in needle.windows(3) {
-            let bit = slot(trigram(window[0], window[1], window[2]), self.hash_shift);
+            let t = trigram(window[0], window[1], window[2]);
+            let bit = slot(t, self.hash_shift);
+            if self.common[bit].contains(&t) {
+                // Never marked: nothing to ask.
+                continue;
+            }
             let (word, mask) = (bit / 64, 1u64 << (bit % 64));
             match words.iter_mut().find(|(w, _)| *w == word) {
                 Some((_, m)) => *m |= mask,
@@ -201,10 +272,18 @@ impl Sketch {
     }
 }
 
-/// Marks the trigram of every position of `raw`, folded, and bit 0 when `raw` holds a backslash or a byte
-/// beyond ASCII.
+/// Marks the trigram of every position of `raw`, folded, but the common ones (found in `common[bit]`), and
+/// bit 0 when `raw` holds a backslash or a byte beyond ASCII.
 #[inline]
-fn mark(marks: &mut [u8], raw: &[u8], hash_shift: u32) {
+fn mark(marks: &mut [u8], raw: &[u8], hash_shift: u32, common: &[[u32; 2]]) {
+    // A common trigram marks bit 1 instead of its own, without a branch: one would be mispredicted for a
+    // third of the trigrams.
+    let bit_of = |t: u32| {
+        let bit = slot(t, hash_shift);
+        let [a, b] = common[bit];
+        let is_common = usize::from((a == t) | (b == t));
+        bit - (bit - 1) * is_common
+    };
     const ONES: u64 = 0x0101_0101_0101_0101;
     let mut at = 0;
     let mut unplain = 0u64;
@@ -220,7 +299,7 @@ fn mark(marks: &mut [u8], raw: &[u8], hash_shift: u32) {
         let word = fold8(x);
         for k in 0..6 {
             let t = (word >> (8 * k)) as u32 & 0x00FF_FFFF;
-            marks[slot(t, hash_shift)] = 1;
+            marks[bit_of(t)] = 1;
         }
         at += 6;
     }
@@ -231,7 +310,7 @@ fn mark(marks: &mut [u8], raw: &[u8], hash_shift: u32) {
     if raw.len() >= 3 {
         for start in at..raw.len() - 2 {
             let b = |i: usize| raw[start + i].to_ascii_lowercase();
-            marks[slot(trigram(b(0), b(1), b(2)), hash_shift)] = 1;
+            marks[bit_of(trigram(b(0), b(1), b(2)))] = 1;
         }
     }
     if !plain {
@@ -315,9 +394,46 @@ mod tests {
             (b"\xff", false),
         ] {
             let mut marks = vec![0u8; 1024];
-            mark(&mut marks, raw, 54);
+            mark(&mut marks, raw, 54, &[[NO_TRIGRAM; 2]; 1024]);
             assert_eq!(marks[0] == 0, plain, "{:?}", String::from_utf8_lossy(raw));
         }
+    }
+
+    #[test]
+    fn common_trigrams_bits_stay_clear_and_are_not_asked_about() {
+        let event = |raw: &str| {
+            let record: crate::record::RawRecord<'_> = serde_json::from_str(raw).expect("valid");
+            record.into_event(raw.to_owned())
+        };
+        // The common bits stay clear, whatever the record; its other trigrams are marked.
+        let mut sketch = Sketch::new();
+        let raw = r#"{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","readOnly":true}"#;
+        sketch.extend(&[event(raw)], 1);
+        let block = sketch.block_of(0).expect("sketched");
+        let bits = |t: &[u8]| {
+            let t = trigram(t[0].to_ascii_lowercase(), t[1].to_ascii_lowercase(), t[2].to_ascii_lowercase());
+            Some(slot(t, sketch.hash_shift)).filter(|&bit| !sketch.common[bit].contains(&t))
+        };
+        let rare: std::collections::BTreeSet<usize> = raw.as_bytes().windows(3).filter_map(bits).collect();
+        let set_bits = (2..sketch.bits_per_block()).filter(|&bit| block[bit / 64] >> (bit % 64) & 1 == 1);
+        assert_eq!(set_bits.collect::<std::collections::BTreeSet<_>>(), rare);
+        let set: u32 = block.iter().map(|w| w.count_ones()).sum();
+        let trigrams = raw.as_bytes().windows(3).collect::<std::collections::HashSet<_>>().len() as u32;
+        assert!(set > 0 && set * 3 < trigrams, "{set} bits for {trigrams} trigrams");
+        assert_eq!(sketch.probe(b"EventSource").map(|p| p.words.len()), Some(0));
+
+        // Every piece of a record still passes; a piece it lacks is ruled out when it is rare enough.
+        let raw = r#"{"eventVersion":"1.05","eventSource":"transcribe.amazonaws.com","eventName":"zebra"}"#;
+        let mut sketch = Sketch::new();
+        sketch.extend(&[event(raw)], 1);
+        for at in 0..raw.len() {
+            for len in 3..=(raw.len() - at).min(12) {
+                let probe = sketch.probe(&raw.as_bytes()[at..at + len]).expect("three bytes or more");
+                assert!(sketch.may_hold(0, &probe), "{}", &raw[at..at + len]);
+            }
+        }
+        let absent = sketch.probe(b"eventName\":\"yak").expect("long enough");
+        assert!(!absent.words.is_empty() && !sketch.may_hold(0, &absent));
     }
 
     #[test]
@@ -335,7 +451,7 @@ mod tests {
         raw.extend_from_slice(&[0xff, 0x80, 0xc3, 0x89, b'K', 0xe2, 0x84, 0xaa, b'[', b'Z']);
         for len in 0..raw.len() {
             let (mut fast, mut slow) = (vec![0u8; 1024], vec![0u8; 1024]);
-            mark(&mut fast, &raw[..len], 54);
+            mark(&mut fast, &raw[..len], 54, &[[NO_TRIGRAM; 2]; 1024]);
             for w in raw[..len].windows(3) {
                 let l = w.to_ascii_lowercase();
                 slow[slot(trigram(l[0], l[1], l[2]), 54)] = 1;

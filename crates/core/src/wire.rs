@@ -11,7 +11,9 @@ use crate::model::{Event, Field, Identity};
 use crate::time::EventTime;
 use crate::transcribe::{Action, ResourceKind, TranscribeInfo};
 
-const VERSION: u8 = 3;
+/// Changed whenever the bytes or their meaning change, the sketch's bits included (4: common trigrams set
+/// no bit), so that a page never takes in a batch from a worker of another build.
+const VERSION: u8 = 4;
 
 const SHAPES: [Shape; 10] = [
     Shape::Records,
