@@ -49,6 +49,9 @@ pub struct Engine {
     /// Whether `evaluation` is a search over the original JSON still going on: `shown` holds what it
     /// found so far.
     pending: bool,
+    /// The rows `evaluation` looks at, when fewer than all (`order`): the last answer's, when the query
+    /// only narrowed it.
+    candidates: Option<Vec<u32>>,
     /// Whether a loop is already driving the pending search between frames.
     pub driving: bool,
 }
@@ -126,15 +129,23 @@ impl Engine {
     /// Applies what the person typed; returns what the language did not understand.
     pub fn search(&mut self, text: &str) -> Vec<String> {
         let (query, hints) = query::parse(text);
-        self.query = Query { range: self.query.range, ..query };
-        self.refilter();
+        self.requery(Query { range: self.query.range, ..query });
         hints.into_iter().map(|h| h.0).collect()
     }
 
     /// Limits the shown rows to a time range (start inclusive, end exclusive), or lifts the limit.
     pub fn set_range(&mut self, range: Option<(i64, i64)>) {
-        self.query.range = range;
-        self.refilter();
+        self.requery(Query { range, ..self.query.clone() });
+    }
+
+    /// Takes a new query. When it only narrows the last one, answered in full, just the rows that answer
+    /// showed are looked at: a word typed on letter by letter reads fewer records at each letter.
+    fn requery(&mut self, query: Query) {
+        let within = !self.pending && query.answerable_within(&self.query);
+        let last = self.evaluation.take().filter(|_| within).map(|evaluation| evaluation.rows);
+        self.query = query;
+        self.candidates = last;
+        self.evaluate();
     }
 
     /// One line about the shown events: when, where, what, who, and how many failed.
@@ -176,13 +187,20 @@ impl Engine {
         query::histogram(&self.index, &self.unordered, n_bins)
     }
 
+    /// Answers the query over every row again (the rows changed).
     fn refilter(&mut self) {
+        self.candidates = None;
+        self.evaluate();
+    }
+
+    fn evaluate(&mut self) {
         let mut evaluation = Evaluation::new(&self.query, &self.index);
         // Free text and JSON paths read every candidate's original JSON: the first rows show at once, the
         // rest come in slices between frames (see `continue_search`).
         self.pending = evaluation.reads_json();
         if !self.pending {
-            evaluation.advance(&self.index, self.store.events(), &self.order, usize::MAX);
+            let candidates = self.candidates.as_deref().unwrap_or(&self.order);
+            evaluation.advance(&self.index, self.store.events(), candidates, usize::MAX);
         }
         self.evaluation = Some(evaluation);
         if self.pending {
@@ -210,10 +228,11 @@ impl Engine {
     pub fn continue_search(&mut self) -> Option<u8> {
         let evaluation = self.evaluation.as_mut().filter(|_| self.pending)?;
         let started = js_sys::Date::now();
-        let (index, events, order) = (&self.index, self.store.events(), &self.order);
+        let (index, events) = (&self.index, self.store.events());
+        let candidates = self.candidates.as_deref().unwrap_or(&self.order);
         let mut done = false;
         while !done && js_sys::Date::now() - started < SLICE_MS {
-            done = evaluation.advance(index, events, order, SLICE_ROWS);
+            done = evaluation.advance(index, events, candidates, SLICE_ROWS);
         }
         self.pending = !done;
         self.take_rows();
@@ -243,7 +262,8 @@ impl Engine {
     /// How far a search over the original JSON has gone, in percent, while it goes on.
     pub fn searching(&self) -> Option<u8> {
         let evaluation = self.evaluation.as_ref().filter(|_| self.pending)?;
-        Some((evaluation.looked_at() * 100 / self.order.len().max(1)).min(99) as u8)
+        let candidates = self.candidates.as_ref().map_or(self.order.len(), Vec::len);
+        Some((evaluation.looked_at() * 100 / candidates.max(1)).min(99) as u8)
     }
 
     /// `shown` from the evaluation's rows (time order), in the table's order.

@@ -112,7 +112,7 @@ pub async fn walk_entries(entries: Vec<JsValue>) -> Vec<Source> {
             }
         }
     }
-    out.sort_by(|a, b| a.name().cmp(&b.name()));
+    out.sort_by_key(Source::name);
     out
 }
 
@@ -168,8 +168,11 @@ pub struct Loader {
     /// A "Copy as SQL" request waiting for the tools' worker, and where its answer goes; a newer request
     /// replaces an older one that was not sent yet.
     /// The request in flight (sent, not yet answered) is the third, to send again if its worker is stopped.
-    sql: RefCell<(Option<Object>, Option<yew::Callback<JsValue>>, Option<Object>)>,
+    sql: RefCell<SqlHandoff>,
 }
+
+/// The request waiting for the tools' worker, where its answer goes, and the request in flight.
+type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object>);
 
 /// One worker and what it is doing.
 /// Files a reading worker holds at once (see `Slot::busy`).

@@ -78,6 +78,9 @@ try {
     ['free text, whole answer', 'accessdenie', 'done'],
     ['free text, a common name', 'alice', 'done'],
     ['free text, three letters', 'kms', 'done'],
+    // Typing on: the last answer's rows are the only ones looked at.
+    ['free text, typed on (alic+e)', 'alice', 'done', 'alic'],
+    ['free text, typed on (km+s)', 'kms', 'done', 'km'],
     ['JSON path, whole answer', 'requestParameters.languageCode:de-DE', 'done'],
     ['cleared, all rows back', '', 'done', 'user:alice'],
   ];

@@ -141,3 +141,47 @@ test('with free text in the search, a chosen value\'s facet still counts the oth
   }, before, { timeout: WAIT_MS });
   assertCleanSession(s);
 });
+
+test('a word typed letter by letter, and taken back, shows what the whole word shows', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const box = page.locator('[data-testid=search]');
+  // The answer to what is in the box once its search is over: the count and the event facet.
+  const settled = async (text) => {
+    await page.waitForFunction((text) => {
+      const st = document.querySelector('[data-testid=status]');
+      return document.querySelector('[data-testid=search]').value === text && st.getAttribute('data-searching') === 'false';
+    }, text, { timeout: WAIT_MS });
+    await page.waitForTimeout(100);
+    return page.evaluate(() => ({
+      shown: Number(document.querySelector('[data-testid=status]').getAttribute('data-events-shown')),
+      facet: [...document.querySelectorAll('[data-testid=facet-value][data-facet=event]')]
+        .map((e) => `${e.getAttribute('data-value')}=${e.getAttribute('data-count')}`).join(' '),
+    }));
+  };
+  const word = 'transcribe.eu';
+  const whole = {};
+  for (const text of [word.slice(0, 5), word]) {
+    await box.fill(text);
+    whole[text] = await settled(text);
+  }
+  assert.ok(whole[word].shown > 0 && whole[word].shown < whole[word.slice(0, 5)].shown, JSON.stringify(whole));
+
+  await box.fill('');
+  await settled('');
+  let last = Infinity;
+  for (let n = 1; n <= word.length; n++) {
+    await box.pressSequentially(word[n - 1]);
+    const now = await settled(word.slice(0, n));
+    assert.ok(now.shown <= last, `${word.slice(0, n)}: ${now.shown} after ${last}`);
+    last = now.shown;
+    if (n === 5) assert.deepEqual(now, whole[word.slice(0, 5)]);
+  }
+  assert.deepEqual(await settled(word), whole[word]);
+  // Taking letters back widens the answer again.
+  for (let n = word.length - 1; n >= 5; n--) await box.press('Backspace');
+  assert.deepEqual(await settled(word.slice(0, 5)), whole[word.slice(0, 5)]);
+  assertCleanSession(s);
+});

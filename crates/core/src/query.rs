@@ -30,6 +30,27 @@ pub struct Query {
     pub range: Option<(i64, i64)>,
 }
 
+impl Query {
+    /// Whether every event this query matches is also matched by `wider`: each of `wider`'s terms is here
+    /// too, or is free text that a term here holds (typing `alic` after `ali`), and the range lies inside
+    /// `wider`'s.
+    pub fn narrows(&self, wider: &Query) -> bool {
+        let inside = match (self.range, wider.range) {
+            (_, None) => true,
+            (Some((start, end)), Some((wide_start, wide_end))) => start >= wide_start && end <= wide_end,
+            (None, Some(_)) => false,
+        };
+        inside && wider.terms.iter().all(|w| self.terms.iter().any(|t| t.implies(w)))
+    }
+
+    /// Whether this query can be answered by looking only at the rows `wider` matched, facet counts
+    /// included: it [narrows](Query::narrows) `wider` and has no column terms, whose facets count rows
+    /// that fail them too.
+    pub fn answerable_within(&self, wider: &Query) -> bool {
+        self.narrows(wider) && !self.terms.iter().any(|t| matches!(t.test, Test::Column(..)))
+    }
+}
+
 /// One condition.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
@@ -37,6 +58,19 @@ pub struct Term {
     pub negate: bool,
     /// What it tests.
     pub test: Test,
+}
+
+impl Term {
+    /// Whether every event this term holds for, `other` holds for too.
+    fn implies(&self, other: &Term) -> bool {
+        match (&self.test, &other.test) {
+            _ if self == other => true,
+            // A text holds every piece of itself; lacking a piece, it lacks the whole.
+            (Test::Text(this), Test::Text(that)) if !self.negate && !other.negate => this.contains(that.as_str()),
+            (Test::Text(this), Test::Text(that)) if self.negate && other.negate => that.contains(this.as_str()),
+            _ => false,
+        }
+    }
 }
 
 /// What a term tests.

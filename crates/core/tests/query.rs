@@ -226,3 +226,57 @@ fn facet_rows_leave_out_only_their_own_column_terms() {
         assert_eq!(partial.matched_rows(), sorted, "{text}: the rows found so far, lowest first");
     }
 }
+
+/// Typing on narrows the answer: a query that keeps every term of the last one (a longer word holds the
+/// shorter) is answered from the last one's rows alone, facets included, with the same answer as from
+/// all rows. Queries that could match a row the last one did not are not answered that way.
+#[test]
+fn a_narrower_query_is_answered_within_the_last_answer() {
+    use trailscope_core::query::{Evaluation, Query};
+    let store = store();
+    let events = store.events();
+    let index = Index::build(events);
+    let order: Vec<u32> = store.by_time().into_iter().map(|i| i as u32).collect();
+    let day = (ms("2026-03-02T00:00:00Z"), ms("2026-03-03T00:00:00Z"));
+    let hour = (ms("2026-03-02T10:00:00Z"), ms("2026-03-02T11:00:00Z"));
+    let with = |text: &str, range: Option<(i64, i64)>| Query { range, ..parse(text).0 };
+    let narrower = [
+        (with("a", None), with("al", None)),
+        (with("al", None), with("alice", None)),
+        (with("accessden", None), with("AccessDenied", None)),
+        (with("transcri", None), with("transcri accessdenied", None)),
+        (with("-accessdenied", None), with("-access", None)),
+        (with("requestParameters.languageCode:de-DE", None), with("requestParameters.languageCode:de-DE trans", None)),
+        (with("interview", Some(day)), with("interview", Some(hour))),
+        (with("", None), with("kms", None)),
+    ];
+    for (wider, narrow) in &narrower {
+        assert!(narrow.answerable_within(wider), "{narrow:?} within {wider:?}");
+        let last = evaluate(wider, &index, events, &order);
+        let mut from_last = Evaluation::new(narrow, &index);
+        from_last.advance(&index, events, &last, usize::MAX);
+        let mut from_all = Evaluation::new(narrow, &index);
+        from_all.advance(&index, events, &order, usize::MAX);
+        assert_eq!(from_last.rows, from_all.rows, "{narrow:?} within {wider:?}");
+        for column in [Column::Identity, Column::EventName, Column::ErrorCode] {
+            assert_eq!(from_last.facet_rows(column), from_all.facet_rows(column), "{narrow:?}: facet {column:?}");
+        }
+    }
+    assert!(narrower.iter().any(|(wider, narrow)| {
+        evaluate(narrow, &index, events, &order).len() < evaluate(wider, &index, events, &order).len()
+    }));
+    for (wider, other) in [
+        (with("alice", None), with("alic", None)),
+        (with("alice", None), with("bob", None)),
+        (with("-access", None), with("-accessdenied", None)),
+        (with("alice", None), with("-alice", None)),
+        (with("interview", Some(hour)), with("interview", Some(day))),
+        (with("interview", Some(hour)), with("interview", None)),
+        (with("transcri accessdenied", None), with("transcri", None)),
+    ] {
+        assert!(!other.narrows(&wider), "{other:?} does not narrow {wider:?}");
+    }
+    // Column terms narrow too, but their facets count rows that fail them: those need every row.
+    let (wider, narrow) = (with("alice", None), with("alice status:FAILED", None));
+    assert!(narrow.narrows(&wider) && !narrow.answerable_within(&wider));
+}
