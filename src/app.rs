@@ -49,24 +49,15 @@ impl Report for Reporter {
 
 /// How often, at most, the view shows the rows a search has found so far while it goes on.
 const SEARCH_VIEW_MS: f64 = 150.0;
-/// How long the loop waits, once the sketch has caught up, before looking for newly loaded events.
-const LOOK_AGAIN_MS: u64 = 1000;
-
 /// Carries a search over the original JSON on between frames, a slice at a time, so the first rows show
-/// at once and typing never waits for a million events to be read; with no search going on, the same loop
-/// extends the engine's free-text sketch in short slices until it covers every loaded event, and stops when
-/// no more arrive. One loop at a time; a new search replaces the engine's pending one and the same loop goes
-/// on with it.
+/// at once and typing never waits for a million events to be read. One loop at a time; a new search
+/// replaces the engine's pending one and the same loop goes on with it.
 fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     {
         let mut handle = engine.0.borrow_mut();
-        let percent = handle.searching();
         // A search answered at once was already shown by the action that asked for it: one render only.
-        if percent.is_some() {
-            dispatcher.dispatch(Action::Searching { shown: handle.n_shown() as u64, percent });
-        } else if !handle.sketch_behind() {
-            return;
-        }
+        let Some(percent) = handle.searching() else { return };
+        dispatcher.dispatch(Action::Searching { shown: handle.n_shown() as u64, percent: Some(percent) });
         if handle.driving {
             return;
         }
@@ -75,65 +66,27 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     let (engine, dispatcher) = (engine.clone(), dispatcher.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let mut shown_at = js_sys::Date::now();
-        let mut indexing = false;
         loop {
             // Lets the browser paint and take input between slices.
             yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
-            match slice(&engine) {
-                Slice::Searched { shown, percent } => {
-                    // Rendering the table, facets and timeline over the rows found so far can take longer
-                    // than a slice of searching: in between, the view follows a few times a second.
-                    let now = js_sys::Date::now();
-                    if percent.is_none() || now - shown_at >= SEARCH_VIEW_MS {
-                        shown_at = now;
-                        dispatcher.dispatch(Action::Searching { shown, percent });
-                    }
+            let (shown, percent) = {
+                let mut handle = engine.0.borrow_mut();
+                if handle.searching().is_none() {
+                    handle.driving = false;
+                    return;
                 }
-                Slice::Sketched if !indexing => {
-                    indexing = true;
-                    dispatcher.dispatch(Action::Indexing(true));
-                }
-                Slice::Sketched => {}
-                Slice::CaughtUp => {
-                    if std::mem::take(&mut indexing) {
-                        dispatcher.dispatch(Action::Indexing(false));
-                    }
-                    // Files still loading add events that reach the page's view only now and then (which
-                    // starts this loop again), so look once more a little later; meanwhile a new search
-                    // starts its own loop at once.
-                    engine.0.borrow_mut().driving = false;
-                    yew::platform::time::sleep(std::time::Duration::from_millis(LOOK_AGAIN_MS)).await;
-                    let mut handle = engine.0.borrow_mut();
-                    if handle.driving || (handle.searching().is_none() && !handle.sketch_behind()) {
-                        return;
-                    }
-                    handle.driving = true;
-                }
+                let percent = handle.continue_search();
+                (handle.n_shown() as u64, percent)
+            };
+            // Rendering the table, facets and timeline over the rows found so far can take longer than a
+            // slice of searching: in between, the view follows a few times a second.
+            let now = js_sys::Date::now();
+            if percent.is_none() || now - shown_at >= SEARCH_VIEW_MS {
+                shown_at = now;
+                dispatcher.dispatch(Action::Searching { shown, percent });
             }
         }
     });
-}
-
-/// What one turn of the drive loop did.
-enum Slice {
-    /// Went on with the pending search.
-    Searched { shown: u64, percent: Option<u8> },
-    /// Extended the sketch, which still lags behind.
-    Sketched,
-    /// Nothing to search, and the sketch covers every loaded event.
-    CaughtUp,
-}
-
-fn slice(engine: &EngineHandle) -> Slice {
-    let mut handle = engine.0.borrow_mut();
-    if handle.searching().is_some() {
-        let percent = handle.continue_search();
-        Slice::Searched { shown: handle.n_shown() as u64, percent }
-    } else if handle.extend_sketch() {
-        Slice::Sketched
-    } else {
-        Slice::CaughtUp
-    }
 }
 
 /// The whole page.
@@ -521,7 +474,7 @@ pub fn App() -> Html {
             <div class="status" data-testid="status" role="status" data-state={data_state}
                 data-files-ok={summary.files_ok.to_string()} data-files-failed={summary.files_failed.to_string()}
                 data-events-total={summary.n_records.to_string()} data-events-kept={summary.n_kept.to_string()}
-                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()} data-indexing={state.indexing.to_string()}>
+                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()}>
                 {status_text}
             </div>
             if state.loading.is_some() && state.shown > 0 {

@@ -60,12 +60,6 @@ pub struct Engine {
 const SLICE_MS: f64 = 25.0;
 /// Candidates looked at between two looks at the clock.
 const SLICE_ROWS: usize = 4096;
-/// How long one slice of building the free-text sketch may take. Shorter than a search's slice: nobody
-/// waits for the sketch, while files may still be arriving and their messages wait for this thread.
-const SKETCH_SLICE_MS: f64 = 8.0;
-/// Events sketched between two looks at the clock.
-const SKETCH_ROWS: usize = 512;
-
 /// Counts per value of a column, most first.
 type Counts = Rc<Vec<(StrId, u32)>>;
 
@@ -100,9 +94,10 @@ impl Engine {
         let words = std::mem::take(&mut result.sketch);
         let before = self.store.events().len();
         let kept = self.store.add(result);
-        // The worker's bitsets fit only where the sketch ends right before this file's events; otherwise
-        // (the sketch lags, or the worker built none) idle time sketches them here (`extend_sketch`). A
-        // block that does not fit stops the appending: the sketch stays a true sketch of a prefix.
+        // The worker's bitsets fit only where the sketch ends right before this file's events; a block that
+        // does not fit stops the appending, so the sketch stays a true sketch of a prefix. Every worker of
+        // this build sketches what it keeps (the `wire` version says which build), so the sketch lags only
+        // after such a mishap, and a search then reads the rows beyond it in full: slower, still right.
         let sketch = &mut self.index.sketch;
         if sketch.len() == before && !words.is_empty() {
             for at in kept {
@@ -237,26 +232,6 @@ impl Engine {
         self.pending = !done;
         self.take_rows();
         self.searching()
-    }
-
-    /// Whether the free-text sketch lags behind the loaded events, so that idle time should extend it.
-    pub fn sketch_behind(&self) -> bool {
-        self.index.sketch.is_behind(self.store.events().len())
-    }
-
-    /// Extends the free-text sketch for one slice of time; true while it still lags behind. A search
-    /// started meanwhile is right either way: rows beyond the sketch are read in full.
-    pub fn extend_sketch(&mut self) -> bool {
-        let started = js_sys::Date::now();
-        // Rows are the store's events, which reach the index only in batches while files load: following
-        // the store, the sketch is nearly complete when the last file is in.
-        let events = self.store.events();
-        while !self.index.sketch.extend(events, SKETCH_ROWS) {
-            if js_sys::Date::now() - started >= SKETCH_SLICE_MS {
-                return true;
-            }
-        }
-        false
     }
 
     /// How far a search over the original JSON has gone, in percent, while it goes on.

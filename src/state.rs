@@ -77,9 +77,6 @@ pub struct State {
     pub range: Option<(i64, i64)>,
     /// How far a search over the original JSON has gone, in percent, while it goes on.
     pub searching: Option<u8>,
-    /// Whether the page is still building its free-text sketch of loaded events (searches are right
-    /// meanwhile, only slower).
-    pub indexing: bool,
 }
 
 /// Intents, from components and from the loader.
@@ -96,8 +93,6 @@ pub enum Action {
     Searched { text: String, hints: Rc<Vec<String>>, shown: u64 },
     /// A search over the original JSON went on: rows found so far, and how far it is (`None`: finished).
     Searching { shown: u64, percent: Option<u8> },
-    /// The free-text sketch began to lag behind the loaded events (true) or caught up (false).
-    Indexing(bool),
     /// The table's order changed.
     Resorted,
     /// The time range changed.
@@ -138,8 +133,6 @@ impl Reducible for State {
                     hints: next.hints.clone(),
                     show_all,
                     loading: Some(true),
-                    // The drive loop reports only changes, and it goes on across a reset.
-                    indexing: next.indexing,
                     generation: next.generation + 1,
                     ..State::default()
                 };
@@ -162,7 +155,6 @@ impl Reducible for State {
                 next.searching = percent;
                 next.generation += 1;
             }
-            Action::Indexing(indexing) => next.indexing = indexing,
             Action::Resorted => next.generation += 1,
             Action::Ranged { range, shown } => {
                 next.searching = None;

@@ -84,14 +84,9 @@ try {
     ['JSON path, whole answer', 'requestParameters.languageCode:de-DE', 'done'],
     ['cleared, all rows back', '', 'done', 'user:alice'],
   ];
-  // The workers sketch the events they keep for free text, so the sketch is complete as the load ends;
-  // say so, since a search is slower over events it does not cover yet.
-  const indexing = await page.locator('[data-testid=status]').getAttribute('data-indexing');
-  const sketched = `  (the free-text sketch ${indexing === 'false' ? 'covered every event' : 'was still being built'} when the load ended)`;
 
   console.log('');
   console.log(`keystroke to table updated, ${kept} events loaded in Chromium:`);
-  console.log(sketched);
   await measure(cases);
 
   const cdp = await context.newCDPSession(page);

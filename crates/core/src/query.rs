@@ -385,6 +385,11 @@ impl Bits {
         )
     }
 
+    /// Events with a time from `first` to `last`, both included (events without a time never are).
+    fn times_within(times: &[i64], first: i64, last: i64) -> Bits {
+        Bits::from_column(times, |t| t != i64::MIN && t >= first && t <= last)
+    }
+
     /// Flips every bit of the first `n`.
     fn negate(&mut self, n: usize) {
         let ones = Bits::ones(n);
@@ -446,7 +451,7 @@ impl Evaluation {
         let reading = prepared.split_off(n_cheap);
         let times = &index.time;
         let mut base = match query.range {
-            Some((start, end)) => Bits::from_column(times, |t| t != i64::MIN && t >= start && t < end),
+            Some((start, end)) => Bits::times_within(times, start, end.saturating_sub(1)),
             None => Bits::ones(n),
         };
         let mut groups: Vec<(Column, Bits)> = Vec::new();
@@ -749,14 +754,13 @@ impl Prepared {
                 (*negate, Bits::from_column(index.column(*column), |id| yes.get(id as usize).copied().unwrap_or(false)))
             }
             Prepared::Time { negate, ordering, at } => {
-                let at = *at;
-                let bits = match ordering {
-                    Ordering::After => Bits::from_column(&index.time, |t| t != i64::MIN && t > at),
-                    Ordering::AtOrAfter => Bits::from_column(&index.time, |t| t != i64::MIN && t >= at),
-                    Ordering::Before => Bits::from_column(&index.time, |t| t != i64::MIN && t < at),
-                    Ordering::AtOrBefore => Bits::from_column(&index.time, |t| t != i64::MIN && t <= at),
+                let (first, last) = match ordering {
+                    Ordering::After => (at.saturating_add(1), i64::MAX),
+                    Ordering::AtOrAfter => (*at, i64::MAX),
+                    Ordering::Before => (i64::MIN, at.saturating_sub(1)),
+                    Ordering::AtOrBefore => (i64::MIN, *at),
                 };
-                (*negate, bits)
+                (*negate, Bits::times_within(&index.time, first, last))
             }
             Prepared::Path { .. } | Prepared::Text(_) => return Bits::ones(index.len()),
         };
