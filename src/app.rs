@@ -38,6 +38,7 @@ impl Report for Reporter {
                 summary: engine.summary(),
                 notes: Rc::new(engine.notes().to_vec()),
                 shown: engine.n_shown() as u64,
+                searching: engine.searching(),
             });
         }
         drive(&self.engine, &self.dispatcher);

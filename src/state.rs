@@ -88,7 +88,7 @@ pub enum Action {
     /// Files finished and bytes read since the last progress, and the file being read now ("" if unchanged).
     Progress { files: u64, bytes: u64, reading: String },
     /// The engine's data changed.
-    Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64 },
+    Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64, searching: Option<u8> },
     /// The search changed.
     Searched { text: String, hints: Rc<Vec<String>>, shown: u64 },
     /// A search over the original JSON went on: rows found so far, and how far it is (`None`: finished).
@@ -144,10 +144,12 @@ impl Reducible for State {
                     next.progress.current = reading;
                 }
             }
-            Action::Data { summary, notes, shown } => {
+            Action::Data { summary, notes, shown, searching } => {
                 next.summary = summary;
                 next.notes = notes;
                 next.shown = shown;
+                // New files start the query again: a search that was going on may be over already.
+                next.searching = searching;
                 next.generation += 1;
             }
             Action::Searching { shown, percent } => {

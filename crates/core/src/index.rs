@@ -136,7 +136,8 @@ pub struct Index {
     /// some value holds the text.
     present: Vec<Vec<u64>>,
     /// Trigrams of the rows' original JSON, for free text: over a prefix of the rows, empty until someone
-    /// extends it, because building it reads every record (the page does it a slice at a time when idle).
+    /// extends it, because building it reads every record (in the page, the workers build it for the
+    /// events they keep and the page appends it).
     pub sketch: crate::sketch::Sketch,
 }
 

@@ -3,7 +3,7 @@
 //! For each block of consecutive events (one event by default) the sketch keeps a bitset of the hashed
 //! trigrams of their JSON, with ASCII letters folded exactly as [`crate::caseless`] folds them. A needle
 //! of three bytes or more can only be in an event whose block has the bit of every one of the needle's
-//! trigrams set: a block missing one is proof of absence, whatever the bytes (escapes, quotes, non-ASCII),
+//! uncommon trigrams set (see below): a block missing one is proof of absence, whatever the bytes (escapes, quotes, non-ASCII),
 //! because the needle's folded bytes are then a run of the block's folded bytes. A set bit proves
 //! nothing (other trigrams share it), so the caller still reads the JSON there.
 //!
@@ -14,7 +14,8 @@
 //! Bit 0 of each block is not a trigram's: it says that some event of the block holds a backslash or a
 //! byte beyond ASCII, where text may be spelled otherwise than it reads (`\u0041` for `A`, the Kelvin sign
 //! for `k`), so that a search which must see a piece spelled verbatim (a JSON path's key and value) can
-//! trust an absent trigram only in a block without it. Trigrams that hash to 0 are marked at bit 1.
+//! trust an absent trigram only in a block without it. Common trigrams and trigrams that hash to 0 mark
+//! bit 1, which no probe leaves out.
 //!
 //! The sketch covers a prefix of the events and grows a slice at a time ([`Sketch::extend`]), since
 //! building it reads every record once; rows beyond it are simply read. Events are only ever appended,
@@ -184,11 +185,6 @@ impl Sketch {
     /// The memory the bitsets take, in bytes.
     pub fn bytes(&self) -> usize {
         self.words.len() * 8
-    }
-
-    /// Whether the sketch lacks whole blocks of `events`.
-    pub fn is_behind(&self, n_events: usize) -> bool {
-        n_events >> self.block_shift > self.words.len() / self.words_per_block
     }
 
     /// Sketches up to `max_events` more of `events` (the same events, in the same order, as before, maybe
