@@ -67,6 +67,8 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
     let (engine, dispatcher) = (engine.clone(), dispatcher.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let mut shown_at = js_sys::Date::now();
+        // When the search under way started, and how far it had got: a new search starts over from 0 %.
+        let (mut started, mut last) = (shown_at, 0u8);
         loop {
             // Lets the browser paint and take input between slices.
             yew::platform::time::sleep(std::time::Duration::from_millis(0)).await;
@@ -80,9 +82,16 @@ fn drive(engine: &EngineHandle, dispatcher: &UseReducerDispatcher<State>) {
                 (handle.n_shown() as u64, percent)
             };
             // Rendering the table, facets and timeline over the rows found so far can take longer than a
-            // slice of searching: in between, the view follows a few times a second.
+            // slice of searching: in between, the view follows a few times a second, unless the search
+            // is about to end, where that render would only delay the whole answer.
             let now = js_sys::Date::now();
-            if percent.is_none() || now - shown_at >= SEARCH_VIEW_MS {
+            let done = percent.unwrap_or(100);
+            if done < last {
+                started = now;
+            }
+            last = done;
+            let left = (now - started) * f64::from(100 - done) / f64::from(done.max(1));
+            if percent.is_none() || (now - shown_at >= SEARCH_VIEW_MS && left >= SEARCH_VIEW_MS) {
                 shown_at = now;
                 dispatcher.dispatch(Action::Searching { shown, percent });
             }
