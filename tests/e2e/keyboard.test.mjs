@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, loadSample, waitReady, openJobs,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, loadSample, waitReady, openJobs,
   assertCleanSession,
 } from './harness.mjs';
 
@@ -72,6 +72,35 @@ test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_
   assert.match(text, /my-user-name/);
   assert.match(text, /s3:\/\/DOC-EXAMPLE-BUCKET\/my-media-file\.flac/);
   assert.match(text, /en-US/);
+  assertCleanSession(s);
+});
+
+test('a job read and deleted by someone else, from elsewhere, says so', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  const record = (name, user, ip, time, error = '') => ({
+    eventVersion: '1.08', userIdentity: { type: 'IAMUser', userName: user }, eventTime: time,
+    eventSource: 'transcribe.amazonaws.com', eventName: name, awsRegion: 'us-east-1', sourceIPAddress: ip,
+    ...(error ? { errorCode: error } : {}), requestParameters: { transcriptionJobName: 'call-7' },
+    eventID: `${name}-${user}-${time}`, recipientAccountId: '111122223333',
+  });
+  const records = [
+    record('StartTranscriptionJob', 'alice', '192.0.2.1', '2026-03-02T08:00:00Z'),
+    record('GetTranscriptionJob', 'alice', '192.0.2.1', '2026-03-02T08:01:00Z'),
+    record('GetTranscriptionJob', 'mallory', '203.0.113.66', '2026-03-02T09:00:00Z'),
+    record('DeleteTranscriptionJob', 'mallory', '203.0.113.66', '2026-03-02T09:01:00Z', 'AccessDeniedException'),
+  ];
+  await dropFiles(page, [{ name: 'call-7.json', bytes: JSON.stringify({ Records: records }) }]);
+  await waitReady(page);
+  await openJobs(page);
+  const job = page.locator('[data-testid=job][data-job-name="call-7"]');
+  const flags = await job.locator('ul.anomalies li').allInnerTexts();
+  assert.deepEqual(flags, [
+    'read or deleted by another identity than alice: mallory',
+    'touched from 2 source addresses',
+    '1 call refused: access denied',
+  ]);
+  assert.equal(await job.locator('ul.anomalies').getAttribute('aria-label'), 'Worth a look');
   assertCleanSession(s);
 });
 
