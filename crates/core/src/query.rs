@@ -333,7 +333,7 @@ pub fn evaluate(query: &Query, index: &Index, events: &[Event], candidates: &[u3
 /// fail one column's terms too (not only for the matching rows); what they found is kept in `json_holds`.
 pub struct Evaluation {
     /// The terms that read the JSON (free text and JSON paths), cheapest first.
-    reading: Vec<Prepared>,
+    reading: Vec<Reading>,
     /// Per event: the time terms and the range hold.
     base: Bits,
     /// Per column with terms: the events where all of that column's terms hold.
@@ -445,20 +445,24 @@ impl Evaluation {
     /// looked at by [`Evaluation::advance`].
     pub fn new(query: &Query, index: &Index) -> Evaluation {
         let n = index.len();
-        let mut prepared: Vec<Prepared> = query.terms.iter().map(|t| prepare(t, index)).collect();
-        prepared.sort_by_key(Prepared::cost);
-        let n_cheap = prepared.iter().take_while(|p| p.cost() == 0).count();
-        let reading = prepared.split_off(n_cheap);
+        let (mut cheap, mut reading) = (Vec::new(), Vec::new());
+        for term in &query.terms {
+            match prepare(term, index) {
+                Prepared::Bits(term) => cheap.push(term),
+                Prepared::Reads(term) => reading.push(term),
+            }
+        }
+        reading.sort_by_key(Reading::cost);
         let times = &index.time;
         let mut base = match query.range {
             Some((start, end)) => Bits::times_within(times, start, end.saturating_sub(1)),
             None => Bits::ones(n),
         };
         let mut groups: Vec<(Column, Bits)> = Vec::new();
-        for p in &prepared {
-            let bits = p.cheap_bits(index);
-            match p {
-                Prepared::Ids { column, .. } => match groups.iter_mut().find(|(c, _)| c == column) {
+        for term in &cheap {
+            let bits = term.bits(index);
+            match term {
+                BitTerm::Ids { column, .. } => match groups.iter_mut().find(|(c, _)| c == column) {
                     Some((_, group)) => group.and(&bits),
                     None => groups.push((*column, bits)),
                 },
@@ -670,10 +674,21 @@ pub fn histogram(index: &Index, rows: &[u32], n_bins: usize) -> Histogram {
     Histogram { start, bin_ms, counts, errors }
 }
 
-/// A term made ready for a scan: column tests become a yes/no per interned string.
+/// A term made ready for a scan: column and time terms are answered as one bit per event up front, the
+/// others by reading rows' JSON.
 enum Prepared {
+    Bits(BitTerm),
+    Reads(Reading),
+}
+
+/// A column term (a yes/no per interned string) or a time term.
+enum BitTerm {
     Ids { negate: bool, column: Column, yes: Vec<bool> },
     Time { negate: bool, ordering: Ordering, at: i64 },
+}
+
+/// A term that reads a row's original JSON.
+enum Reading {
     Path { negate: bool, path: Vec<String>, matcher: Matcher, clues: Box<PathClues> },
     Text(Box<TextTerm>),
 }
@@ -738,22 +753,14 @@ impl TextTerm {
     }
 }
 
-impl Prepared {
-    fn cost(&self) -> u8 {
-        match self {
-            Prepared::Ids { .. } | Prepared::Time { .. } => 0,
-            Prepared::Text { .. } => 1,
-            Prepared::Path { .. } => 2,
-        }
-    }
-
-    /// Per event, whether a cheap term (a column or a time) holds; every bit set for the others.
-    fn cheap_bits(&self, index: &Index) -> Bits {
+impl BitTerm {
+    /// Per event, whether the term holds.
+    fn bits(&self, index: &Index) -> Bits {
         let (negate, mut bits) = match self {
-            Prepared::Ids { negate, column, yes } => {
+            BitTerm::Ids { negate, column, yes } => {
                 (*negate, Bits::from_column(index.column(*column), |id| yes.get(id as usize).copied().unwrap_or(false)))
             }
-            Prepared::Time { negate, ordering, at } => {
+            BitTerm::Time { negate, ordering, at } => {
                 let (first, last) = match ordering {
                     Ordering::After => (at.saturating_add(1), i64::MAX),
                     Ordering::AtOrAfter => (*at, i64::MAX),
@@ -762,51 +769,35 @@ impl Prepared {
                 };
                 (*negate, Bits::times_within(&index.time, first, last))
             }
-            Prepared::Path { .. } | Prepared::Text(_) => return Bits::ones(index.len()),
         };
         if negate {
             bits.negate(index.len());
         }
         bits
     }
+}
 
-    /// Whether a cheap term (a column or a time) holds for `row`; true for the others, which need events.
-    fn holds_cheap(&self, row: usize, index: &Index) -> bool {
-        let (negate, hit) = match self {
-            Prepared::Ids { negate, column, yes } => {
-                let id = index.column(*column).get(row).copied().unwrap_or(0);
-                (*negate, yes[id as usize])
-            }
-            Prepared::Time { negate, ordering, at } => {
-                let t = index.time.get(row).copied().unwrap_or(i64::MIN);
-                let hit = t != i64::MIN
-                    && match ordering {
-                        Ordering::After => t > *at,
-                        Ordering::AtOrAfter => t >= *at,
-                        Ordering::Before => t < *at,
-                        Ordering::AtOrBefore => t <= *at,
-                    };
-                (*negate, hit)
-            }
-            Prepared::Path { .. } | Prepared::Text(_) => return true,
-        };
-        hit != negate
+impl Reading {
+    /// Free text first: it skips most rows through the sketch and the columns.
+    fn cost(&self) -> u8 {
+        match self {
+            Reading::Text(_) => 1,
+            Reading::Path { .. } => 2,
+        }
     }
 
     fn holds(&mut self, row: usize, index: &Index, events: &[Event]) -> bool {
-        let (negate, hit) = match self {
-            Prepared::Ids { .. } | Prepared::Time { .. } => return self.holds_cheap(row, index),
-            Prepared::Path { negate, path, matcher, clues } => {
+        match self {
+            Reading::Path { negate, path, matcher, clues } => {
                 let hit = clues.sketch_allows(row, index)
                     && events.get(row).is_some_and(|e| {
                         clues.may_hold(e.raw.as_bytes())
                             && path_value(&e.raw, path).is_some_and(|v| matches(matcher, &v))
                     });
-                (*negate, hit)
+                hit != *negate
             }
-            Prepared::Text(text) => return text.holds(row, index, events),
-        };
-        hit != negate
+            Reading::Text(text) => text.holds(row, index, events),
+        }
     }
 }
 
@@ -818,15 +809,15 @@ fn prepare(term: &Term, index: &Index) -> Prepared {
             let yes = (0..strings.len() as StrId).map(|id| matches(matcher, strings.lower(id))).collect();
             // `agent:` also matches the family name (agent:boto3).
             let yes = if *column == Column::UserAgent { with_family(index, matcher, yes) } else { yes };
-            Prepared::Ids { negate, column: *column, yes }
+            Prepared::Bits(BitTerm::Ids { negate, column: *column, yes })
         }
-        Test::Time(ordering, at) => Prepared::Time { negate, ordering: *ordering, at: *at },
-        Test::Path(path, matcher) => Prepared::Path {
+        Test::Time(ordering, at) => Prepared::Bits(BitTerm::Time { negate, ordering: *ordering, at: *at }),
+        Test::Path(path, matcher) => Prepared::Reads(Reading::Path {
             negate,
             path: path.clone(),
             matcher: matcher.clone(),
             clues: Box::new(PathClues::new(path, matcher, index)),
-        },
+        }),
         Test::Text(needle) => {
             let yes: Vec<bool> = (0..strings.len() as StrId)
                 .map(|id| !needle.is_empty() && strings.lower(id).contains(needle.as_str()))
@@ -835,7 +826,7 @@ fn prepare(term: &Term, index: &Index) -> Prepared {
                 .into_iter()
                 .filter(|&c| yes.iter().enumerate().any(|(id, &y)| y && index.holds(c, id as StrId)))
                 .collect();
-            Prepared::Text(Box::new(TextTerm {
+            Prepared::Reads(Reading::Text(Box::new(TextTerm {
                 negate,
                 finder: crate::caseless::Finder::new(needle.as_bytes()),
                 yes,
@@ -844,7 +835,7 @@ fn prepare(term: &Term, index: &Index) -> Prepared {
                 known: Vec::new(),
                 in_columns: Vec::new(),
                 maybe_in_json: Vec::new(),
-            }))
+            })))
         }
     }
 }
