@@ -64,10 +64,7 @@ fn setup(needs: Needs) -> Result {
     env::set_var("PATH", joined);
     env::set_var("TRUNK_SKIP_VERSION_CHECK", "true");
 
-    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !targets.lines().any(|t| t.trim() == "wasm32-unknown-unknown") {
-        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
-    }
+    add_target("wasm32-unknown-unknown")?;
     if !output("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
         println!("installing trunk {TRUNK_VERSION} (about ten minutes, once)");
         run(Command::new("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
@@ -239,6 +236,15 @@ pub fn python_env(root: &Path) -> Result<PathBuf> {
     Ok(python)
 }
 
+/// Installs a Rust target unless rustup has it already.
+fn add_target(target: &str) -> Result {
+    let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|t| t.trim() == target) {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["target", "add", target]))
+}
+
 fn bench() -> Result {
     setup(Needs::All)?;
     let root = root();
@@ -246,10 +252,7 @@ fn bench() -> Result {
     run(Command::new("cargo").args(["bench", "-p", "trailscope-core", "--bench", "query"]).current_dir(&root))?;
     // The same query figures in wasm, in Node's V8 (the runner is tests/bench/wasi.mjs): the core alone,
     // without the page around it.
-    let targets = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
-    if !targets.lines().any(|t| t.trim() == "wasm32-wasip1") {
-        run(Command::new("rustup").args(["target", "add", "wasm32-wasip1"]))?;
-    }
+    add_target("wasm32-wasip1")?;
     run(Command::new("cargo")
         .args(["bench", "-p", "trailscope-core", "--bench", "query", "--target", "wasm32-wasip1"])
         .env("TRAILSCOPE_QUERY_TABLE_ONLY", "1")

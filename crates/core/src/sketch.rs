@@ -3,9 +3,9 @@
 //! For each block of consecutive events (one event by default) the sketch keeps a bitset of the hashed
 //! trigrams of their JSON, with ASCII letters folded exactly as [`crate::caseless`] folds them. A needle
 //! of three bytes or more can only be in an event whose block has the bit of every one of the needle's
-//! uncommon trigrams set (see below): a block missing one is proof of absence, whatever the bytes (escapes, quotes, non-ASCII),
-//! because the needle's folded bytes are then a run of the block's folded bytes. A set bit proves
-//! nothing (other trigrams share it), so the caller still reads the JSON there.
+//! uncommon trigrams set (see below): a block missing one is proof of absence, whatever the bytes
+//! (escapes, quotes, non-ASCII), because the needle's folded bytes are then a run of the block's folded
+//! bytes. A set bit proves nothing (other trigrams share it), so the caller still reads the JSON there.
 //!
 //! Trigrams that nearly every CloudTrail record holds (those of its standard keys, [`COMMON_TEXT`]) set no
 //! bit of their own: such a bit would be set in every block and rule nothing out, and it would pass every
@@ -69,8 +69,7 @@ const BITS_PER_BLOCK: usize = 2048;
 /// fields (CloudTrail's "record contents"), with the quotes and colons around them, in compact and spaced
 /// JSON, and the values nearly all records share, as one text (one piece of data in the page's code
 /// rather than thirty). The 300-odd trigrams found inside these are about a third of a record's distinct
-/// trigrams. Only these trigrams are left out, so an unusual record still
-/// has all its others.
+/// trigrams. Only these trigrams are left out, so an unusual record still has all its others.
 pub const COMMON_TEXT: &str = concat!(
     r#"{"eventVersion":"1.0"#,
     r#""userIdentity":{"type":""#,

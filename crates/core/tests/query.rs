@@ -20,6 +20,11 @@ fn store() -> Store {
     store
 }
 
+/// Event indices oldest first, as the page's candidates come.
+fn time_order(store: &Store) -> Vec<u32> {
+    store.by_time().into_iter().map(|i| i as u32).collect()
+}
+
 /// A query's rows written independently: which events it must show.
 type Expected = Box<dyn Fn(&Event) -> bool>;
 
@@ -145,8 +150,7 @@ fn a_search_answered_in_slices_equals_one_answered_at_once() {
     let store = store();
     let events = store.events();
     let index = Index::build(events);
-    // Time order, as the page asks.
-    let order: Vec<u32> = store.by_time().into_iter().map(|i| i as u32).collect();
+    let order = time_order(&store);
     for text in ["accessdenied", "requestParameters.languageCode:de-DE user:alice", "-interview", "id:*-0*", "zzzz"] {
         let (query, _) = parse(text);
         let whole = evaluate(&query, &index, events, &order);
@@ -176,7 +180,7 @@ fn facet_rows_leave_out_only_their_own_column_terms() {
     let store = store();
     let events = store.events();
     let index = Index::build(events);
-    let order: Vec<u32> = store.by_time().into_iter().map(|i| i as u32).collect();
+    let order = time_order(&store);
     let columns = [Column::Identity, Column::EventName, Column::Status, Column::ErrorCode, Column::Region];
     for text in [
         "user:alice accessdenied",
@@ -236,7 +240,7 @@ fn a_narrower_query_is_answered_within_the_last_answer() {
     let store = store();
     let events = store.events();
     let index = Index::build(events);
-    let order: Vec<u32> = store.by_time().into_iter().map(|i| i as u32).collect();
+    let order = time_order(&store);
     let day = (ms("2026-03-02T00:00:00Z"), ms("2026-03-03T00:00:00Z"));
     let hour = (ms("2026-03-02T10:00:00Z"), ms("2026-03-02T11:00:00Z"));
     let with = |text: &str, range: Option<(i64, i64)>| Query { range, ..parse(text).0 };
