@@ -811,9 +811,36 @@ fn list<'a>(value: &'a RawValue, place: &str) -> Result<Vec<&'a RawValue>, FileE
     serde_json::from_str(value.get()).map_err(|e| FileError::new(format!("{place}: {e}")))
 }
 
+/// The top-level keys of a JSON object (already read as one), sorted, for an error message. Found by hand:
+/// serde's map machinery for this one message would weigh kilobytes in the workers' download.
 fn keys_of(json: &str) -> String {
-    let keys: BTreeMap<String, serde::de::IgnoredAny> = serde_json::from_str(json).unwrap_or_default();
-    let mut names: Vec<&str> = keys.keys().map(String::as_str).take(6).collect();
+    let b = json.as_bytes();
+    let mut keys: Vec<&str> = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                let colon = b.get(i + 1..).and_then(|rest| rest.iter().find(|c| !c.is_ascii_whitespace())) == Some(&b':');
+                if let (1, true, Some(key)) = (depth, colon, json.get(start..i)) {
+                    // Kept sorted and without repeats as they come: a sort would add its own code.
+                    if let Err(at) = keys.binary_search(&key) {
+                        keys.insert(at, key);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut names: Vec<&str> = keys.iter().copied().take(6).collect();
     if keys.len() > names.len() {
         names.push("...");
     }

@@ -166,6 +166,12 @@ fn invalid_json_says_byte_and_line() {
 #[test]
 fn json_object_that_is_not_a_log_lists_its_keys() {
     check(br#"{"name":"holiday.png","size":2048,"tags":[]}"#, &["not a CloudTrail log", "name, size, tags"]);
+    // Only the top level's keys, sorted, each once, the first six; nested keys and values that look like
+    // keys are not listed.
+    check(
+        br#"{"z":1, "a" : {"inner":2}, "b\"q":[{"x":"y:"}], "a":3, "c":"d:", "e":1, "f":1, "g":1}"#,
+        &["not a CloudTrail log", r#"(keys: a, b\"q, c, e, f, g, ...)"#],
+    );
 }
 
 #[test]
