@@ -7,7 +7,8 @@
 //! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
 //! Messages in: `{id, name, file, keepAll}`, `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
-//! Messages out: `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices are read,
+//! Messages out: `{kind: "ready"}` once listening (a reading worker first reads `trailscope_core::warm`'s
+//! delivery, as a message without an id), `{kind: "progress", id, bytes}` as slices are read,
 //! `{kind: "done", id, batch}` with the encoded results, `{kind: "sql", id, ...}` with the SQL.
 
 use std::io::Read;
@@ -41,7 +42,26 @@ pub fn run(tools: Option<Tools>) {
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The worker lives as long as the page keeps it; so does its handler.
     handler.forget();
+    if tools.is_none() {
+        warm_up(&scope);
+    }
     post(&scope, &[("kind", "ready".into())], None);
+}
+
+/// Records read once before "ready": enough that the browser optimises every hot function now, while the
+/// person picks files, instead of on the same cores during the first load (see `trailscope_core::warm`).
+const WARM_UP_RECORDS: usize = 2000;
+
+fn warm_up(scope: &DedicatedWorkerGlobalScope) {
+    let delivery = Uint8Array::from(trailscope_core::warm::delivery(WARM_UP_RECORDS).as_slice());
+    let Ok(file) = Blob::new_with_u8_array_sequence(&Array::of1(&delivery)) else { return };
+    // A message without an id takes the very path a file does (one copy of it in the download), unanswered.
+    for keep_all in [false, true] {
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"file".into(), &file);
+        let _ = Reflect::set(&message, &"keepAll".into(), &keep_all.into());
+        handle(scope, &message, None);
+    }
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tools>) {
@@ -89,7 +109,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
     for result in &mut results {
         result.sketch = trailscope_core::sketch::words_of(&result.events);
     }
-    let batch = Uint8Array::from(wire::encode(&results).as_slice());
+    let batch = wire::encode(&results);
+    if id.is_undefined() {
+        return; // The warm-up's.
+    }
+    let batch = Uint8Array::from(batch.as_slice());
     // How long the work took, for the page's timing line (and the browser benchmark).
     let ms = js_sys::Date::now() - started;
     post(
@@ -168,7 +192,9 @@ impl Read for Slices {
             self.pending_at = 0;
             self.offset = end;
             self.read_ms += js_sys::Date::now() - asked;
-            post(&self.scope, &[("kind", "progress".into()), ("id", self.id.clone()), ("bytes", end.into())], None);
+            if !self.id.is_undefined() {
+                post(&self.scope, &[("kind", "progress".into()), ("id", self.id.clone()), ("bytes", end.into())], None);
+            }
         }
         let n = buf.len().min(self.pending.len() - self.pending_at);
         buf[..n].copy_from_slice(&self.pending[self.pending_at..self.pending_at + n]);

@@ -34,4 +34,5 @@ pub mod store;
 pub mod time;
 pub mod transcribe;
 pub mod view;
+pub mod warm;
 pub mod wire;
