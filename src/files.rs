@@ -165,6 +165,10 @@ pub struct Loader {
     timing: Cell<(f64, f64, f64, f64)>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
+    /// Sources queued whose size is not yet in the progress total, and whether a loop is asking them (see
+    /// `measure`).
+    unmeasured: RefCell<VecDeque<Source>>,
+    measuring: Cell<bool>,
     /// A "Copy as SQL" request waiting for the tools' worker, and where its answer goes; a newer request
     /// replaces an older one that was not sent yet.
     /// The request in flight (sent, not yet answered) is the third, to send again if its worker is stopped.
@@ -174,9 +178,13 @@ pub struct Loader {
 /// The request waiting for the tools' worker, where its answer goes, and the request in flight.
 type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object>);
 
-/// One worker and what it is doing.
 /// Files a reading worker holds at once (see `Slot::busy`).
 const IN_FLIGHT: usize = 2;
+
+/// How long the page's thread asks files their size before it looks at the workers' answers again.
+const MEASURE_MS: f64 = 8.0;
+
+/// One worker and what it is doing.
 
 struct Slot {
     worker: Worker,
@@ -207,7 +215,8 @@ impl Loader {
     }
 
     fn push(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
-        report.queued(sources.len() as u64, sources.iter().map(Source::size).sum());
+        report.queued(sources.len() as u64, 0);
+        self.unmeasured.borrow_mut().extend(sources.iter().cloned());
         self.queue.borrow_mut().extend(sources);
         *self.context.borrow_mut() = Some((engine, report));
         if self.queue.borrow().is_empty() {
@@ -219,6 +228,43 @@ impl Loader {
             self.start_workers();
         }
         self.pump();
+        self.measure_between();
+    }
+
+    /// Adds the queued sources' sizes to the progress total, a few milliseconds at a time between the
+    /// workers' answers. Asking a picked file its size waits on the browser (about a millisecond a file
+    /// here): asked up front, the sizes of a folder of thousands would hold every worker idle before its
+    /// first file. Until they are all in, the total grows; it is complete before the load ends.
+    fn measure_between(self: &Rc<Self>) {
+        if self.measuring.replace(true) {
+            return;
+        }
+        let loader = Rc::downgrade(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                yew::platform::time::sleep(Duration::ZERO).await;
+                let Some(loader) = loader.upgrade() else { return };
+                let started = js_sys::Date::now();
+                while js_sys::Date::now() - started < MEASURE_MS && loader.measure(4) {}
+                if loader.unmeasured.borrow().is_empty() {
+                    loader.measuring.set(false);
+                    return;
+                }
+            }
+        });
+    }
+
+    /// Adds up to `n` more queued sources' sizes to the progress total; whether there were any.
+    fn measure(&self, n: usize) -> bool {
+        let sources: Vec<Source> = {
+            let mut unmeasured = self.unmeasured.borrow_mut();
+            let n = n.min(unmeasured.len());
+            unmeasured.drain(..n).collect()
+        };
+        if let (false, Some((_, report))) = (sources.is_empty(), self.context.borrow().clone()) {
+            report.queued(0, sources.iter().map(Source::size).sum());
+        }
+        !sources.is_empty()
     }
 
     /// Starts over with every source given so far, keeping what `options` says.
@@ -226,6 +272,7 @@ impl Loader {
         self.stop_workers();
         self.resume_sql();
         self.queue.borrow_mut().clear();
+        self.unmeasured.borrow_mut().clear();
         self.options.set(options);
         engine.0.borrow_mut().reset(options);
         let sources = self.given.borrow().clone();
@@ -237,6 +284,7 @@ impl Loader {
     /// skipped.
     pub fn cancel(self: &Rc<Self>) {
         let Some((engine, _)) = self.context.borrow().clone() else { return };
+        self.measure(usize::MAX);
         let mut unread: Vec<Source> =
             self.slots.borrow_mut().iter_mut().flat_map(|s| s.busy.drain(..)).map(|f| f.source).collect();
         unread.extend(self.queue.borrow_mut().drain(..));
@@ -559,7 +607,9 @@ impl Loader {
                     page + js_sys::Date::now() - adding,
                     started,
                 ));
-                self.note(1, flight.source.size().saturating_sub(flight.reported), None);
+                // The worker says the file's size: asking it here would wait on the browser again.
+                let size = get("size").as_f64().map_or(flight.reported, |n| n as u64);
+                self.note(1, size.saturating_sub(flight.reported), None);
                 self.pump();
                 self.settle();
             }
@@ -584,6 +634,7 @@ impl Loader {
             self.last_data.set((end, end - now));
         }
         if done {
+            self.measure(usize::MAX);
             self.flush_progress();
             let (workers, reading, page, started) = self.timing.replace((0.0, 0.0, 0.0, 0.0));
             if started > 0.0 {

@@ -9,7 +9,8 @@
 //! Messages in: `{id, name, file, keepAll}`, `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
 //! Messages out: `{kind: "ready"}` once listening (a reading worker first reads `trailscope_core::warm`'s
 //! delivery, as a message without an id), `{kind: "progress", id, bytes}` as slices are read,
-//! `{kind: "done", id, batch}` with the encoded results, `{kind: "sql", id, ...}` with the SQL.
+//! `{kind: "done", id, batch, size}` with the encoded results and the file's size, `{kind: "sql", id, ...}`
+//! with the SQL.
 
 use std::io::Read;
 
@@ -77,6 +78,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
     let options = IngestOptions { keep_all: get("keepAll").as_bool().unwrap_or(false) };
     let started = js_sys::Date::now();
     let mut read_ms = 0.0;
+    let mut size = JsValue::UNDEFINED;
     let mut results: Vec<FileResult> = if get("sample").as_bool() == Some(true) {
         match tools {
             Some(tools) => (tools.sample)(&options),
@@ -94,6 +96,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
                 let mut reader = Slices::new(scope.clone(), id.clone(), file);
                 let result = ingest_reader(&name, &mut reader, &options);
                 read_ms = reader.read_ms;
+                size = reader.size.into();
                 vec![result]
             }
             Err(_) => vec![trailscope_core::ingest::unread(
@@ -124,6 +127,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
             ("batch", batch.clone().into()),
             ("ms", ms.into()),
             ("readMs", read_ms.into()),
+            ("size", size),
         ],
         Some(batch.buffer().into()),
     );
@@ -147,6 +151,8 @@ struct Slices {
     file: Blob,
     reader: Option<FileReaderSync>,
     offset: f64,
+    /// The file's size, asked once: each asking can wait on the browser.
+    size: f64,
     pending: Vec<u8>,
     pending_at: usize,
     /// Time spent waiting for the browser to hand over slices, for the timing line.
@@ -158,6 +164,7 @@ impl Slices {
         Slices {
             scope,
             id,
+            size: file.size(),
             file,
             reader: FileReaderSync::new().ok(),
             offset: 0.0,
@@ -171,11 +178,10 @@ impl Slices {
 impl Read for Slices {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.pending_at == self.pending.len() {
-            let size = self.file.size();
-            if self.offset >= size {
+            if self.offset >= self.size {
                 return Ok(0);
             }
-            let end = (self.offset + SLICE).min(size);
+            let end = (self.offset + SLICE).min(self.size);
             let asked = js_sys::Date::now();
             let reader = self.reader.as_ref().ok_or_else(|| std::io::Error::other("FileReaderSync is unavailable"))?;
             let slice = self
