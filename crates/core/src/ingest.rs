@@ -828,7 +828,8 @@ fn keys_of(json: &str) -> String {
                 while i < b.len() && b[i] != b'"' {
                     i += if b[i] == b'\\' { 2 } else { 1 };
                 }
-                let colon = b.get(i + 1..).and_then(|rest| rest.iter().find(|c| !c.is_ascii_whitespace())) == Some(&b':');
+                let colon =
+                    b.get(i + 1..).and_then(|rest| rest.iter().find(|c| !c.is_ascii_whitespace())) == Some(&b':');
                 if let (1, true, Some(key)) = (depth, colon, json.get(start..i)) {
                     // Kept sorted and without repeats as they come: a sort would add its own code.
                     if let Err(at) = keys.binary_search(&key) {
