@@ -158,7 +158,7 @@ pub struct Loader {
     /// Set when this browser would not start a worker: files are then reported as unreadable, one by one.
     no_workers: Cell<bool>,
     /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
-    /// reports are sent at most ten times a second, so the page's thread stays free for the workers.
+    /// reports are sent at most five times a second, so the page's thread stays free for the workers.
     unreported: RefCell<(u64, u64, String)>,
     last_progress: Cell<f64>,
     /// Milliseconds the workers spent, and the page spent adding their results, since the queue was last empty.
@@ -179,7 +179,7 @@ pub struct Loader {
 type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object>);
 
 /// Files a reading worker holds at once (see `Slot::busy`).
-const IN_FLIGHT: usize = 2;
+const IN_FLIGHT: usize = 3;
 
 /// How long the page's thread asks files their size before it looks at the workers' answers again.
 const MEASURE_MS: f64 = 8.0;
@@ -315,7 +315,7 @@ impl Loader {
                 unreported.2 = name;
             }
         }
-        if js_sys::Date::now() - self.last_progress.get() >= 100.0 {
+        if js_sys::Date::now() - self.last_progress.get() >= 200.0 {
             self.flush_progress();
         }
     }
@@ -625,9 +625,10 @@ impl Loader {
         let now = js_sys::Date::now();
         // First results show while the rest loads. Bringing everything up to date (order, jobs, the query)
         // grows with what is loaded, so it runs at most a tenth of the time: with a million events kept the
-        // page's thread keeps handing files to the workers instead of re-sorting.
+        // page's thread keeps handing files to the workers instead of re-sorting. And at most once a second:
+        // the layout and paint that follow, which `cost` does not count, take the cores the workers need.
         let (last, cost) = self.last_data.get();
-        if done || now - last > (10.0 * cost).max(300.0) {
+        if done || now - last > (10.0 * cost).max(1000.0) {
             engine.0.borrow_mut().finish();
             report.data();
             let end = js_sys::Date::now();
