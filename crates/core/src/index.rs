@@ -139,6 +139,9 @@ pub struct Index {
     /// extends it, because building it reads every record (in the page, the workers build it for the
     /// events they keep and the page appends it).
     pub sketch: crate::sketch::Sketch,
+    /// Each user agent's family, by the agent's string id (`StrId::MAX` until worked out): a load holds
+    /// many events and few distinct agents, and telling the family reads the agent several times over.
+    families: Vec<StrId>,
 }
 
 impl Index {
@@ -162,6 +165,7 @@ impl Index {
         }
         self.time.push(event.time.map_or(i64::MIN, |t| t.0));
         let info = event.transcribe.as_ref();
+        let mut agent = 0;
         for column in Column::ALL {
             let text: &str = match column {
                 Column::EventName => &event.event_name,
@@ -174,14 +178,20 @@ impl Index {
                 Column::AccessKey => &event.identity.access_key,
                 Column::SourceIp => &event.source_ip,
                 Column::UserAgent => &event.user_agent,
-                Column::AgentFamily => agent_family(&event.user_agent),
+                Column::AgentFamily => "",
                 Column::ErrorCode => &event.error_code,
                 Column::Resource => info.map_or("", |i| i.name.display()),
                 Column::Kind => info.filter(|i| i.name.is_present()).map_or("", |i| i.kind.as_str()),
                 Column::Status => info.and_then(|i| i.status.as_deref()).unwrap_or(""),
                 Column::Language => info.map_or("", |i| i.language.display()),
             };
-            let id = self.strings.intern(text);
+            let id = match column {
+                Column::AgentFamily => self.family(agent, &event.user_agent),
+                _ => self.strings.intern(text),
+            };
+            if column == Column::UserAgent {
+                agent = id;
+            }
             self.columns[column.slot()].push(id);
             let present = &mut self.present[column.slot()];
             let word = id as usize / 64;
@@ -190,6 +200,19 @@ impl Index {
             }
             present[word] |= 1 << (id % 64);
         }
+    }
+
+    /// The family of the user agent `agent` (its string id), worked out once per distinct agent.
+    fn family(&mut self, agent: StrId, user_agent: &str) -> StrId {
+        if let Some(&family) = self.families.get(agent as usize).filter(|&&f| f != StrId::MAX) {
+            return family;
+        }
+        let family = self.strings.intern(agent_family(user_agent));
+        if self.families.len() <= agent as usize {
+            self.families.resize(agent as usize + 1, StrId::MAX);
+        }
+        self.families[agent as usize] = family;
+        family
     }
 
     /// How many rows.
