@@ -315,6 +315,11 @@ impl Reader<'_> {
         let n = self.len()?;
         let slice = &self.bytes[self.at..self.at + n];
         self.at += n;
+        if is_ascii(slice) {
+            // SAFETY: ASCII is UTF-8. Most of a batch is the records' original JSON, nearly always ASCII:
+            // checked sixteen bytes at a time this is several times faster than a full UTF-8 check.
+            return Ok(unsafe { String::from_utf8_unchecked(slice.to_vec()) });
+        }
         String::from_utf8(slice.to_vec()).map_err(|_| WireError("text is not UTF-8".to_owned()))
     }
 
@@ -400,6 +405,23 @@ impl Reader<'_> {
     }
 }
 
+/// Whether every byte is below 0x80, sixteen at a time where the target has SIMD.
+fn is_ascii(bytes: &[u8]) -> bool {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use std::arch::wasm32::*;
+        let mut blocks = bytes.chunks_exact(16);
+        let mut high = u8x16_splat(0);
+        for block in &mut blocks {
+            // SAFETY: the unaligned load reads the 16 bytes of `block`.
+            high = v128_or(high, unsafe { v128_load(block.as_ptr() as *const v128) });
+        }
+        u8x16_bitmask(high) == 0 && blocks.remainder().is_ascii()
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    bytes.is_ascii()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -435,6 +457,24 @@ mod tests {
         for (a, b) in decoded.iter().zip(&results) {
             assert!(same(a, b), "{} differs after the round trip", b.name);
         }
+    }
+
+    #[test]
+    fn text_beyond_ascii_round_trips_and_broken_text_is_an_error() {
+        // Longer than sixteen bytes, with bytes beyond ASCII in a later block and in the tail.
+        let file = r#"{"Records":[{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com",
+            "eventName":"GetTranscriptionJob","eventTime":"2026-03-02T08:00:00Z","eventID":"e1",
+            "userAgent":"0123456789abcdefé","requestParameters":{"transcriptionJobName":"ünïcode 🎙"}}]}"#;
+        let result = ingest_file("é.json", file.as_bytes(), &IngestOptions::default());
+        assert_eq!(result.events.len(), 1);
+        let bytes = encode(std::slice::from_ref(&result));
+        let decoded = decode(&bytes).expect("decodes");
+        assert!(same(&decoded[0], &result));
+        // The same buffer with one byte of the agent's "é" turned into a lone continuation byte.
+        let at = bytes.windows(2).rposition(|w| w == "é".as_bytes()).expect("the agent is in the buffer");
+        let mut broken = bytes.clone();
+        broken[at] = 0x80;
+        assert!(decode(&broken).is_err());
     }
 
     #[test]
