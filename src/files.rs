@@ -185,7 +185,6 @@ const IN_FLIGHT: usize = 3;
 const MEASURE_MS: f64 = 8.0;
 
 /// One worker and what it is doing.
-
 struct Slot {
     worker: Worker,
     /// The tools' worker makes the sample and the SQL hand-off; the others read files.
