@@ -1,5 +1,5 @@
 //! Where bytes come from: file pickers, drops (folders included), the built-in sample; and the loading
-//! queue that reads them one at a time, yielding to the browser between files so the page stays alive.
+//! queue that hands them to the reading workers and joins their answers, so the page's thread stays free.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -19,16 +19,41 @@ use crate::engine::EngineHandle;
 #[derive(Clone)]
 pub enum Source {
     /// A file from a picker or a drop, with the name to show (its path inside a dropped folder).
-    File { file: File, name: String },
+    File { file: File, name: String, size: Rc<Size> },
     /// The built-in sample.
     Sample,
 }
 
+/// A file's size, asked of the browser once (each asking can wait on it, about a millisecond a file here),
+/// and which load's progress total counts it.
+#[derive(Default)]
+pub struct Size {
+    bytes: Cell<Option<u64>>,
+    counted_in: Cell<Option<u32>>,
+}
+
 impl Source {
+    /// A picked or dropped file.
+    pub fn file(file: File, name: String) -> Source {
+        Source::File { file, name, size: Rc::default() }
+    }
+
     fn size(&self) -> u64 {
         match self {
-            Source::File { file, .. } => file.size() as u64,
+            Source::File { file, size, .. } => {
+                let bytes = size.bytes.get().unwrap_or_else(|| file.size() as u64);
+                size.bytes.set(Some(bytes));
+                bytes
+            }
             Source::Sample => 0,
+        }
+    }
+
+    /// Whether load `load`'s progress total counts this source already.
+    fn counted_in(&self, load: u32) -> bool {
+        match self {
+            Source::File { size, .. } => size.counted_in.get() == Some(load),
+            Source::Sample => true,
         }
     }
 
@@ -47,7 +72,7 @@ pub fn from_file_list(list: &FileList) -> Vec<Source> {
         .map(|file| {
             let relative = Reflect::get(&file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string());
             let name = relative.filter(|p| !p.is_empty()).unwrap_or_else(|| file.name());
-            Source::File { file, name }
+            Source::file(file, name)
         })
         .collect()
 }
@@ -70,7 +95,7 @@ pub fn drop_entries(transfer: &DataTransfer) -> (Vec<JsValue>, Vec<Source>) {
             .filter(|e| !e.is_null() && !e.is_undefined());
         match (entry, item.get_as_file().ok().flatten()) {
             (Some(entry), _) => entries.push(entry),
-            (None, Some(file)) => loose.push(Source::File { name: file.name(), file }),
+            (None, Some(file)) => loose.push(Source::file(file.clone(), file.name())),
             (None, None) => {}
         }
     }
@@ -108,7 +133,7 @@ pub async fn walk_entries(entries: Vec<JsValue>) -> Vec<Source> {
             if let Ok(file) = file.dyn_into::<File>() {
                 let name = path.trim_start_matches('/').to_owned();
                 let name = if name.is_empty() { file.name() } else { name };
-                out.push(Source::File { file, name });
+                out.push(Source::file(file, name));
             }
         }
     }
@@ -161,14 +186,12 @@ pub struct Loader {
     /// reports are sent at most five times a second, so the page's thread stays free for the workers.
     unreported: RefCell<(u64, u64, String)>,
     last_progress: Cell<f64>,
-    /// Milliseconds the workers spent, and the page spent adding their results, since the queue was last empty.
-    timing: Cell<(f64, f64, f64, f64)>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
-    /// Sources queued whose size is not yet in the progress total, and whether a loop is asking them (see
-    /// `measure`).
+    /// Sources queued whose size is not yet in the progress total (see `measure_for`).
     unmeasured: RefCell<VecDeque<Source>>,
-    measuring: Cell<bool>,
+    /// Which load this is: a reload counts every size again.
+    load: Cell<u32>,
     /// A "Copy as SQL" request waiting for the tools' worker, and where its answer goes; a newer request
     /// replaces an older one that was not sent yet.
     /// The request in flight (sent, not yet answered) is the third, to send again if its worker is stopped.
@@ -181,8 +204,8 @@ type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object
 /// Files a reading worker holds at once (see `Slot::busy`).
 const IN_FLIGHT: usize = 3;
 
-/// How long the page's thread asks files their size before it looks at the workers' answers again.
-const MEASURE_MS: f64 = 8.0;
+/// How long the page's thread asks files their size after handing out files.
+const MEASURE_MS: f64 = 4.0;
 
 /// One worker and what it is doing.
 struct Slot {
@@ -227,30 +250,17 @@ impl Loader {
             self.start_workers();
         }
         self.pump();
-        self.measure_between();
+        self.measure_for(MEASURE_MS);
     }
 
-    /// Adds the queued sources' sizes to the progress total, a few milliseconds at a time between the
-    /// workers' answers. Asking a picked file its size waits on the browser (about a millisecond a file
-    /// here): asked up front, the sizes of a folder of thousands would hold every worker idle before its
-    /// first file. Until they are all in, the total grows; it is complete before the load ends.
-    fn measure_between(self: &Rc<Self>) {
-        if self.measuring.replace(true) {
-            return;
-        }
-        let loader = Rc::downgrade(self);
-        wasm_bindgen_futures::spawn_local(async move {
-            loop {
-                yew::platform::time::sleep(Duration::ZERO).await;
-                let Some(loader) = loader.upgrade() else { return };
-                let started = js_sys::Date::now();
-                while js_sys::Date::now() - started < MEASURE_MS && loader.measure(4) {}
-                if loader.unmeasured.borrow().is_empty() {
-                    loader.measuring.set(false);
-                    return;
-                }
-            }
-        });
+    /// Adds queued sources' sizes to the progress total for a few milliseconds. Asking a picked file its
+    /// size waits on the browser (about a millisecond a file here): asked up front, the sizes of a folder
+    /// of thousands would hold every worker idle before its first file. So they are asked after files go
+    /// out and between the workers' answers; a file is counted at the latest when it is handed out, so
+    /// the total grows but never trails the bytes read, and it is complete before the load ends.
+    fn measure_for(&self, ms: f64) {
+        let started = js_sys::Date::now();
+        while js_sys::Date::now() - started < ms && self.measure(4) {}
     }
 
     /// Adds up to `n` more queued sources' sizes to the progress total; whether there were any.
@@ -260,10 +270,23 @@ impl Loader {
             let n = n.min(unmeasured.len());
             unmeasured.drain(..n).collect()
         };
-        if let (false, Some((_, report))) = (sources.is_empty(), self.context.borrow().clone()) {
-            report.queued(0, sources.iter().map(Source::size).sum());
-        }
+        self.count(&sources);
         !sources.is_empty()
+    }
+
+    /// Adds to the progress total the sizes of `sources` it does not count yet.
+    fn count(&self, sources: &[Source]) {
+        let load = self.load.get();
+        let mut bytes = 0;
+        for source in sources.iter().filter(|s| !s.counted_in(load)) {
+            bytes += source.size();
+            if let Source::File { size, .. } = source {
+                size.counted_in.set(Some(load));
+            }
+        }
+        if let (true, Some((_, report))) = (bytes > 0, self.context.borrow().clone()) {
+            report.queued(0, bytes);
+        }
     }
 
     /// Starts over with every source given so far, keeping what `options` says.
@@ -272,6 +295,9 @@ impl Loader {
         self.resume_sql();
         self.queue.borrow_mut().clear();
         self.unmeasured.borrow_mut().clear();
+        self.load.set(self.load.get().wrapping_add(1));
+        // Progress the stopped workers reported belongs to the load they were part of.
+        *self.unreported.borrow_mut() = Default::default();
         self.options.set(options);
         engine.0.borrow_mut().reset(options);
         let sources = self.given.borrow().clone();
@@ -283,23 +309,29 @@ impl Loader {
     /// skipped.
     pub fn cancel(self: &Rc<Self>) {
         let Some((engine, _)) = self.context.borrow().clone() else { return };
-        self.measure(usize::MAX);
-        let mut unread: Vec<Source> =
-            self.slots.borrow_mut().iter_mut().flat_map(|s| s.busy.drain(..)).map(|f| f.source).collect();
-        unread.extend(self.queue.borrow_mut().drain(..));
+        let flights: Vec<InFlight> = self.slots.borrow_mut().iter_mut().flat_map(|s| s.busy.drain(..)).collect();
+        let queued: Vec<Source> = self.queue.borrow_mut().drain(..).collect();
+        // Files never handed out need not be asked their size now: those not counted in the total yet are
+        // left out of both it and the bytes done.
+        self.unmeasured.borrow_mut().clear();
         self.stop_workers();
         self.resume_sql();
         {
             let mut engine = engine.0.borrow_mut();
-            for source in &unread {
+            for source in flights.iter().map(|f| &f.source).chain(&queued) {
                 engine.add_outcome(
                     &source.name(),
                     Outcome::Skipped { reason: "not read: loading was cancelled".to_owned() },
                 );
             }
         }
-        for source in &unread {
-            self.note(1, source.size(), None);
+        // A file handed out was counted then; its size is known.
+        for flight in &flights {
+            self.note(1, flight.source.size().saturating_sub(flight.reported), None);
+        }
+        let load = self.load.get();
+        for source in &queued {
+            self.note(1, if source.counted_in(load) { source.size() } else { 0 }, None);
         }
         self.settle();
     }
@@ -484,12 +516,14 @@ impl Loader {
             set("id", id.into());
             set("keepAll", self.options.get().keep_all.into());
             match &source {
-                Source::File { file, name } => {
+                Source::File { file, name, .. } => {
                     set("name", name.into());
                     set("file", file.into());
                 }
                 Source::Sample => set("sample", true.into()),
             }
+            // Counted in the total before its worker can report any of its bytes.
+            self.count(std::slice::from_ref(&source));
             // A file waiting behind another is named once its worker starts on it (its first progress).
             if slot.busy.is_empty() {
                 self.note(0, 0, Some(source.name()));
@@ -587,7 +621,6 @@ impl Loader {
                 };
                 let Some(flight) = flight else { return };
                 let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
-                let adding = js_sys::Date::now();
                 {
                     let mut engine = engine.0.borrow_mut();
                     match trailscope_core::wire::decode(&batch) {
@@ -598,18 +631,11 @@ impl Loader {
                         ),
                     }
                 }
-                let (workers, reading, page, started) = self.timing.get();
-                let started = if started == 0.0 { adding } else { started };
-                self.timing.set((
-                    workers + get("ms").as_f64().unwrap_or(0.0),
-                    reading + get("readMs").as_f64().unwrap_or(0.0),
-                    page + js_sys::Date::now() - adding,
-                    started,
-                ));
                 // The worker says the file's size: asking it here would wait on the browser again.
                 let size = get("size").as_f64().map_or(flight.reported, |n| n as u64);
                 self.note(1, size.saturating_sub(flight.reported), None);
                 self.pump();
+                self.measure_for(MEASURE_MS);
                 self.settle();
             }
             _ => {}
@@ -636,13 +662,6 @@ impl Loader {
         if done {
             self.measure(usize::MAX);
             self.flush_progress();
-            let (workers, reading, page, started) = self.timing.replace((0.0, 0.0, 0.0, 0.0));
-            if started > 0.0 {
-                web_sys::console::debug_1(&format!(
-                    "trailscope timing: workers busy {workers:.0} ms in all (of which {reading:.0} ms waiting for file slices), page adding results {page:.0} ms, first batch to ready {:.0} ms",
-                    js_sys::Date::now() - started
-                ).into());
-            }
             report.idle();
         }
     }
