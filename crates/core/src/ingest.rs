@@ -831,9 +831,11 @@ fn keys_of(json: &str) -> String {
                 let colon =
                     b.get(i + 1..).and_then(|rest| rest.iter().find(|c| !c.is_ascii_whitespace())) == Some(&b':');
                 if let (1, true, Some(key)) = (depth, colon, json.get(start..i)) {
-                    // Kept sorted and without repeats as they come: a sort would add its own code.
+                    // The seven first in order, kept sorted and without repeats as they come (a sort would add
+                    // its own code): six to name, and one to say there are more.
                     if let Err(at) = keys.binary_search(&key) {
                         keys.insert(at, key);
+                        keys.truncate(7);
                     }
                 }
             }

@@ -171,6 +171,11 @@ fn json_object_that_is_not_a_log_lists_its_keys() {
     check(
         br#"{"z":1, "a" : {"inner":2}, "b\"q":[{"x":"y:"}], "a":3, "c":"d:", "e":1, "f":1, "g":1}"#,
         &["not a CloudTrail log", r#"(keys: a, b\"q, c, e, f, g, ...)"#],
+    ); // Ten thousand keys, last first: the six first in order, found in one pass.
+    let keys: Vec<String> = (0..10_000).rev().map(|i| format!("\"k{i:05}\":{i}")).collect();
+    check(
+        format!("{{{}}}", keys.join(",")),
+        &["not a CloudTrail log", "(keys: k00000, k00001, k00002, k00003, k00004, k00005, ...)"],
     );
 }
 
