@@ -165,7 +165,8 @@ impl Index {
         }
         self.time.push(event.time.map_or(i64::MIN, |t| t.0));
         let info = event.transcribe.as_ref();
-        let mut agent = 0;
+        let agent = self.strings.intern(&event.user_agent);
+        let family = self.family(agent, &event.user_agent);
         for column in Column::ALL {
             let text: &str = match column {
                 Column::EventName => &event.event_name,
@@ -177,8 +178,8 @@ impl Index {
                 Column::IdentityType => &event.identity.kind,
                 Column::AccessKey => &event.identity.access_key,
                 Column::SourceIp => &event.source_ip,
-                Column::UserAgent => &event.user_agent,
-                Column::AgentFamily => "",
+                // Interned above, once per event.
+                Column::UserAgent | Column::AgentFamily => "",
                 Column::ErrorCode => &event.error_code,
                 Column::Resource => info.map_or("", |i| i.name.display()),
                 Column::Kind => info.filter(|i| i.name.is_present()).map_or("", |i| i.kind.as_str()),
@@ -186,12 +187,10 @@ impl Index {
                 Column::Language => info.map_or("", |i| i.language.display()),
             };
             let id = match column {
-                Column::AgentFamily => self.family(agent, &event.user_agent),
+                Column::UserAgent => agent,
+                Column::AgentFamily => family,
                 _ => self.strings.intern(text),
             };
-            if column == Column::UserAgent {
-                agent = id;
-            }
             self.columns[column.slot()].push(id);
             let present = &mut self.present[column.slot()];
             let word = id as usize / 64;
