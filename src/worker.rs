@@ -1,6 +1,7 @@
-//! **API Boundary.** The parsing worker: it receives a file (a `File` handle, not its bytes), reads it in
-//! slices with `FileReaderSync`, runs the core's streaming ingest, and answers with one compact
-//! `wire` buffer, transferred rather than copied. The page's thread never parses.
+//! **API Boundary.** The parsing worker: it receives a file (a `File` handle, not its bytes), reads it (a
+//! small one whole, as soon as it is handed over; a large one in slices with `FileReaderSync`), runs the
+//! core's streaming ingest, and answers with one compact `wire` buffer, transferred rather than copied.
+//! The page's thread never parses.
 //!
 //! Two binaries run this code: `worker` reads files, and `tools` also makes the built-in sample and writes
 //! the SQL hand-off; those carry the data generator and the SQL translator, so they are a module of their
@@ -56,7 +57,8 @@ const WARM_UP_RECORDS: usize = 2000;
 fn warm_up(scope: &DedicatedWorkerGlobalScope) {
     let delivery = Uint8Array::from(trailscope_core::warm::delivery(WARM_UP_RECORDS).as_slice());
     let Ok(file) = Blob::new_with_u8_array_sequence(&Array::of1(&delivery)) else { return };
-    // A message without an id takes the very path a file does (one copy of it in the download), unanswered.
+    // A message without an id takes the path of a file whose bytes are in (one copy of it in the download),
+    // unanswered.
     for keep_all in [false, true] {
         let message = Object::new();
         let _ = Reflect::set(&message, &"file".into(), &file);
@@ -74,20 +76,20 @@ const READ_AHEAD_MAX: f64 = 16.0 * 1024.0 * 1024.0;
 /// Any other message (and a larger file, read in slices to bound memory) is handled at once.
 fn read_ahead(scope: &DedicatedWorkerGlobalScope, data: JsValue, tools: Option<Tools>) {
     let file = Reflect::get(&data, &"file".into()).ok().and_then(|f| f.dyn_into::<Blob>().ok());
-    match file.filter(|file| file.size() <= READ_AHEAD_MAX) {
-        Some(file) => {
+    let file = file.filter(|file| file.size() <= READ_AHEAD_MAX);
+    let promise = file.map(|file| file.array_buffer());
+    let then = promise.as_ref().and_then(|p| Reflect::get(p, &"then".into()).ok()?.dyn_into::<js_sys::Function>().ok());
+    match (promise, then) {
+        (Some(promise), Some(then)) => {
             let scope = scope.clone();
             // Called once, fulfilled or not: on failure the file is read in slices, whose error says why.
-            let then = Closure::once_into_js(move |bytes: JsValue| {
+            let handler = Closure::once_into_js(move |bytes: JsValue| {
                 let _ = Reflect::set(&data, &"bytes".into(), &bytes);
                 handle(&scope, &data, tools);
             });
-            let promise = file.array_buffer();
-            if let Ok(method) = Reflect::get(&promise, &"then".into()).and_then(|m| m.dyn_into::<js_sys::Function>()) {
-                let _ = method.call2(&promise, &then, &then);
-            }
+            let _ = then.call2(&promise, &handler, &handler);
         }
-        None => handle(scope, &data, tools),
+        _ => handle(scope, &data, tools),
     }
 }
 
@@ -146,7 +148,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
         return; // The warm-up's.
     }
     let batch = Uint8Array::from(batch.as_slice());
-    // How long the work took, for the page's timing line (and the browser benchmark).
+    // How long the work took, and of it how long reading slices waited: for the browser benchmark.
     let ms = js_sys::Date::now() - started;
     post(
         scope,
@@ -184,7 +186,7 @@ struct Slices {
     size: f64,
     pending: Vec<u8>,
     pending_at: usize,
-    /// Time spent waiting for the browser to hand over slices, for the timing line.
+    /// Time spent waiting for the browser to hand over slices, for the browser benchmark.
     read_ms: f64,
 }
 
