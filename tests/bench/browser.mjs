@@ -30,15 +30,24 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    // Counts the page's workers that said they are ready (wasm compiled and listening), from outside the
-    // page: the page itself is not changed.
+    // Counts the page's workers that said they are ready (wasm compiled, warmed up and listening), and sums
+    // the time each answer says its worker spent on its file (and, of it, waiting for file slices), from
+    // outside the page: the page itself is not changed.
     await page.addInitScript(() => {
       const Base = window.Worker;
       window.__benchReadyWorkers = 0;
+      window.__benchWorkerMs = 0;
+      window.__benchSliceMs = 0;
       window.Worker = class extends Base {
         constructor(...args) {
           super(...args);
-          this.addEventListener('message', (e) => { if (e.data?.kind === 'ready') window.__benchReadyWorkers++; });
+          this.addEventListener('message', (e) => {
+            if (e.data?.kind === 'ready') window.__benchReadyWorkers++;
+            if (e.data?.kind === 'done') {
+              window.__benchWorkerMs += e.data.ms || 0;
+              window.__benchSliceMs += e.data.readMs || 0;
+            }
+          });
         }
       };
     });
@@ -49,15 +58,6 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
     }
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(String(e?.stack || e)));
-    // The page's own timing line: the workers' time inside the core, summed over files.
-    let workerMs = null;
-    let sliceMs = null;
-    page.on('console', (m) => {
-      const busy = /workers busy (\d+) ms/.exec(m.text());
-      if (busy) workerMs = Number(busy[1]);
-      const waiting = /of which (\d+) ms waiting for file slices/.exec(m.text());
-      if (waiting) sliceMs = Number(waiting[1]);
-    });
     await page.goto(url, { waitUntil: 'load' });
     await page.locator('[data-testid=status][data-state=idle]').waitFor({ state: 'visible', timeout: 60_000 });
     if (!atOnce) {
@@ -105,6 +105,7 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
       mismatches.push(line);
     }
 
+    const { workerMs, sliceMs } = await page.evaluate(() => ({ workerMs: window.__benchWorkerMs, sliceMs: window.__benchSliceMs }));
     const cdp = await context.newCDPSession(page);
     await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
     await cdp.send('Performance.enable');

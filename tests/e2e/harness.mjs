@@ -199,6 +199,30 @@ export function useHarness() {
   return new Proxy({}, { get: (_, key) => harness?.[key] });
 }
 
+// Counts, from outside the page, the answers its workers send for files and samples they parsed, and the
+// milliseconds they say they spent: `workerAnswers(page)` reads them. Call before the page is opened.
+export async function countWorkerAnswers(page) {
+  await page.addInitScript(() => {
+    const Base = window.Worker;
+    window.__workerAnswers = { n: 0, ms: 0 };
+    window.Worker = class extends Base {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (e) => {
+          if (e.data?.kind === 'done') {
+            window.__workerAnswers.n++;
+            window.__workerAnswers.ms += e.data.ms || 0;
+          }
+        });
+      }
+    };
+  });
+}
+
+export async function workerAnswers(page) {
+  return page.evaluate(() => window.__workerAnswers ?? { n: 0, ms: 0 });
+}
+
 export async function startHarness({ root } = {}) {
   const server = await startServer(root ?? distDir());
   let browser;
@@ -240,6 +264,7 @@ export async function startHarness({ root } = {}) {
           if (entry.type === 'error') s.consoleErrors.push(entry.text);
         });
       });
+      await countWorkerAnswers(page);
       await page.goto(server.url, { waitUntil: 'load' });
       try {
         await page.locator('[data-testid=status][data-state=idle]').waitFor({ state: 'visible', timeout: WAIT_MS });
