@@ -121,9 +121,12 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
         let name = get("name").as_string().unwrap_or_default();
         match get("file").dyn_into::<Blob>() {
             Ok(file) => {
-                let mut reader = Slices::new(scope.clone(), id.clone(), file);
-                if let Ok(bytes) = get("bytes").dyn_into::<js_sys::ArrayBuffer>() {
-                    reader.read_ahead(&bytes);
+                // Bytes read ahead say the file's size; asking the file again would wait on the browser.
+                let bytes = get("bytes").dyn_into::<js_sys::ArrayBuffer>().ok();
+                let file_size = bytes.as_ref().map_or_else(|| file.size(), |b| f64::from(b.byte_length()));
+                let mut reader = Slices::new(scope.clone(), id.clone(), file, file_size);
+                if let Some(bytes) = &bytes {
+                    reader.hold(bytes);
                 }
                 let result = ingest_reader(&name, &mut reader, &options);
                 read_ms = reader.read_ms;
@@ -182,7 +185,7 @@ struct Slices {
     file: Blob,
     reader: Option<FileReaderSync>,
     offset: f64,
-    /// The file's size, asked once: each asking can wait on the browser.
+    /// The file's size, asked of the browser once (each asking can wait on it).
     size: f64,
     pending: Vec<u8>,
     pending_at: usize,
@@ -191,11 +194,11 @@ struct Slices {
 }
 
 impl Slices {
-    fn new(scope: DedicatedWorkerGlobalScope, id: JsValue, file: Blob) -> Slices {
+    fn new(scope: DedicatedWorkerGlobalScope, id: JsValue, file: Blob, size: f64) -> Slices {
         Slices {
             scope,
             id,
-            size: file.size(),
+            size,
             file,
             reader: FileReaderSync::new().ok(),
             offset: 0.0,
@@ -204,11 +207,9 @@ impl Slices {
             read_ms: 0.0,
         }
     }
-}
 
-impl Slices {
     /// Takes the file's bytes, read whole ahead of its turn.
-    fn read_ahead(&mut self, bytes: &js_sys::ArrayBuffer) {
+    fn hold(&mut self, bytes: &js_sys::ArrayBuffer) {
         self.pending = Uint8Array::new(bytes).to_vec();
         self.offset = self.pending.len() as f64;
         self.progress();
