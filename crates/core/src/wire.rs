@@ -315,7 +315,7 @@ impl Reader<'_> {
         let n = self.len()?;
         let slice = &self.bytes[self.at..self.at + n];
         self.at += n;
-        if is_ascii(slice) {
+        if crate::caseless::is_ascii(slice) {
             // SAFETY: ASCII is UTF-8. Most of a batch is the records' original JSON, nearly always ASCII:
             // checked sixteen bytes at a time this is several times faster than a full UTF-8 check.
             return Ok(unsafe { String::from_utf8_unchecked(slice.to_vec()) });
@@ -403,23 +403,6 @@ impl Reader<'_> {
             transcribe,
         })
     }
-}
-
-/// Whether every byte is below 0x80, sixteen at a time where the target has SIMD.
-fn is_ascii(bytes: &[u8]) -> bool {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        use std::arch::wasm32::*;
-        let mut blocks = bytes.chunks_exact(16);
-        let mut high = u8x16_splat(0);
-        for block in &mut blocks {
-            // SAFETY: the unaligned load reads the 16 bytes of `block`.
-            high = v128_or(high, unsafe { v128_load(block.as_ptr() as *const v128) });
-        }
-        u8x16_bitmask(high) == 0 && blocks.remainder().is_ascii()
-    }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    bytes.is_ascii()
 }
 
 #[cfg(test)]
