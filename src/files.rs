@@ -524,7 +524,7 @@ impl Loader {
             }
             // Counted in the total before its worker can report any of its bytes.
             self.count(std::slice::from_ref(&source));
-            // A file waiting behind another is named once its worker starts on it (its first progress).
+            // A file waiting behind another is named once the one before it is done.
             if slot.busy.is_empty() {
                 self.note(0, 0, Some(source.name()));
             }
@@ -614,10 +614,11 @@ impl Loader {
             }
             Some("done") => {
                 let id = get("id").as_f64().map(|n| n as u32);
-                let flight = {
+                let (flight, next) = {
                     let mut slots = self.slots.borrow_mut();
-                    let slot = slots.get_mut(index);
-                    slot.and_then(|s| s.busy.iter().position(|f| Some(f.id) == id).map(|at| s.busy.remove(at)))
+                    let Some(slot) = slots.get_mut(index) else { return };
+                    let flight = slot.busy.iter().position(|f| Some(f.id) == id).map(|at| slot.busy.remove(at));
+                    (flight, slot.busy.first().map(|f| f.source.name()))
                 };
                 let Some(flight) = flight else { return };
                 let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
@@ -633,7 +634,8 @@ impl Loader {
                 }
                 // The worker says the file's size: asking it here would wait on the browser again.
                 let size = get("size").as_f64().map_or(flight.reported, |n| n as u64);
-                self.note(1, size.saturating_sub(flight.reported), None);
+                // The worker goes on with the next file it holds (a small one says nothing until done).
+                self.note(1, size.saturating_sub(flight.reported), next);
                 self.pump();
                 self.measure_for(MEASURE_MS);
                 self.settle();
