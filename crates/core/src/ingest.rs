@@ -257,7 +257,7 @@ fn read_stream(reader: &mut impl std::io::Read, sink: &mut Sink<'_>) -> Result<(
     let gzip = decode::is_gzip(&head[..n_head]);
     let plain = (&head[..n_head]).chain(reader);
     let mut decoded: Box<dyn std::io::Read + '_> = if gzip {
-        Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::with_capacity(CHUNK, plain)))
+        Box::new(crate::gunzip::MultiGz::new(std::io::BufReader::with_capacity(CHUNK, plain)))
     } else {
         Box::new(plain)
     };

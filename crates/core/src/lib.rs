@@ -20,6 +20,7 @@ pub mod caseless;
 pub mod decode;
 pub mod export;
 pub mod generate;
+pub mod gunzip;
 pub mod index;
 pub mod ingest;
 pub mod jobs;
