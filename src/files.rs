@@ -201,8 +201,11 @@ pub struct Loader {
 /// The request waiting for the tools' worker, where its answer goes, and the request in flight.
 type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object>);
 
-/// Files a reading worker holds at once (see `Slot::busy`).
-const IN_FLIGHT: usize = 3;
+/// Most files a reading worker holds at once (see `Slot::busy`). Deep at first, so that a worker rides
+/// through the page's thread drawing the first results (100 ms and more, a handful of files) instead of
+/// waiting for its next file; shallow once the queue runs low (see `Loader::pump`), so that no worker is
+/// left holding several files at the end while another has none.
+const IN_FLIGHT: usize = 8;
 
 /// How long the page's thread asks files their size after handing out files.
 const MEASURE_MS: f64 = 4.0;
@@ -493,10 +496,11 @@ impl Loader {
             }
         }
         let mut slots = self.slots.borrow_mut();
+        let readers = slots.iter().filter(|s| !s.tools).count().max(1);
         // Round by round, so that two idle workers get one file each before either gets a second.
         for at in (0..IN_FLIGHT).flat_map(|_| 0..slots.len()).collect::<Vec<_>>() {
             let Some(slot) = slots.get_mut(at).filter(|s| s.ready) else { continue };
-            let depth = if slot.tools { 1 } else { IN_FLIGHT };
+            let depth = if slot.tools { 1 } else { (2 + self.queue.borrow().len() / readers).min(IN_FLIGHT) };
             if slot.busy.len() >= depth {
                 continue;
             }
@@ -522,8 +526,12 @@ impl Loader {
                 }
                 Source::Sample => set("sample", true.into()),
             }
-            // Counted in the total before its worker can report any of its bytes.
+            // Counted in the total before its worker can report any of its bytes; its worker is told the
+            // size, which it would otherwise wait on the browser for too.
             self.count(std::slice::from_ref(&source));
+            if let Source::File { .. } = source {
+                set("size", (source.size() as f64).into());
+            }
             // A file waiting behind another is named once the one before it is done.
             if slot.busy.is_empty() {
                 self.note(0, 0, Some(source.name()));

@@ -7,7 +7,7 @@
 //! the SQL hand-off; those carry the data generator and the SQL translator, so they are a module of their
 //! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
-//! Messages in: `{id, name, file, keepAll}`, `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
+//! Messages in: `{id, name, file, size, keepAll}` (the size the page asked), `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
 //! Messages out: `{kind: "ready"}` once listening (a reading worker first reads `trailscope_core::warm`'s
 //! delivery, as a message without an id), `{kind: "progress", id, bytes}` as slices are read,
 //! `{kind: "done", id, batch, size}` with the encoded results and the file's size, `{kind: "sql", id, ...}`
@@ -67,25 +67,39 @@ fn warm_up(scope: &DedicatedWorkerGlobalScope) {
     }
 }
 
-/// Files up to this size are read whole, without waiting, as soon as they are handed over.
+/// Files up to this size are read whole, without waiting, as soon as they are handed over...
 const READ_AHEAD_MAX: f64 = 16.0 * 1024.0 * 1024.0;
+/// ...as long as the files read ahead and not yet handled hold no more than this.
+const READ_AHEAD_BUDGET: f64 = 32.0 * 1024.0 * 1024.0;
+
+thread_local! {
+    /// Bytes of the files read ahead (or being read) and not yet handled.
+    static HELD: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+}
 
 /// Starts reading a small file as soon as the page hands it over, and handles it once its bytes are in.
-/// The page gives each worker a few files at a time, so the browser reads the next ones while this one is
-/// parsed; read slice by slice when its turn comes, a worker spent a fifth of its time waiting for bytes.
-/// Any other message (and a larger file, read in slices to bound memory) is handled at once.
+/// The page gives each worker several files at a time, so the browser reads the next ones while this one
+/// is parsed; read slice by slice when its turn comes, a worker spent a fifth of its time waiting for
+/// bytes. Any other message, a larger file, and a file beyond the budget (read in slices, to bound memory)
+/// are handled at once.
 fn read_ahead(scope: &DedicatedWorkerGlobalScope, data: JsValue, tools: Option<Tools>) {
     let file = Reflect::get(&data, &"file".into()).ok().and_then(|f| f.dyn_into::<Blob>().ok());
-    let file = file.filter(|file| file.size() <= READ_AHEAD_MAX);
-    let promise = file.map(|file| file.array_buffer());
+    // The page says the size it asked (asking again would wait on the browser once more).
+    let size =
+        |file: &Blob| Reflect::get(&data, &"size".into()).ok().and_then(|s| s.as_f64()).unwrap_or_else(|| file.size());
+    let file = file.map(|file| (size(&file), file));
+    let file = file.filter(|(size, _)| *size <= READ_AHEAD_MAX && HELD.get() + size <= READ_AHEAD_BUDGET);
+    let promise = file.as_ref().map(|(_, file)| file.array_buffer());
     let then = promise.as_ref().and_then(|p| Reflect::get(p, &"then".into()).ok()?.dyn_into::<js_sys::Function>().ok());
-    match (promise, then) {
-        (Some(promise), Some(then)) => {
+    match (promise, then, file) {
+        (Some(promise), Some(then), Some((size, _))) => {
+            HELD.set(HELD.get() + size);
             let scope = scope.clone();
             // Called once, fulfilled or not: on failure the file is read in slices, whose error says why.
             let handler = Closure::once_into_js(move |bytes: JsValue| {
                 let _ = Reflect::set(&data, &"bytes".into(), &bytes);
                 handle(&scope, &data, tools);
+                HELD.set(HELD.get() - size);
             });
             let _ = then.call2(&promise, &handler, &handler);
         }
@@ -123,7 +137,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
             Ok(file) => {
                 // Bytes read ahead say the file's size; asking the file again would wait on the browser.
                 let bytes = get("bytes").dyn_into::<js_sys::ArrayBuffer>().ok();
-                let file_size = bytes.as_ref().map_or_else(|| file.size(), |b| f64::from(b.byte_length()));
+                let file_size = match (&bytes, get("size").as_f64()) {
+                    (Some(bytes), _) => f64::from(bytes.byte_length()),
+                    (None, Some(size)) => size,
+                    (None, None) => file.size(),
+                };
                 let mut reader = Slices::new(scope.clone(), id.clone(), file, file_size);
                 if let Some(bytes) = &bytes {
                     reader.hold(bytes);
