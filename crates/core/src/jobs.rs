@@ -51,19 +51,24 @@ impl Job {
 /// Groups the events that name a Transcribe resource into jobs, keyed by account, region, kind and name
 /// (Transcribe names are unique per account and region). `order` lists event indices oldest first.
 pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
-    let mut by_key: BTreeMap<(String, String, ResourceKind, String), Job> = BTreeMap::new();
-    for &i in order {
+    // Keys borrow from the events, and a set gets a copy of a name only when it lacks it: the page runs
+    // this at every refresh while loading, and copying every event's strings was most of its cost.
+    let mut by_key: BTreeMap<(&str, &str, ResourceKind, &str), Job> = BTreeMap::new();
+    // Which events are Transcribe ones, read in the store's order: in time order, reading each event
+    // (some 300 bytes, anywhere in the store) only to skip it cost more than the jobs when all are kept.
+    let transcribe: Vec<bool> = events.iter().map(|e| e.transcribe.is_some()).collect();
+    for &i in order.iter().filter(|&&i| transcribe.get(i) == Some(&true)) {
         let event = &events[i];
         let Some(info) = &event.transcribe else { continue };
         // Streaming sessions are one-off calls, not resources with a life of their own.
         if !info.name.is_present() || info.action == Action::List || info.kind == ResourceKind::Stream {
             continue;
         }
-        let name = info.name.display().to_owned();
-        let key = (event.account.clone(), event.aws_region.clone(), info.kind, name.clone());
+        let name = info.name.display();
+        let key = (event.account.as_str(), event.aws_region.as_str(), info.kind, name);
         let job = by_key.entry(key).or_insert_with(|| Job {
             kind: info.kind,
-            name,
+            name: name.to_owned(),
             account: event.account.clone(),
             region: event.aws_region.clone(),
             status: None,
@@ -96,8 +101,12 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
         if info.action == Action::Start && event.error_code.is_empty() && job.started_by.is_none() {
             job.started_by = Some(event.identity.name.clone());
         }
-        job.identities.insert(event.identity.name.clone());
-        job.source_ips.insert(event.source_ip.clone());
+        if !job.identities.contains(&event.identity.name) {
+            job.identities.insert(event.identity.name.clone());
+        }
+        if !job.source_ips.contains(&event.source_ip) {
+            job.source_ips.insert(event.source_ip.clone());
+        }
     }
     let mut jobs: Vec<Job> = by_key.into_values().collect();
     for job in &mut jobs {
