@@ -25,8 +25,8 @@ struct Reporter {
 }
 
 impl Report for Reporter {
-    fn queued(&self, files: u64, bytes: u64) {
-        self.dispatcher.dispatch(Action::Queued { files, bytes });
+    fn queued(&self, files: u64, bytes: u64, sized: u64) {
+        self.dispatcher.dispatch(Action::Queued { files, bytes, sized });
     }
     fn progress(&self, files: u64, bytes: u64, reading: String) {
         self.dispatcher.dispatch(Action::Progress { files, bytes, reading });

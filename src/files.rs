@@ -158,8 +158,8 @@ async fn callback_promise(target: &JsValue, name: &str) -> Result<JsValue, JsVal
 
 /// What the loader reports to the page.
 pub trait Report {
-    /// Files joined the queue.
-    fn queued(&self, files: u64, bytes: u64);
+    /// Files joined the queue (`files`), or the sizes of `sized` of them were added up (`bytes`).
+    fn queued(&self, files: u64, bytes: u64, sized: u64);
     /// Progress since the last report: files finished, bytes read, and the file being read now.
     fn progress(&self, files: u64, bytes: u64, reading: String);
     /// The engine's data changed.
@@ -240,7 +240,9 @@ impl Loader {
     }
 
     fn push(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
-        report.queued(sources.len() as u64, 0);
+        // The sample has no size to ask.
+        let samples = sources.iter().filter(|s| matches!(s, Source::Sample)).count() as u64;
+        report.queued(sources.len() as u64, 0, samples);
         self.unmeasured.borrow_mut().extend(sources.iter().cloned());
         self.queue.borrow_mut().extend(sources);
         *self.context.borrow_mut() = Some((engine, report));
@@ -280,15 +282,16 @@ impl Loader {
     /// Adds to the progress total the sizes of `sources` it does not count yet.
     fn count(&self, sources: &[Source]) {
         let load = self.load.get();
-        let mut bytes = 0;
+        let (mut bytes, mut sized) = (0, 0);
         for source in sources.iter().filter(|s| !s.counted_in(load)) {
             bytes += source.size();
+            sized += 1;
             if let Source::File { size, .. } = source {
                 size.counted_in.set(Some(load));
             }
         }
-        if let (true, Some((_, report))) = (bytes > 0, self.context.borrow().clone()) {
-            report.queued(0, bytes);
+        if let (true, Some((_, report))) = (sized > 0, self.context.borrow().clone()) {
+            report.queued(0, bytes, sized);
         }
     }
 

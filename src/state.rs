@@ -25,8 +25,10 @@ pub struct Progress {
     pub files_total: u64,
     /// Bytes finished.
     pub bytes_done: u64,
-    /// Bytes given.
+    /// Bytes of the files whose size is known so far (sizes are asked while the first files are read).
     pub bytes_total: u64,
+    /// Files whose size `bytes_total` counts.
+    pub files_sized: u64,
     /// The file being read.
     pub current: String,
     /// When this load began, in milliseconds since the epoch.
@@ -34,13 +36,22 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A rough estimate of the time left, from the pace so far; `None` until there is a pace.
+    /// A rough estimate of the time left, from the pace so far; `None` until there is a pace. While some
+    /// files' sizes are not known yet, the others' sizes stand for them: counting only the known ones, a
+    /// folder of thousands of files would first be said to be nearly done.
     pub fn seconds_left(&self, now_ms: f64) -> Option<f64> {
         let elapsed = (now_ms - self.started_ms) / 1000.0;
-        if self.bytes_done == 0 || self.bytes_total <= self.bytes_done || elapsed < 0.5 {
+        let known = self.bytes_total as f64;
+        let total = match self.files_sized {
+            0 => known,
+            sized if sized < self.files_total => known * self.files_total as f64 / sized as f64,
+            _ => known,
+        };
+        let done = self.bytes_done as f64;
+        if done == 0.0 || total <= done || elapsed < 0.5 {
             return None;
         }
-        Some(elapsed * (self.bytes_total - self.bytes_done) as f64 / self.bytes_done as f64)
+        Some(elapsed * (total - done) / done)
     }
 }
 
@@ -81,8 +92,8 @@ pub struct State {
 
 /// Intents, from components and from the loader.
 pub enum Action {
-    /// More files joined the queue.
-    Queued { files: u64, bytes: u64 },
+    /// More files joined the queue, or more of their sizes are known (`bytes`, of `sized` files).
+    Queued { files: u64, bytes: u64, sized: u64 },
     /// Everything was reset to be read again (show-all changed).
     Reset { show_all: bool },
     /// Files finished and bytes read since the last progress, and the file being read now ("" if unchanged).
@@ -117,13 +128,14 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Queued { files, bytes } => {
+            Action::Queued { files, bytes, sized } => {
                 if next.loading != Some(true) {
                     next.progress = Progress { started_ms: js_sys::Date::now(), ..Progress::default() };
                 }
                 next.loading = Some(true);
                 next.progress.files_total += files;
                 next.progress.bytes_total += bytes;
+                next.progress.files_sized += sized;
             }
             Action::Reset { show_all } => {
                 next = State {
@@ -204,5 +216,30 @@ impl Reducible for State {
             }
         }
         Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Progress;
+
+    #[test]
+    fn time_left_counts_the_files_whose_size_is_not_known_yet() {
+        // Two seconds in, 10 MB read of the 20 MB that 100 of 1,000 files hold: the 1,000 files hold
+        // about 200 MB, so about 38 s are left, not 2.
+        let p = Progress {
+            files_done: 50,
+            files_total: 1000,
+            files_sized: 100,
+            bytes_done: 10_000_000,
+            bytes_total: 20_000_000,
+            started_ms: 0.0,
+            ..Progress::default()
+        };
+        assert_eq!(p.seconds_left(2000.0), Some(38.0));
+        let every_size_known = Progress { files_sized: 1000, bytes_total: 200_000_000, ..p.clone() };
+        assert_eq!(every_size_known.seconds_left(2000.0), Some(38.0));
+        assert_eq!(Progress { bytes_done: 0, ..p.clone() }.seconds_left(2000.0), None);
+        assert_eq!(p.seconds_left(400.0), None, "no pace in the first half second");
     }
 }
