@@ -24,10 +24,15 @@ pub struct MultiGz<R> {
     size: u32,
 }
 
+/// Longest file name or comment in a member's header, as flate2 has it.
+const MAX_FIELD: usize = 65535;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum State {
     Header,
     Body,
+    /// A member ended: another one, or the end of the file, follows.
+    Next,
     End,
 }
 
@@ -54,12 +59,18 @@ impl<R: BufRead> MultiGz<R> {
             self.exact(&mut extra)?;
             crc = crc32(crc, &extra);
         }
-        // The file name, then the comment: each up to a NUL byte.
+        // The file name, then the comment: each up to a NUL byte, and no longer than flate2 allows (a
+        // damaged flag would otherwise have the rest of the file read as a name).
         for flag in [8, 16] {
             if flags & flag != 0 {
                 let mut text = Vec::new();
-                if self.inner.read_until(0, &mut text)? == 0 || text.last() != Some(&0) {
-                    return Err(io::ErrorKind::UnexpectedEof.into());
+                (&mut self.inner).take(MAX_FIELD as u64 + 1).read_until(0, &mut text)?;
+                match text.last() {
+                    Some(0) => {}
+                    _ if text.len() > MAX_FIELD => {
+                        return Err(io::Error::new(io::ErrorKind::InvalidInput, "gzip header field too long"))
+                    }
+                    _ => return Err(io::ErrorKind::UnexpectedEof.into()),
                 }
                 crc = crc32(crc, &text);
             }
@@ -74,15 +85,15 @@ impl<R: BufRead> MultiGz<R> {
         Ok(())
     }
 
-    /// Checks a member's trailer against what it gave, then says whether another member follows.
-    fn trailer(&mut self) -> io::Result<State> {
+    /// Checks a member's trailer against what it gave.
+    fn trailer(&mut self) -> io::Result<()> {
         let mut trailer = [0u8; 8];
         self.exact(&mut trailer)?;
         let (crc, size) = trailer.split_at(4);
         if crc != self.crc.to_le_bytes() || size != self.size.to_le_bytes() {
             return Err(corrupt());
         }
-        Ok(if self.inner.fill_buf()?.is_empty() { State::End } else { State::Header })
+        Ok(())
     }
 
     fn exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
@@ -118,7 +129,10 @@ impl<R: BufRead> Read for MultiGz<R> {
                     self.size = self.size.wrapping_add(read as u32);
                     match status {
                         Ok(Status::StreamEnd) => {
-                            self.state = self.trailer()?;
+                            // A member that fails its check ends the stream, as with flate2.
+                            self.state = State::End;
+                            self.trailer()?;
+                            self.state = State::Next;
                             if read > 0 {
                                 return Ok(read);
                             }
@@ -130,6 +144,9 @@ impl<R: BufRead> Read for MultiGz<R> {
                         Ok(_) => {}
                         Err(_) => return Err(io::Error::new(io::ErrorKind::InvalidInput, "corrupt deflate stream")),
                     }
+                }
+                State::Next => {
+                    self.state = if self.inner.fill_buf()?.is_empty() { State::End } else { State::Header };
                 }
                 State::End => return Ok(0),
             }
@@ -310,6 +327,14 @@ mod tests {
         header.extend(check.to_le_bytes());
         let body = gzip(&[b"with a full header"]);
         cases.push([header.as_slice(), &body[10..]].concat());
+        // A name at flate2's limit, one byte over it, and one that never ends.
+        for n in [65535, 65536] {
+            let mut named = vec![0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 255];
+            named.extend(std::iter::repeat_n(b'n', n));
+            named.push(0);
+            cases.push([named.as_slice(), &body[10..]].concat());
+        }
+        cases.push([&[0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 255][..], &[b'n'; 70000][..]].concat());
         for case in &cases {
             for capacity in [1, 7, 64 << 10] {
                 match (ours(case, capacity), flate2s(case)) {
