@@ -207,6 +207,9 @@ type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object
 /// left holding several files at the end while another has none.
 const IN_FLIGHT: usize = 8;
 
+/// Largest file a worker reads whole as soon as it has it (`READ_AHEAD_MAX` in `worker`).
+const READ_WHOLE_MAX: u64 = 16 << 20;
+
 /// How long the page's thread asks files their size after handing out files.
 const MEASURE_MS: f64 = 4.0;
 
@@ -504,7 +507,10 @@ impl Loader {
         for at in (0..IN_FLIGHT).flat_map(|_| 0..slots.len()).collect::<Vec<_>>() {
             let Some(slot) = slots.get_mut(at).filter(|s| s.ready) else { continue };
             let depth = if slot.tools { 1 } else { (2 + self.queue.borrow().len() / readers).min(IN_FLIGHT) };
-            if slot.busy.len() >= depth {
+            // A worker holding a file too large to read ahead (it reads it in slices, for a while) takes
+            // no more: files handed to it would wait behind that one while other workers run dry.
+            let holds_large = slot.busy.iter().any(|f| f.source.size() > READ_WHOLE_MAX);
+            if slot.busy.len() >= depth || holds_large {
                 continue;
             }
             // Each worker takes the first source it can read, so files never wait behind the sample.

@@ -146,6 +146,8 @@ impl Reducible for State {
                     show_all,
                     loading: Some(true),
                     generation: next.generation + 1,
+                    // The load starts over now: the time left is paced from here.
+                    progress: Progress { started_ms: js_sys::Date::now(), ..Progress::default() },
                     ..State::default()
                 };
             }
