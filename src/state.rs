@@ -36,9 +36,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A rough estimate of the time left, from the pace so far; `None` until there is a pace. While some
-    /// files' sizes are not known yet, the others' sizes stand for them: counting only the known ones, a
-    /// folder of thousands of files would first be said to be nearly done.
+    /// A rough estimate of the time left, from the pace so far; `None` until there is a pace: half a
+    /// second in and a twentieth of the bytes read (before that, starting the workers weighs on the pace
+    /// and the page said "about 40 s left" of a three-second load). While some files' sizes are not
+    /// known yet, the others' sizes stand for them: counting only the known ones, a folder of thousands
+    /// of files would first be said to be nearly done.
     pub fn seconds_left(&self, now_ms: f64) -> Option<f64> {
         let elapsed = (now_ms - self.started_ms) / 1000.0;
         let known = self.bytes_total as f64;
@@ -48,7 +50,7 @@ impl Progress {
             _ => known,
         };
         let done = self.bytes_done as f64;
-        if done == 0.0 || total <= done || elapsed < 0.5 {
+        if done == 0.0 || total <= done || elapsed < 0.5 || done * 20.0 < total {
             return None;
         }
         Some(elapsed * (total - done) / done)
@@ -242,6 +244,7 @@ mod tests {
         let every_size_known = Progress { files_sized: 1000, bytes_total: 200_000_000, ..p.clone() };
         assert_eq!(every_size_known.seconds_left(2000.0), Some(38.0));
         assert_eq!(Progress { bytes_done: 0, ..p.clone() }.seconds_left(2000.0), None);
+        assert_eq!(Progress { bytes_done: 9_000_000, ..p.clone() }.seconds_left(2000.0), None, "under a twentieth");
         assert_eq!(p.seconds_left(400.0), None, "no pace in the first half second");
     }
 }
