@@ -6,8 +6,8 @@
 //! bytes agree are compared in full. Folding case is an OR with 0x20, done only for letters, so `@` never
 //! matches `` ` ``.
 //!
-//! The same SIMD gives [`is_ascii`], which lets the reader and the page's `wire` decoder skip the full
-//! UTF-8 check for the nearly-always-ASCII JSON of CloudTrail records.
+//! The same SIMD gives [`is_ascii`], with which [`utf8`] lets the reader and the page's `wire` decoder skip
+//! the full UTF-8 check for the nearly-always-ASCII JSON of CloudTrail records.
 
 /// Whether every byte is below 0x80, sixteen at a time where the target has SIMD: nearly all CloudTrail
 /// JSON is ASCII, and this is several times faster than a full UTF-8 check, which wasm would make four
@@ -26,6 +26,15 @@ pub fn is_ascii(bytes: &[u8]) -> bool {
     }
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     bytes.is_ascii()
+}
+
+/// `bytes` as text, checked for UTF-8 in full only when they are not all ASCII.
+pub fn utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    if is_ascii(bytes) {
+        // SAFETY: ASCII is UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
+    }
+    std::str::from_utf8(bytes)
 }
 
 /// A needle made ready for searching many haystacks.

@@ -469,11 +469,7 @@ impl JsonDocs {
 }
 
 fn utf8(bytes: &[u8], at: crate::split::At) -> Result<&str, FileError> {
-    if crate::caseless::is_ascii(bytes) {
-        // SAFETY: ASCII is UTF-8.
-        return Ok(unsafe { std::str::from_utf8_unchecked(bytes) });
-    }
-    std::str::from_utf8(bytes).map_err(|e| {
+    crate::caseless::utf8(bytes).map_err(|e| {
         FileError::new(format!(
             "invalid UTF-8 text at byte {} (line {})",
             at.offset + e.valid_up_to() as u64,
