@@ -207,9 +207,6 @@ type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object
 /// left holding several files at the end while another has none.
 const IN_FLIGHT: usize = 8;
 
-/// Largest file a worker reads whole as soon as it has it (`READ_AHEAD_MAX` in `worker`).
-const READ_WHOLE_MAX: u64 = 16 << 20;
-
 /// How long the page's thread asks files their size after handing out files.
 const MEASURE_MS: f64 = 4.0;
 
@@ -509,7 +506,7 @@ impl Loader {
             let depth = if slot.tools { 1 } else { (2 + self.queue.borrow().len() / readers).min(IN_FLIGHT) };
             // A worker holding a file too large to read ahead (it reads it in slices, for a while) takes
             // no more: files handed to it would wait behind that one while other workers run dry.
-            let holds_large = slot.busy.iter().any(|f| f.source.size() > READ_WHOLE_MAX);
+            let holds_large = slot.busy.iter().any(|f| f.source.size() > crate::worker::READ_AHEAD_MAX);
             if slot.busy.len() >= depth || holds_large {
                 continue;
             }

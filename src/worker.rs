@@ -67,8 +67,9 @@ fn warm_up(scope: &DedicatedWorkerGlobalScope) {
     }
 }
 
-/// Files up to this size are read whole, without waiting, as soon as they are handed over...
-const READ_AHEAD_MAX: f64 = 16.0 * 1024.0 * 1024.0;
+/// Files up to this size are read whole, without waiting, as soon as they are handed over (the page hands
+/// a worker reading a larger one no more files meanwhile)...
+pub const READ_AHEAD_MAX: u64 = 16 << 20;
 /// ...as long as the files read ahead and not yet handled hold no more than this.
 const READ_AHEAD_BUDGET: f64 = 32.0 * 1024.0 * 1024.0;
 
@@ -84,11 +85,8 @@ thread_local! {
 /// are handled at once.
 fn read_ahead(scope: &DedicatedWorkerGlobalScope, data: JsValue, tools: Option<Tools>) {
     let file = Reflect::get(&data, &"file".into()).ok().and_then(|f| f.dyn_into::<Blob>().ok());
-    // The page says the size it asked (asking again would wait on the browser once more).
-    let size =
-        |file: &Blob| Reflect::get(&data, &"size".into()).ok().and_then(|s| s.as_f64()).unwrap_or_else(|| file.size());
-    let file = file.map(|file| (size(&file), file));
-    let file = file.filter(|(size, _)| *size <= READ_AHEAD_MAX && HELD.get() + size <= READ_AHEAD_BUDGET);
+    let file = file.map(|file| (given_size(&data, &file), file));
+    let file = file.filter(|(size, _)| *size <= READ_AHEAD_MAX as f64 && HELD.get() + size <= READ_AHEAD_BUDGET);
     let promise = file.as_ref().map(|(_, file)| file.array_buffer());
     let then = promise.as_ref().and_then(|p| Reflect::get(p, &"then".into()).ok()?.dyn_into::<js_sys::Function>().ok());
     match (promise, then, file) {
@@ -105,6 +103,12 @@ fn read_ahead(scope: &DedicatedWorkerGlobalScope, data: JsValue, tools: Option<T
         }
         _ => handle(scope, &data, tools),
     }
+}
+
+/// The size the page asked and sent with the file, else the file's own (asking again would wait on the
+/// browser once more).
+fn given_size(data: &JsValue, file: &Blob) -> f64 {
+    Reflect::get(data, &"size".into()).ok().and_then(|s| s.as_f64()).unwrap_or_else(|| file.size())
 }
 
 fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tools>) {
@@ -137,11 +141,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
             Ok(file) => {
                 // Bytes read ahead say the file's size; asking the file again would wait on the browser.
                 let bytes = get("bytes").dyn_into::<js_sys::ArrayBuffer>().ok();
-                let file_size = match (&bytes, get("size").as_f64()) {
-                    (Some(bytes), _) => f64::from(bytes.byte_length()),
-                    (None, Some(size)) => size,
-                    (None, None) => file.size(),
-                };
+                let file_size = bytes.as_ref().map_or_else(|| given_size(data, &file), |b| f64::from(b.byte_length()));
                 let mut reader = Slices::new(scope.clone(), id.clone(), file, file_size);
                 if let Some(bytes) = &bytes {
                     reader.hold(bytes);
