@@ -43,12 +43,9 @@ impl Progress {
     /// of files would first be said to be nearly done.
     pub fn seconds_left(&self, now_ms: f64) -> Option<f64> {
         let elapsed = (now_ms - self.started_ms) / 1000.0;
-        let known = self.bytes_total as f64;
-        let total = match self.files_sized {
-            0 => known,
-            sized if sized < self.files_total => known * self.files_total as f64 / sized as f64,
-            _ => known,
-        };
+        let (known, sized) = (self.bytes_total as f64, self.files_sized);
+        let total =
+            if (1..self.files_total).contains(&sized) { known * self.files_total as f64 / sized as f64 } else { known };
         let done = self.bytes_done as f64;
         if done == 0.0 || total <= done || elapsed < 0.5 || done * 20.0 < total {
             return None;

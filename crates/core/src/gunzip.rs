@@ -45,7 +45,7 @@ impl<R: BufRead> MultiGz<R> {
     /// Reads a member's header (RFC 1952), checking its CRC-16 when it has one.
     fn header(&mut self) -> io::Result<()> {
         let mut fixed = [0u8; 10];
-        self.exact(&mut fixed)?;
+        self.inner.read_exact(&mut fixed)?;
         if fixed[..3] != [0x1f, 0x8b, 8] || fixed[3] & 0xe0 != 0 {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, "invalid gzip header"));
         }
@@ -53,10 +53,10 @@ impl<R: BufRead> MultiGz<R> {
         let mut crc = crc32(0, &fixed);
         if flags & 4 != 0 {
             let mut xlen = [0u8; 2];
-            self.exact(&mut xlen)?;
+            self.inner.read_exact(&mut xlen)?;
             crc = crc32(crc, &xlen);
             let mut extra = vec![0u8; usize::from(u16::from_le_bytes(xlen))];
-            self.exact(&mut extra)?;
+            self.inner.read_exact(&mut extra)?;
             crc = crc32(crc, &extra);
         }
         // The file name, then the comment: each up to a NUL byte, and no longer than flate2 allows (a
@@ -77,7 +77,7 @@ impl<R: BufRead> MultiGz<R> {
         }
         if flags & 2 != 0 {
             let mut stored = [0u8; 2];
-            self.exact(&mut stored)?;
+            self.inner.read_exact(&mut stored)?;
             if u16::from_le_bytes(stored) != crc as u16 {
                 return Err(corrupt());
             }
@@ -88,16 +88,12 @@ impl<R: BufRead> MultiGz<R> {
     /// Checks a member's trailer against what it gave.
     fn trailer(&mut self) -> io::Result<()> {
         let mut trailer = [0u8; 8];
-        self.exact(&mut trailer)?;
+        self.inner.read_exact(&mut trailer)?;
         let (crc, size) = trailer.split_at(4);
         if crc != self.crc.to_le_bytes() || size != self.size.to_le_bytes() {
             return Err(corrupt());
         }
         Ok(())
-    }
-
-    fn exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        self.inner.read_exact(buf)
     }
 }
 
