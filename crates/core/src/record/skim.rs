@@ -13,7 +13,7 @@ use super::{RecordSummary, Text};
 
 /// Reads `raw` as [`RecordSummary`] would be deserialized, or `None` where serde must decide.
 pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
-    let mut p = Reader { b: raw.as_bytes(), i: 0 };
+    let mut p = Reader { b: raw.as_bytes(), i: 0, block: usize::MAX, special: 0 };
     let mut summary = RecordSummary::default();
     p.ws();
     p.eat(b'{')?;
@@ -61,6 +61,11 @@ const MAX_DEPTH: u32 = 64;
 struct Reader<'a> {
     b: &'a [u8],
     i: usize,
+    /// Start of the 64 bytes (counted from the record's start) whose `"`, `\` and control bytes are in
+    /// `special`, one bit per byte; `usize::MAX` before any. A record's strings are short and many, so
+    /// one pass of SIMD compares serves every string of a block, and finding a string's end is a shift.
+    block: usize,
+    special: u64,
 }
 
 impl Reader<'_> {
@@ -98,7 +103,7 @@ impl Reader<'_> {
     fn string(&mut self) -> Option<bool> {
         let mut escapes = false;
         loop {
-            self.i = next_special(self.b, self.i);
+            self.i = self.next_special(self.i);
             match self.peek()? {
                 b'"' => {
                     self.i += 1;
@@ -219,27 +224,64 @@ impl Reader<'_> {
         self.ws();
         self.eat(b':')
     }
+
+    /// Index of the first `"`, `\` or control character at or after `i`, or the end.
+    #[inline(always)]
+    fn next_special(&mut self, mut i: usize) -> usize {
+        loop {
+            let start = i & !63;
+            if start != self.block {
+                if start >= self.b.len() {
+                    return self.b.len();
+                }
+                self.special = special64(&self.b[start..]);
+                self.block = start;
+            }
+            let rest = self.special >> (i & 63);
+            if rest != 0 {
+                return i + rest.trailing_zeros() as usize;
+            }
+            i = start + 64;
+        }
+    }
 }
 
-/// Index of the first `"`, `\` or control character at or after `i`, or the end: string bodies are
-/// skipped sixteen bytes at a time where the target has SIMD.
+/// The `"`, `\` and control bytes among the first 64 of `b`, one bit per byte; past the end of a shorter
+/// `b`, none.
 #[inline(always)]
-fn next_special(b: &[u8], mut i: usize) -> usize {
-    #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
-    while let Some(block) = b.get(i..).and_then(|rest| rest.first_chunk::<16>()) {
-        let mask = special16(block);
-        if mask != 0 {
-            return i + mask.trailing_zeros() as usize;
-        }
-        i += 16;
+fn special64(b: &[u8]) -> u64 {
+    match b.first_chunk::<64>() {
+        Some(block) => special_block(block),
+        None => special_tail(b),
     }
-    while let Some(&c) = b.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            return i;
-        }
-        i += 1;
+}
+
+/// The last bytes of a record, less than 64, padded with spaces.
+#[inline(never)]
+fn special_tail(b: &[u8]) -> u64 {
+    let mut padded = [b' '; 64];
+    let n = b.len().min(64);
+    padded[..n].copy_from_slice(&b[..n]);
+    special_block(&padded)
+}
+
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+#[inline(always)]
+fn special_block(block: &[u8; 64]) -> u64 {
+    let part = |k: usize| {
+        let sixteen = block[16 * k..16 * k + 16].first_chunk::<16>().unwrap_or(&[b' '; 16]);
+        u64::from(special16(sixteen)) << (16 * k)
+    };
+    part(0) | part(1) | part(2) | part(3)
+}
+
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+fn special_block(block: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (k, &c) in block.iter().enumerate() {
+        mask |= u64::from(c == b'"' || c == b'\\' || c < 0x20) << k;
     }
-    i
+    mask
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -335,6 +377,24 @@ mod tests {
         assert!(skim(&deep).is_none());
         let fine = format!(r#"{{"x":{}1{}}}"#, "[".repeat(60), "]".repeat(60));
         assert!(skim(&fine).is_some());
+    }
+
+    #[test]
+    fn finds_string_ends_across_and_at_the_ends_of_64_byte_blocks() {
+        for pad in 0..70 {
+            for len in 0..140 {
+                let text = "x".repeat(len);
+                let raw =
+                    format!(r#"{}{{"eventName":"{text}","a":["{text}\"",1],"eventSource":"s3"}}"#, " ".repeat(pad));
+                let s = skim(&raw).expect("plain JSON is skimmed");
+                assert_eq!(s.event_name.as_str(), text);
+                assert_eq!(Some(fields(&s)), serde(&raw), "{raw}");
+                // Cut anywhere, it is not JSON: serde refuses it and so does the skim.
+                for cut in [raw.len() - 1, raw.len() - 2, pad + 14 + len] {
+                    assert!(skim(&raw[..cut]).is_none(), "{}", &raw[..cut]);
+                }
+            }
+        }
     }
 
     #[test]
