@@ -70,6 +70,9 @@ pub struct Splitter {
     /// What follows a `"Records"` list inside its object, kept to check that the object ends as JSON should
     /// (the records themselves are checked by their parse; this rest would otherwise never be read).
     rest: Vec<u8>,
+    /// Where in the chunk being fed the item in progress began, while it lies wholly in that chunk: an item
+    /// that also ends there is handed out from the chunk itself, not copied into `buf` first.
+    in_chunk: Option<usize>,
 }
 
 impl Splitter {
@@ -82,6 +85,7 @@ impl Splitter {
             offset: 0,
             max_unit,
             rest: Vec::new(),
+            in_chunk: None,
         }
     }
 
@@ -91,6 +95,8 @@ impl Splitter {
         chunk: &[u8],
         out: &mut dyn FnMut(Unit<'_>) -> Result<(), FileError>,
     ) -> Result<(), FileError> {
+        // An item begun in an earlier chunk is already in `buf`.
+        self.in_chunk = None;
         let mut i = 0;
         while i < chunk.len() {
             let byte = chunk[i];
@@ -146,13 +152,22 @@ impl Splitter {
                     let start = i;
                     let Scan { len, closed } = scan(&chunk[i..], floor, &mut self.t);
                     i += len;
+                    if let (true, Some(first), Phase::Item { records }) = (closed, self.in_chunk.take(), self.phase) {
+                        // `buf` holds only the item's opening byte, `chunk[first]`.
+                        let unit = &chunk[first..i];
+                        if unit.len() > self.max_unit {
+                            return Err(self.too_large());
+                        }
+                        let at = self.at();
+                        out(if records { Unit::Record(unit, at) } else { Unit::Item(unit, at) })?;
+                        self.offset += unit.len() as u64;
+                        self.buf.clear();
+                        self.phase = Phase::Items { records, expect_comma: true };
+                        continue;
+                    }
                     self.buf.extend_from_slice(&chunk[start..i]);
                     if self.buf.len() > self.max_unit {
-                        return Err(FileError::new(format!(
-                            "a single record or value is larger than {} MiB at byte {}; such files are not supported",
-                            self.max_unit >> 20,
-                            self.offset
-                        )));
+                        return Err(self.too_large());
                     }
                     if closed {
                         match self.phase {
@@ -190,6 +205,7 @@ impl Splitter {
                         b'{' | b'[' if !expect_comma => {
                             self.phase = Phase::Item { records };
                             self.start(byte);
+                            self.in_chunk = Some(i - 1);
                         }
                         _ if expect_comma => return Err(self.error_here("expected ',' or ']' after a list item")),
                         _ => {
@@ -281,6 +297,14 @@ impl Splitter {
 
     fn at(&self) -> At {
         At { offset: self.offset, end_line: self.t.line }
+    }
+
+    fn too_large(&self) -> FileError {
+        FileError::new(format!(
+            "a single record or value is larger than {} MiB at byte {}; such files are not supported",
+            self.max_unit >> 20,
+            self.offset
+        ))
     }
 
     fn error_here(&self, what: &str) -> FileError {
@@ -602,5 +626,53 @@ mod tests {
         let found = scan(&text[1..], 2, &mut t);
         assert!(found.closed);
         assert_eq!(&text[..1 + found.len], br#"{"a":"}\"]\\","b":[{"c":"\\\""}]}"#);
+    }
+
+    /// Units as owned bytes with their places (none for the ends of lists).
+    type Found = Vec<(Vec<u8>, Option<At>)>;
+
+    /// The units of `text` fed in chunks of `size` bytes.
+    fn units(text: &[u8], size: usize, max_unit: usize) -> Result<Found, String> {
+        let mut splitter = Splitter::new(max_unit);
+        let mut found = Vec::new();
+        for chunk in text.chunks(size) {
+            splitter
+                .feed(chunk, &mut |unit| {
+                    found.push(match unit {
+                        Unit::Record(b, at) | Unit::Item(b, at) | Unit::Value(b, at) => (b.to_vec(), Some(at)),
+                        Unit::RecordsEnd => (b"]}".to_vec(), None),
+                        Unit::ArrayEnd => (b"]".to_vec(), None),
+                    });
+                    Ok(())
+                })
+                .map_err(|e| e.message().to_owned())?;
+        }
+        splitter.finish().map_err(|e| e.message().to_owned())?;
+        Ok(found)
+    }
+
+    #[test]
+    fn items_read_from_within_a_chunk_or_across_chunks_are_the_same() {
+        let text =
+            b"{\"Records\": [\n {\"a\":\"}\"},{\"b\":[1,{\"c\":2}]} ,\r\n{}\n]}\n[{\"x\":\"\\\"\"}, [2]] {\"v\":1}";
+        let whole = units(text, text.len(), 1 << 20).expect("valid");
+        assert_eq!(whole.len(), 8, "{whole:?}");
+        for size in 1..text.len() {
+            assert_eq!(units(text, size, 1 << 20).expect("valid"), whole, "chunks of {size}");
+        }
+    }
+
+    #[test]
+    fn a_record_too_large_is_refused_alike_whether_or_not_a_chunk_holds_it() {
+        let text = b"{\"Records\":[{\"a\":1},{\"a\":\"0123456789\"}]}";
+        let expected = "a single record or value is larger than 0 MiB at byte 20; such files are not supported";
+        for size in 1..=text.len() {
+            assert_eq!(
+                units(text, size, 16).expect_err("the second record is over 16 bytes"),
+                expected,
+                "chunks of {size}"
+            );
+        }
+        assert_eq!(units(text, text.len(), 18).expect("both fit").len(), 3);
     }
 }
