@@ -94,6 +94,9 @@ impl Engine {
         let words = std::mem::take(&mut result.sketch);
         let before = self.store.events().len();
         let kept = self.store.add(result);
+        // Indexed now, while the workers read the next files, rather than all at once after the last: the
+        // store only ever appends, so the index takes just the new events. Rows join the table at `finish`.
+        self.index_new();
         // The worker's bitsets fit only where the sketch ends right before this file's events; a block that
         // does not fit stops the appending, so the sketch stays a true sketch of a prefix. Every worker of
         // this build sketches what it keeps (the `wire` version says which build), so the sketch lags only
@@ -111,14 +114,18 @@ impl Engine {
 
     /// Brings the index, the orderings and the shown rows up to date after a batch of files.
     pub fn finish(&mut self) {
-        // The store only ever appends, so the index takes just the new events.
-        for event in &self.store.events()[self.index.len()..] {
-            self.index.push(event);
-        }
+        self.index_new();
         let order = self.store.by_time();
         self.jobs = jobs::jobs(self.store.events(), &order);
         self.order = order.into_iter().map(|i| i as u32).collect();
         self.refilter();
+    }
+
+    /// Indexes the events added since the index was last brought up to date.
+    fn index_new(&mut self) {
+        for event in &self.store.events()[self.index.len()..] {
+            self.index.push(event);
+        }
     }
 
     /// Applies what the person typed; returns what the language did not understand.

@@ -735,7 +735,8 @@ impl TextTerm {
         let (mut in_columns, mut maybe) = (0u64, 0u64);
         for column in &self.columns {
             for (k, &id) in index.column(*column).get(rows.clone()).unwrap_or(&[]).iter().enumerate() {
-                in_columns |= u64::from(self.yes[id as usize]) << k;
+                // A string newer than this evaluation is only in rows added since, which it never asks.
+                in_columns |= u64::from(self.yes.get(id as usize).copied().unwrap_or(false)) << k;
             }
         }
         for (k, row) in rows.enumerate() {

@@ -284,3 +284,37 @@ fn a_narrower_query_is_answered_within_the_last_answer() {
     let (wider, narrow) = (with("alice", None), with("alice status:FAILED", None));
     assert!(narrow.narrows(&wider) && !narrow.answerable_within(&wider));
 }
+
+/// The page indexes each file's events as they arrive, while a search begun earlier goes on over the
+/// rows it was given: events added meanwhile (with values never seen before) change nothing in its
+/// answer, and never trip it.
+#[test]
+fn a_search_goes_on_unchanged_while_the_index_grows() {
+    use trailscope_core::query::Evaluation;
+    let store = store();
+    let events = store.events();
+    // Odd, so that the last 64 rows the search learns at once run past its rows into the new ones.
+    let half = events.len() / 2 | 1;
+    let order: Vec<u32> = (0..half as u32).collect();
+    for text in ["accessdenied", "alice", "-interview user:bob", "requestParameters.languageCode:de-DE"] {
+        let (query, _) = parse(text);
+        let whole = evaluate(&query, &Index::build(&events[..half]), &events[..half], &order);
+        let mut index = Index::build(&events[..half]);
+        let mut evaluation = Evaluation::new(&query, &index);
+        evaluation.advance(&index, events, &order, half / 3);
+        // New rows, whose strings the evaluation never saw: every event again, by other users and agents.
+        for (k, event) in events.iter().enumerate() {
+            let mut newer = event.clone();
+            newer.user_agent = format!("agent-{k} accessdenied alice");
+            newer.identity.name = format!("alice-{k}");
+            newer.error_code = format!("AccessDenied{k}");
+            index.push(&newer);
+        }
+        while !evaluation.advance(&index, events, &order, 997) {}
+        let mut got = evaluation.matched_rows();
+        got.sort_unstable();
+        let mut want = whole.clone();
+        want.sort_unstable();
+        assert_eq!(got, want, "{text}");
+    }
+}
