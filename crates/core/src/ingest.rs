@@ -996,7 +996,7 @@ fn csv_event(columns: &CsvColumns, row: &csv::StringRecord) -> model::Event {
         event_id: get("event id"),
         summary_only: true,
         raw: serde_json::Value::Object(raw).to_string(),
-        transcribe,
+        transcribe: transcribe.map(Box::new),
     }
 }
 

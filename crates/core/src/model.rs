@@ -43,7 +43,7 @@ pub struct Event {
     /// The record exactly as it was in the file (for a CSV row: its cells as a JSON object).
     pub raw: String,
     /// What the event says about an Amazon Transcribe resource; `None` for other services.
-    pub transcribe: Option<crate::transcribe::TranscribeInfo>,
+    pub transcribe: Option<Box<crate::transcribe::TranscribeInfo>>,
 }
 
 /// The caller, from `userIdentity`.

@@ -264,7 +264,7 @@ impl<'a> RawRecord<'a> {
             event_id: self.event_id.owned(),
             summary_only: false,
             raw,
-            transcribe,
+            transcribe: transcribe.map(Box::new),
         }
     }
 }

@@ -363,7 +363,7 @@ impl Reader<'_> {
         let raw = self.string()?;
         let transcribe = match self.byte()? {
             0 => None,
-            _ => Some(TranscribeInfo {
+            _ => Some(Box::new(TranscribeInfo {
                 kind: *pick(&KINDS, self.byte()?)?,
                 action: *pick(&ACTIONS, self.byte()?)?,
                 name: self.field()?,
@@ -377,7 +377,7 @@ impl Reader<'_> {
                 language: self.field()?,
                 output_bucket: self.field()?,
                 transcript_uri: self.field()?,
-            }),
+            })),
         };
         Ok(Event {
             time,

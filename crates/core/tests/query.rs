@@ -294,7 +294,7 @@ fn a_search_goes_on_unchanged_while_the_index_grows() {
     let store = store();
     let events = store.events();
     // Odd, so that the last 64 rows the search learns at once run past its rows into the new ones.
-    let half = events.len() / 2 | 1;
+    let half = (events.len() / 2) | 1;
     let order: Vec<u32> = (0..half as u32).collect();
     for text in ["accessdenied", "alice", "-interview user:bob", "requestParameters.languageCode:de-DE"] {
         let (query, _) = parse(text);
