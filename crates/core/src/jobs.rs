@@ -1,6 +1,6 @@
 //! The jobs view's model: every Transcribe resource followed from its start through its polls to how it ended.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::model::{Event, Field};
 use crate::time::EventTime;
@@ -53,7 +53,9 @@ impl Job {
 pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
     // Keys borrow from the events, and a set gets a copy of a name only when it lacks it: the page runs
     // this at every refresh while loading, and copying every event's strings was most of its cost.
-    let mut by_key: BTreeMap<(&str, &str, ResourceKind, &str), Job> = BTreeMap::new();
+    // Hashed, not ordered: a Transcribe event's key was compared with a dozen others, string by string, and
+    // that was a third of a refresh. The jobs are sorted once at the end.
+    let mut by_key: HashMap<(&str, &str, ResourceKind, &str), Job, foldhash::fast::FixedState> = HashMap::default();
     // Which events are Transcribe ones, read in the store's order: in time order, reading each event
     // (some 300 bytes, anywhere in the store) only to skip it cost more than the jobs when all are kept.
     let transcribe: Vec<bool> = events.iter().map(|e| e.transcribe.is_some()).collect();
@@ -112,7 +114,10 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
     for job in &mut jobs {
         job.anomalies = anomalies(job, events);
     }
-    jobs.sort_by(|a, b| (b.last, &a.name).cmp(&(a.last, &b.name)));
+    // Newest first, then by name; the rest of the key only orders the ties, as it always did.
+    jobs.sort_by(|a, b| {
+        (b.last, &a.name, &a.account, &a.region, a.kind).cmp(&(a.last, &b.name, &b.account, &b.region, b.kind))
+    });
     jobs
 }
 
