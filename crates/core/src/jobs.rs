@@ -88,8 +88,9 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
         job.events.push(i);
         job.first = job.first.min(event.time).or(event.time);
         job.last = job.last.max(event.time);
-        if let Some(status) = &info.status {
-            job.status = Some(status.clone());
+        // Polls repeat the status they saw last: a copy only when it changed.
+        if let Some(status) = info.status.as_deref().filter(|&s| job.status.as_deref() != Some(s)) {
+            job.status = Some(status.to_owned());
         }
         if info.failure_reason.is_present() {
             job.failure_reason = info.failure_reason.clone();
