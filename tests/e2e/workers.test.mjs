@@ -196,10 +196,24 @@ test('cancel once some files are read: what was read stays, rows rendered; loadi
   }, 'cancel after first files');
 });
 
-test('progress: numeric value and max, 0 <= value <= max, max grows to the total bytes picked', { timeout: BIG_LOAD_MS + 60_000 }, async (t) => {
+test('progress: numeric value and max, 0 <= value <= max, max grows to the total bytes picked; first rows show while loading', { timeout: BIG_LOAD_MS + 60_000 }, async (t) => {
   const s = await openCounting();
   const { page } = s;
   await recordProgress(page);
+  // The first Transcribe events should be in the table while the rest still loads: noted, in the page,
+  // the first time rows are drawn while the status says loading and some files are not read yet.
+  await page.evaluate((n) => {
+    window.__tsEarlyRows = null;
+    const look = () => {
+      const st = document.querySelector('[data-testid=status]');
+      const rows = document.querySelectorAll('[data-testid=event-row]').length;
+      const filesOk = Number(st?.getAttribute('data-files-ok') ?? 0);
+      if (window.__tsEarlyRows == null && rows > 0 && st?.getAttribute('data-state') === 'loading' && filesOk < n) {
+        window.__tsEarlyRows = { rows, filesOk, shown: st.getAttribute('data-events-shown') };
+      }
+    };
+    new MutationObserver(look).observe(document.documentElement, { subtree: true, childList: true, attributes: true });
+  }, big.files.length);
   await pickFiles(page, big.files);
   // Read once from outside too, while loading.
   const bar = page.locator('[data-testid=progress]');
@@ -228,6 +242,11 @@ test('progress: numeric value and max, 0 <= value <= max, max grows to the total
     previous = [value, max];
   }
   assert.equal(previous[1], big.bytes, `the last progress seen should count all ${big.bytes} bytes picked: ${JSON.stringify(samples.at(-1))}`);
+  const early = await page.evaluate(() => window.__tsEarlyRows);
+  t.diagnostic(`first rows while loading: ${JSON.stringify(early)}`);
+  assert.ok(early, `no event rows were drawn while files were still loading (the first results should show before the last file is read)`);
+  assert.ok(Number(early.shown) > 0 && Number(early.shown) < big.truth.n_transcribe,
+    `while loading, the table should show some but not yet all ${big.truth.n_transcribe} Transcribe events: ${JSON.stringify(early)}`);
   assertTranscribeCounts(await status(page), big.truth, 'progress load');
   assertCleanSession(s);
 });
