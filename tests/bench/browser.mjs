@@ -4,14 +4,17 @@
 // workers say they are ready, as a person picking files gives them time to be (and the browser time to
 // finish optimising their code); one row picks them as the page opens. Beside it
 // `gzip -dc FILES | jq ... | wc -l` on the same files (best of 2). Checks the page's counts against
-// truth.json: prints MISMATCH and exits 1 when they differ.
+// truth.json: prints MISMATCH and exits 1 when they differ. Beside them, the native command line on one
+// core and on all, and the core's ingest alone as a wasm module in a Chromium worker, for wasm against native.
 // Also prints the page's memory after a load and the gzipped size of the page's code.
 //
 // Environment: TRAILSCOPE_DIST (the built page) and TRAILSCOPE_GENERATED (the set, e.g. 200,000 events in 100
 // files: `cargo run -q --release -p trailscope-core --example generate -- target/bench-generated 200000 100`),
-// TRAILSCOPE_CHROMIUM (defaults to /usr/bin/chromium). Plain node script: `node tests/bench/browser.mjs`.
+// TRAILSCOPE_CHROMIUM (defaults to /usr/bin/chromium), TRAILSCOPE_CLI and TRAILSCOPE_WASM_INGEST (their rows
+// are left out when missing). Plain node script: `node tests/bench/browser.mjs`.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -169,6 +172,70 @@ function nativeRun(cli, files, threads) {
   return { seconds };
 }
 
+// The core's ingest alone (crates/core/examples/wasm_ingest.rs, built for wasm32-wasip1), in a Chromium
+// worker on one core: every file in path order into one store, as `trailscope scan --threads 1` does, timed
+// inside the worker. Best of WASM_CORE_PASSES passes in the same worker (its first pass is also when the
+// browser optimises the code). Served from a server of its own: the page's policy allows no other module.
+const WASM_CORE_PASSES = 4;
+async function wasmCoreRun(browser, wasmPath, files) {
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent(req.url ?? '/');
+    if (url === '/core.wasm') {
+      res.setHeader('content-type', 'application/wasm');
+      res.end(readFileSync(wasmPath));
+    } else if (url.startsWith('/file/')) {
+      res.end(readFileSync(files[Number(url.slice(6))]));
+    } else {
+      res.setHeader('content-type', 'text/html');
+      res.end('<!doctype html><title>wasm ingest</title>');
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(`${origin}/`);
+    return await page.evaluate(async ({ origin, n, passes }) => {
+      const source = `onmessage = async () => {
+        const files = await Promise.all(Array.from({ length: ${n} }, async (_, i) =>
+          new Uint8Array(await (await fetch('${origin}/file/' + i)).arrayBuffer())));
+        let memory;
+        // The few WASI calls std makes: no environment, a clock, output dropped, exit as an error.
+        const wasi = {
+          environ_sizes_get: (count, size) => { new Uint32Array(memory.buffer, count, 1)[0] = 0; new Uint32Array(memory.buffer, size, 1)[0] = 0; return 0; },
+          environ_get: () => 0,
+          clock_time_get: (id, precision, at) => { new BigUint64Array(memory.buffer, at, 1)[0] = BigInt(Math.round(performance.now() * 1e6)); return 0; },
+          fd_write: () => 52,
+          proc_exit: (code) => { throw new Error('exit ' + code); },
+        };
+        const { instance } = await WebAssembly.instantiateStreaming(fetch('${origin}/core.wasm'), { wasi_snapshot_preview1: wasi });
+        const e = instance.exports;
+        memory = e.memory;
+        const at = files.map((f) => { const p = e.alloc(f.length); new Uint8Array(e.memory.buffer, p, f.length).set(f); return [p, f.length]; });
+        const passes = [];
+        for (let k = 0; k < ${passes}; k++) {
+          const t = performance.now();
+          let records = 0;
+          for (const [p, len] of at) records += e.ingest(p, len);
+          const kept = e.finish();
+          passes.push({ seconds: (performance.now() - t) / 1000, records, kept });
+        }
+        postMessage(passes);
+      };`;
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+      return await new Promise((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(new Error(e.message));
+        worker.postMessage(0);
+      });
+    }, { origin, n: files.length, passes: WASM_CORE_PASSES });
+  } finally {
+    await context.close().catch(() => {});
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 const mb = (n) => (n == null ? '?' : `${(n / 1e6).toFixed(1)} MB`);
 
@@ -201,6 +268,24 @@ async function main() {
       }
       results[key] = { label, ...best };
     }
+    const wasmCore = process.env.TRAILSCOPE_WASM_INGEST ||
+      path.join(REPO_ROOT, 'target', 'wasm32-wasip1', 'release', 'examples', 'wasm_ingest.wasm');
+    if (existsSync(wasmCore)) {
+      const passes = await wasmCoreRun(browser, wasmCore, set.files);
+      passes.forEach((p, i) => log(`wasm ingest alone, 1 core: pass ${i + 1}: ${p.seconds.toFixed(2)} s`));
+      for (const p of passes) {
+        if (p.records !== truth.n_records || p.kept !== truth.n_transcribe) {
+          const line = `MISMATCH wasm ingest alone: ${p.records} records and ${p.kept} kept, truth.json says ${truth.n_records} and ${truth.n_transcribe}`;
+          console.log(line);
+          mismatches.push(line);
+        }
+      }
+      const best = passes.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+      results.core = { label: 'wasm ingest alone, 1 core', seconds: best.seconds };
+    } else {
+      log(`no wasm ingest module at ${wasmCore} (cargo build --release -p trailscope-core --example wasm_ingest ` +
+        '--target wasm32-wasip1): its row is left out');
+    }
   } finally {
     await browser?.close().catch(() => {});
     await server.close();
@@ -231,7 +316,8 @@ async function main() {
   }
 
   // The table.
-  const rows = [results.transcribe, results.atOnce, results.all, results.one, native.one, native.all, results.jq].filter(Boolean);
+  const rows = [results.transcribe, results.atOnce, results.all, results.one, results.core, native.one, native.all, results.jq]
+    .filter(Boolean);
   console.log('');
   console.log(`${set.files.length} files, ${mb(set.bytes)} gzipped, ${mb(decoded)} of decoded JSON; best of ${BROWSER_RUNS} (browser) / ${JQ_RUNS} (jq)`);
   console.log(`${'run'.padEnd(34)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)} ${'vs jq'.padStart(8)}`);
@@ -246,6 +332,10 @@ async function main() {
     console.log(`wasm / native, one core each: ${ratio.toFixed(2)}x (goal 0.6x)` +
       (results.one.workerSeconds ? `; the worker's own time: ${(native.one.seconds / results.one.workerSeconds).toFixed(2)}x` : '') +
       (results.one.sliceSeconds != null ? ` (${results.one.sliceSeconds.toFixed(2)} s of it waiting for the browser to hand over file slices)` : ''));
+    // The same work on both sides: the core's ingest into one store, no page around it.
+    if (results.core) {
+      console.log(`wasm / native, the ingest alone (in a Chromium worker; the command line): ${(native.one.seconds / results.core.seconds).toFixed(2)}x`);
+    }
   }
   const jqExpected = truth.n_transcribe + truth.n_duplicates_transcribe;
   console.log(`jq printed ${jq.lines} Transcribe records; truth: ${truth.n_transcribe} distinct + ${truth.n_duplicates_transcribe} duplicate copies = ${jqExpected}` +

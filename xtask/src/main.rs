@@ -287,12 +287,21 @@ fn bench() -> Result {
     build_page()?;
     let generated = root.join("target").join("bench-generated");
     generate(&generated, 200_000, 100, "release")?;
-    // The native command line runs beside the page on the same files, for the wasm-against-native ratio.
+    // The native command line runs beside the page on the same files, for the wasm-against-native ratio,
+    // and so does the core's ingest alone as a wasm module in a Chromium worker (the same work as the
+    // command on one thread).
     run(Command::new("cargo").args(["build", "--release", "-p", "trailscope-cli"]).current_dir(&root))?;
+    run(Command::new("cargo")
+        .args(["build", "--release", "-p", "trailscope-core", "--example", "wasm_ingest", "--target", "wasm32-wasip1"])
+        .current_dir(&root))?;
     run(Command::new("node")
         .args(["tests/bench/browser.mjs"])
         .env("TRAILSCOPE_DIST", root.join("dist"))
         .env("TRAILSCOPE_CLI", root.join("target").join("release").join("trailscope"))
+        .env(
+            "TRAILSCOPE_WASM_INGEST",
+            root.join("target").join("wasm32-wasip1").join("release").join("examples").join("wasm_ingest.wasm"),
+        )
         .env("TRAILSCOPE_GENERATED", generated)
         .current_dir(&root))?;
     // A million events in the page: keystroke to table, and memory.
