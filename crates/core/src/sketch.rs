@@ -115,6 +115,9 @@ pub const WORDS_PER_EVENT: usize = BITS_PER_BLOCK / 64;
 /// The bitsets of `events` in the chosen shape, [`WORDS_PER_EVENT`] words each, in order: built where the
 /// events were read (a worker, while the record is at hand), so the page only appends them
 /// ([`Sketch::push_event`]) instead of reading every record again on its own thread.
+// Not inlined into the worker's handler: with its hot loop there, the whole handler (the file's reading
+// around it) was optimised, a large function that browsers take long to compile.
+#[inline(never)]
 pub fn words_of(events: &[Event]) -> Vec<u64> {
     let mut sketch = Sketch::new();
     sketch.extend(events, usize::MAX);

@@ -56,6 +56,9 @@ impl std::fmt::Display for WireError {
 }
 
 /// Encodes file results into one buffer.
+// Not inlined, nor are `Writer::str`'s thirty uses: as one large function this took browsers as long to
+// optimise (0.15 s here, on the cores the first load needs) as all the encoding it did in a load.
+#[inline(never)]
 pub fn encode(results: &[FileResult]) -> Vec<u8> {
     let capacity: usize = results.iter().flat_map(|r| &r.events).map(|e| e.raw.len() + 256).sum::<usize>()
         + results.iter().map(|r| r.sketch.len() * 8).sum::<usize>();
@@ -196,6 +199,7 @@ impl Writer {
         self.0.push(n as u8);
     }
 
+    #[inline(never)]
     fn str(&mut self, s: &str) {
         self.uint(s.len() as u64);
         self.0.extend_from_slice(s.as_bytes());
