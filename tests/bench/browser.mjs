@@ -176,7 +176,7 @@ function nativeRun(cli, files, threads) {
 // worker on one core: every file in path order into one store, as `trailscope scan --threads 1` does, timed
 // inside the worker. Best of WASM_CORE_PASSES passes in the same worker (its first pass is also when the
 // browser optimises the code). Served from a server of its own: the page's policy allows no other module.
-const WASM_CORE_PASSES = 4;
+const WASM_CORE_PASSES = 8;
 async function wasmCoreRun(browser, wasmPath, files) {
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent(req.url ?? '/');
