@@ -288,8 +288,8 @@ fn bench() -> Result {
     let generated = root.join("target").join("bench-generated");
     generate(&generated, 200_000, 100, "release")?;
     // The native command line runs beside the page on the same files, for the wasm-against-native ratio,
-    // and so does the core's ingest alone as a wasm module in a Chromium worker (the same work as the
-    // command on one thread).
+    // and so does the core's ingest alone as a wasm module in a Chromium worker (the command's ingest on
+    // one thread, without its start, file reads and summary).
     run(Command::new("cargo").args(["build", "--release", "-p", "trailscope-cli"]).current_dir(&root))?;
     run(Command::new("cargo")
         .args(["build", "--release", "-p", "trailscope-core", "--example", "wasm_ingest", "--target", "wasm32-wasip1"])

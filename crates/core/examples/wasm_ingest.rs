@@ -1,7 +1,7 @@
-//! The core's ingest with nothing around it, built for `wasm32-unknown-unknown` as a module of its own (no
-//! bindings, no imports), so the browser benchmark can time it in a Chromium worker beside the native command
-//! on one core: wasm against native for the same work, where the page's rows add reading files, sketching,
-//! messages and the page's own thread.
+//! The core's ingest with nothing around it, built for `wasm32-wasip1` as a module of its own (no bindings;
+//! std's few WASI imports, which the benchmark stubs), so the browser benchmark can time it in a Chromium
+//! worker beside the native command on one core: wasm against native for the ingest, where the page's rows
+//! add reading files, sketching, messages and the page's own thread.
 //!
 //! `tests/bench/browser.mjs` copies each file into the module's memory (`alloc`), then calls `ingest` on
 //! each, in path order, as `trailscope scan --threads 1` reads them, and `finish` for the kept count.
