@@ -298,8 +298,14 @@ impl Loader {
 
     /// Starts over with every source given so far, keeping what `options` says.
     pub fn reload(self: &Rc<Self>, options: IngestOptions, engine: EngineHandle, report: Rc<dyn Report>) {
-        self.stop_workers();
-        self.resume_sql();
+        // Only workers reading for the old options must stop. Idle ones are kept: each message says what
+        // to keep, and a new worker would start cold (its own download of the code, the warm-up, and a
+        // second of the browser optimising it), which is what ticking "show all" before picking files
+        // used to cost.
+        if self.slots.borrow().iter().any(|s| !s.busy.is_empty()) {
+            self.stop_workers();
+            self.resume_sql();
+        }
         self.queue.borrow_mut().clear();
         self.unmeasured.borrow_mut().clear();
         self.load.set(self.load.get().wrapping_add(1));

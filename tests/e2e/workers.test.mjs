@@ -93,6 +93,35 @@ test('100 generated files picked through file-input: exact counts, show-all-even
   assertCleanSession(s);
 });
 
+test('show-all-events ticked before picking keeps the workers the page started: none stops, none starts', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await openCounting();
+  const { page } = s;
+  const readers = await page.evaluate(() => Math.min(8, Math.max(1, navigator.hardwareConcurrency || 1)));
+  const deadline = Date.now() + 30_000;
+  while (page.workers().length < readers && Date.now() < deadline) await page.waitForTimeout(50);
+  const before = page.workers();
+  assert.equal(before.length, readers, `the page should start one reading worker per core (${readers}) as it opens`);
+  const started = [];
+  const closed = [];
+  page.on('worker', (w) => started.push(w.url()));
+  for (const w of before) w.on('close', () => closed.push(w.url()));
+
+  // A person who wants every event ticks the box first, then picks the files: the warmed workers read them.
+  await setShowAllEvents(page, true);
+  await pickFiles(page, gen.files);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const all = await status(page);
+  assert.deepEqual(await fileErrors(page), [], 'no file should fail or be skipped');
+  assert.deepEqual(
+    { filesOk: all.filesOk, eventsTotal: all.eventsTotal, eventsKept: all.eventsKept, duplicates: all.duplicates },
+    { filesOk: 100, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_distinct_all, duplicates: gen.truth.n_duplicates_all },
+    `show-all-events ticked first: status counts differ from truth.json; status: ${JSON.stringify(all)}`,
+  );
+  assert.deepEqual({ started, closed }, { started: [], closed: [] }, 'ticking show-all-events with nothing loading restarted the workers');
+  await assertUsedWorkers(s, 'show-all-events ticked first');
+  assertCleanSession(s);
+});
+
 test('the same 100 files dropped on drop-zone give the same counts', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await openCounting();
   const { page } = s;
