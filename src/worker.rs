@@ -57,8 +57,7 @@ const WARM_UP_RECORDS: usize = 2000;
 fn warm_up(scope: &DedicatedWorkerGlobalScope) {
     let delivery = Uint8Array::from(trailscope_core::warm::delivery(WARM_UP_RECORDS).as_slice());
     let Ok(file) = Blob::new_with_u8_array_sequence(&Array::of1(&delivery)) else { return };
-    // A message without an id takes the path of a file whose bytes are in (one copy of it in the download),
-    // unanswered.
+    // A message without an id takes the path of a file whose bytes are in (one copy of it in the download).
     for keep_all in [false, true] {
         let message = Object::new();
         let _ = Reflect::set(&message, &"file".into(), &file);
@@ -165,8 +164,11 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
         result.sketch = trailscope_core::sketch::words_of(&result.events);
     }
     let batch = wire::encode(&results);
-    if id.is_undefined() {
-        return; // The warm-up's.
+    // The warm-up's answer with every event kept goes to the page, which runs it through its own side of
+    // a load once (`Engine::warm`); the other is not needed.
+    let warm = id.is_undefined();
+    if warm && !options.keep_all {
+        return;
     }
     let batch = Uint8Array::from(batch.as_slice());
     // How long the work took, and of it how long reading slices waited: for the browser benchmark.
@@ -174,7 +176,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tool
     post(
         scope,
         &[
-            ("kind", "done".into()),
+            ("kind", if warm { "warm" } else { "done" }.into()),
             ("id", id),
             ("batch", batch.clone().into()),
             ("ms", ms.into()),
