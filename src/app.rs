@@ -362,7 +362,7 @@ pub fn App() -> Html {
                     p.files_total,
                     megabytes(p.bytes_done),
                     megabytes(p.bytes_total),
-                    p.seconds_left(js_sys::Date::now()).map(|s| format!(" · about {} s left", s.ceil())).unwrap_or_default(),
+                    p.seconds_left(js_sys::Date::now()).map(|s| format!(" · about {} s left", s.ceil() as u64)).unwrap_or_default(),
                     p.current,
                     summary.n_kept,
                 )}</span>
@@ -548,5 +548,27 @@ pub fn App() -> Html {
 }
 
 fn megabytes(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
+    // In integers, as `timeline::decimal` says why.
+    let tenths = (bytes + 50_000) / 100_000;
+    format!("{}.{} MB", tenths / 10, tenths % 10)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::megabytes;
+
+    #[test]
+    fn megabytes_to_the_tenth() {
+        for (bytes, text) in [
+            (0, "0.0 MB"),
+            (49_999, "0.0 MB"),
+            (50_000, "0.1 MB"),
+            (1_234_567, "1.2 MB"),
+            (1_250_000, "1.3 MB"),
+            (282_000_000, "282.0 MB"),
+            (8_000_000_000, "8000.0 MB"),
+        ] {
+            assert_eq!(megabytes(bytes), text, "{bytes}");
+        }
+    }
 }

@@ -84,7 +84,7 @@ pub fn EventTable(props: &TableProps) -> Html {
                     for grip in (0..grips.length()).filter_map(|i| grips.item(i)) {
                         if let Some(grip) = grip.dyn_ref::<web_sys::Element>() {
                             let width = grip.parent_element().map(|h| h.get_bounding_client_rect().width().round());
-                            let _ = grip.set_attribute("aria-valuenow", &width.unwrap_or(0.0).to_string());
+                            let _ = grip.set_attribute("aria-valuenow", &(width.unwrap_or(0.0) as i64).to_string());
                         }
                     }
                 }
