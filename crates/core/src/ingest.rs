@@ -136,22 +136,6 @@ pub struct FileResult {
     pub sketch: Vec<u64>,
 }
 
-/// The largest file the page reads whole. Streaming bigger files is planned; until then they get a clear
-/// message before a single byte is read.
-pub const MAX_FILE_BYTES: u64 = decode::MAX_DECODED_BYTES;
-
-/// Checks a file's size before reading it; `Err` says why it is refused.
-pub fn check_size(n_bytes: u64) -> Result<(), FileError> {
-    if n_bytes > MAX_FILE_BYTES {
-        return Err(FileError::new(format!(
-            "the file is {:.1} GB; files over {} MiB are not supported yet (split it, or load the daily files instead)",
-            n_bytes as f64 / 1e9,
-            MAX_FILE_BYTES >> 20
-        )));
-    }
-    Ok(())
-}
-
 /// The result for a file that never reached [`ingest_file`]: unreadable, too large, or not read at all.
 pub fn unread(name: &str, outcome: Outcome) -> FileResult {
     FileResult {
