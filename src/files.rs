@@ -300,10 +300,10 @@ impl Loader {
 
     /// Starts over with every source given so far, keeping what `options` says.
     pub fn reload(self: &Rc<Self>, options: IngestOptions, engine: EngineHandle, report: Rc<dyn Report>) {
-        // Only workers reading for the old options must stop. Idle ones are kept: each message says what
-        // to keep, and a new worker would start cold (its own download of the code, the warm-up, and a
-        // second of the browser optimising it), which is what ticking "show all" before picking files
-        // used to cost.
+        // While any worker reads for the old options, every worker stops, as cancel does. When none does,
+        // they are all kept: each message says what to keep, and a new worker would start cold (its own
+        // download of the code, the warm-up, and a second of the browser optimising it), which is what
+        // ticking "show all" before picking files used to cost.
         if self.slots.borrow().iter().any(|s| !s.busy.is_empty()) {
             self.stop_workers();
             self.resume_sql();
@@ -604,8 +604,10 @@ impl Loader {
                 // A function's first runs do not make the browser optimise it, so the page's side of a load
                 // runs on up to three warm-up answers, each its own task of 50 to 100 ms. With two, the
                 // first load here compiled 18 of the page's functions instead of 26 (147 ms, not 289).
+                // Not once files wait: handing them out comes first.
                 let passes = self.warmed.get();
-                if let (true, Ok(answer)) = (passes < 3, get("batch").dyn_into::<Uint8Array>()) {
+                let idle = self.queue.borrow().is_empty() && self.slots.borrow().iter().all(|s| s.busy.is_empty());
+                if let (true, Ok(answer)) = (passes < 3 && idle, get("batch").dyn_into::<Uint8Array>()) {
                     self.warmed.set(passes + 1);
                     crate::engine::Engine::warm(&answer.to_vec());
                 }

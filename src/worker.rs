@@ -8,8 +8,9 @@
 //! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
 //! Messages in: `{id, name, file, size, keepAll}` (the size the page asked), `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
-//! Messages out: `{kind: "ready"}` once listening (a reading worker first reads `trailscope_core::warm`'s
-//! delivery, as a message without an id), `{kind: "progress", id, bytes}` as slices are read,
+//! Messages out: `{kind: "warm", batch}`, the answer a reading worker makes of `trailscope_core::warm`'s
+//! delivery with every event kept (it reads it twice, as messages without an id, with and without), then
+//! `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices are read,
 //! `{kind: "done", id, batch, size}` with the encoded results and the file's size, `{kind: "sql", id, ...}`
 //! with the SQL.
 

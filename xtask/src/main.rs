@@ -25,7 +25,9 @@ fn main() -> ExitCode {
         _ => {
             eprintln!("usage: cargo xtask <serve|test|bench|dist|setup>");
             eprintln!("  serve  build the page and serve it on http://127.0.0.1:8080");
-            eprintln!("  test   every test: the core natively, then the built page in headless Chromium");
+            eprintln!(
+                "  test   every test: the core and the page's rules natively, then the built page in headless Chromium"
+            );
             eprintln!("  bench  ingest, query, command-line and keystroke speed beside `gzip -dc | jq` (and DuckDB),");
             eprintln!("         page weight, and the long property-test run");
             eprintln!("  dist   build the page into dist/");

@@ -136,7 +136,7 @@ pub struct FileResult {
     pub sketch: Vec<u64>,
 }
 
-/// The result for a file that never reached [`ingest_file`]: unreadable, too large, or not read at all.
+/// The result for a file that never reached [`ingest_file`]: unreadable, or not read at all.
 pub fn unread(name: &str, outcome: Outcome) -> FileResult {
     FileResult {
         name: name.to_owned(),
