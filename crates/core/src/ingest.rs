@@ -161,12 +161,7 @@ pub fn ingest_file(name: &str, bytes: &[u8], options: &IngestOptions) -> FileRes
 pub fn ingest_reader(name: &str, reader: impl std::io::Read, options: &IngestOptions) -> FileResult {
     let mut result = unread(name, Outcome::Skipped { reason: String::new() });
     let mut counted = Counted { inner: reader, n: 0 };
-    let read = {
-        let mut sink = Sink::new(*options, &mut result);
-        let read = read_stream(&mut counted, &mut sink);
-        sink.close();
-        read
-    };
+    let read = Sink::run(*options, &mut result, |sink| read_stream(&mut counted, sink));
     result.bytes_in = counted.n;
     finish_result(result, read)
 }
@@ -178,15 +173,12 @@ pub fn ingest_whole(name: &str, bytes: &[u8], options: &IngestOptions) -> FileRe
     let mut result = unread(name, Outcome::Skipped { reason: String::new() });
     result.bytes_in = bytes.len() as u64;
     let gzip = decode::is_gzip(bytes);
-    let read = {
-        let mut sink = Sink::new(*options, &mut result);
-        let read = decode::decode(bytes).and_then(|text| {
+    let read = Sink::run(*options, &mut result, |sink| {
+        decode::decode(bytes).and_then(|text| {
             sink.result.bytes_decoded = text.len() as u64;
-            read_text(&text, gzip, &mut sink).map(|read| (read, gzip))
-        });
-        sink.close();
-        read
-    };
+            read_text(&text, gzip, sink).map(|read| (read, gzip))
+        })
+    });
     finish_result(result, read)
 }
 
@@ -509,8 +501,12 @@ struct Sink<'r> {
 }
 
 impl<'r> Sink<'r> {
-    fn new(options: IngestOptions, result: &'r mut FileResult) -> Sink<'r> {
-        Sink { options, result, counts: Tally::default() }
+    /// Reads into `result` with `read`, then moves the counts it made into the result's tables.
+    fn run<T>(options: IngestOptions, result: &'r mut FileResult, read: impl FnOnce(&mut Sink<'r>) -> T) -> T {
+        let mut sink = Sink { options, result, counts: Tally::default() };
+        let out = read(&mut sink);
+        sink.close();
+        out
     }
 
     /// Moves the counts into the result's per-service and per-name tables.
@@ -1087,17 +1083,17 @@ mod tests {
     #[test]
     fn counts_keep_every_service_and_name_apart() {
         let mut result = unread("t", Outcome::Skipped { reason: String::new() });
-        let mut sink = Sink::new(IngestOptions::default(), &mut result);
-        // Pairs whose service and name run together the same way, and enough names to grow the table.
-        for (service, name) in [("ab", "c"), ("a", "bc"), ("", "abc"), ("abc", ""), ("a\0b", "c"), ("a", "\0bc")] {
-            sink.count(service, name);
-        }
-        for i in 0..1000u32 {
-            for _ in 0..=i % 3 {
-                sink.count("s3.amazonaws.com", &format!("Name{i}"));
+        Sink::run(IngestOptions::default(), &mut result, |sink| {
+            // Pairs whose service and name run together the same way, and enough names to grow the table.
+            for (service, name) in [("ab", "c"), ("a", "bc"), ("", "abc"), ("abc", ""), ("a\0b", "c"), ("a", "\0bc")] {
+                sink.count(service, name);
             }
-        }
-        sink.close();
+            for i in 0..1000u32 {
+                for _ in 0..=i % 3 {
+                    sink.count("s3.amazonaws.com", &format!("Name{i}"));
+                }
+            }
+        });
         assert_eq!(result.n_records, 6 + (0..1000u64).map(|i| i % 3 + 1).sum::<u64>());
         for service in ["ab", "a", "", "abc", "a\0b"] {
             let names = &result.per_name[service];
