@@ -304,7 +304,7 @@ impl Loader {
         // they are all kept: each message says what to keep, and a new worker would start cold (its own
         // download of the code, the warm-up, and a second of the browser optimising it), which is what
         // ticking "show all" before picking files used to cost.
-        if self.slots.borrow().iter().any(|s| !s.busy.is_empty()) {
+        if self.reading() {
             self.stop_workers();
             self.resume_sql();
         }
@@ -446,6 +446,16 @@ impl Loader {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         Ok(Slot { worker, tools, ready: false, busy: Vec::new(), _on_message: on_message })
+    }
+
+    /// Whether some worker holds a file (or the sample) it has not answered for yet.
+    fn reading(&self) -> bool {
+        self.slots.borrow().iter().any(|s| !s.busy.is_empty())
+    }
+
+    /// Whether every source given has its answer: none queued, none held by a worker.
+    fn settled(&self) -> bool {
+        !self.reading() && self.queue.borrow().is_empty()
     }
 
     /// Whether the file-reading workers run (the tools' worker alone reads no file).
@@ -606,8 +616,7 @@ impl Loader {
                 // first load here compiled 18 of the page's functions instead of 26 (147 ms, not 289).
                 // Not once files wait: handing them out comes first.
                 let passes = self.warmed.get();
-                let idle = self.queue.borrow().is_empty() && self.slots.borrow().iter().all(|s| s.busy.is_empty());
-                if let (true, Ok(answer)) = (passes < 3 && idle, get("batch").dyn_into::<Uint8Array>()) {
+                if let (true, Ok(answer)) = (passes < 3 && self.settled(), get("batch").dyn_into::<Uint8Array>()) {
                     self.warmed.set(passes + 1);
                     crate::engine::Engine::warm(&answer.to_vec());
                 }
@@ -683,8 +692,7 @@ impl Loader {
     /// Shows new data now and then while loading, and everything once the queue is empty.
     fn settle(&self) {
         let Some((engine, report)) = self.context.borrow().clone() else { return };
-        let busy = self.slots.borrow().iter().any(|s| !s.busy.is_empty());
-        let done = !busy && self.queue.borrow().is_empty();
+        let done = self.settled();
         let now = js_sys::Date::now();
         // First results show while the rest loads. Bringing everything up to date (order, jobs, the query)
         // grows with what is loaded, so it runs at most a tenth of the time: with a million events kept the

@@ -45,16 +45,17 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let n_bins = histogram.counts.len();
     let max = f64::from(histogram.counts.iter().copied().max().unwrap_or(1).max(1));
     let bar = WIDTH / n_bins as f64;
+    let bar_width = decimal(bar * 0.9);
     let bars = histogram.counts.iter().zip(&histogram.errors).enumerate().map(|(i, (&count, &errors))| {
-        let x = i as f64 * bar;
+        let x = decimal(i as f64 * bar);
         let h = f64::from(count) / max * HEIGHT;
         let e = f64::from(errors) / max * HEIGHT;
         html! {
             <g key={i}>
-                <rect class="bar" x={decimal(x)} y={decimal(HEIGHT - h)} width={decimal(bar * 0.9)} height={decimal(h)}>
+                <rect class="bar" x={x.clone()} y={decimal(HEIGHT - h)} width={bar_width.clone()} height={decimal(h)}>
                     <title>{format!("{}: {count} events, {errors} errors", EventTime(histogram.start + i as i64 * histogram.bin_ms).to_iso())}</title>
                 </rect>
-                <rect class="bar-error" x={decimal(x)} y={decimal(HEIGHT - e)} width={decimal(bar * 0.9)} height={decimal(e)} />
+                <rect class="bar-error" x={x} y={decimal(HEIGHT - e)} width={bar_width.clone()} height={decimal(e)} />
             </g>
         }
     });
