@@ -324,7 +324,7 @@ impl Stream {
             }
             // A digest is known from its first value; like the reference path, read nothing after it.
             Stream::Json(_, docs) if docs.digest => Ok(()),
-            Stream::Json(splitter, docs) => match splitter.feed(chunk, &mut |unit| docs.unit(unit, sink)) {
+            Stream::Json(splitter, docs) => match splitter.feed(chunk, &mut JsonOut { docs, sink }) {
                 // Whatever follows a digest in the same chunk is not read either.
                 Err(_) if docs.digest => Ok(()),
                 read => read,
@@ -404,7 +404,51 @@ struct JsonDocs {
     digest: bool,
 }
 
+/// The splitter's units going to a file's documents and its sink.
+struct JsonOut<'d, 's, 'r> {
+    docs: &'d mut JsonDocs,
+    sink: &'s mut Sink<'r>,
+}
+
+impl crate::split::Units for JsonOut<'_, '_, '_> {
+    fn unit(&mut self, unit: crate::split::Unit<'_>) -> Result<(), FileError> {
+        self.docs.unit(unit, self.sink)
+    }
+
+    fn record_ahead(&mut self, text: &[u8], at: crate::split::At) -> Result<Option<(usize, u64)>, FileError> {
+        self.docs.record_ahead(text, at, self.sink)
+    }
+}
+
 impl JsonDocs {
+    /// A record of `"Records"` read where it starts in a chunk, when it is one that is only counted and
+    /// `skim` can read it (see [`crate::split::Units::record_ahead`]).
+    fn record_ahead(
+        &mut self,
+        text: &[u8],
+        at: crate::split::At,
+        sink: &mut Sink<'_>,
+    ) -> Result<Option<(usize, u64)>, FileError> {
+        if self.digest || sink.options.keep_all {
+            return Ok(None);
+        }
+        let Some((summary, raw, lines)) = crate::record::skim_ahead(text) else { return Ok(None) };
+        // Where the splitter would have placed it: the line count includes the record's own breaks.
+        let at = crate::split::At { offset: at.offset, end_line: at.end_line + lines };
+        self.n_items += 1;
+        let (n, n_docs) = (self.n_items, self.shapes.len());
+        let place = || {
+            let what = format!("record {n} in \"Records\"");
+            if n_docs == 0 {
+                what
+            } else {
+                format!("line {}: {what}", at.line(raw.as_bytes()))
+            }
+        };
+        sink.summarised(raw, Some(summary), Some(at), Fallback::default(), &place)?;
+        Ok(Some((raw.len(), lines)))
+    }
+
     fn unit(&mut self, unit: crate::split::Unit<'_>, sink: &mut Sink<'_>) -> Result<(), FileError> {
         use crate::split::Unit;
         if self.digest {
@@ -536,31 +580,41 @@ impl<'r> Sink<'r> {
         fallback: Fallback,
         place: &dyn Fn() -> String,
     ) -> Result<(), FileError> {
-        let parse_error = |e: serde_json::Error| match at {
-            Some(at) if e.is_syntax() || e.is_eof() => {
-                FileError::new(format!("{}: {}", place(), json_error_at(&e, raw.as_bytes(), at)))
-            }
-            _ => FileError::new(format!("{}: not a readable CloudTrail record: {e}", place())),
-        };
+        // Records that are not Transcribe ones are only counted, from five fields, not read in full.
+        // `skim` reads those fields exactly when it can; when it cannot, a record without the word
+        // "transcribe" (which JSON can hide only behind a \u escape) cannot be a Transcribe one either,
+        // and serde reads the five fields.
+        let mut summary = None;
+        if !self.options.keep_all {
+            let bytes = raw.as_bytes();
+            summary = match crate::record::skim(raw) {
+                Some(summary) => Some(summary),
+                None if TRANSCRIBE.find(bytes).is_none() && ESCAPE.find(bytes).is_none() => {
+                    Some(serde_json::from_str(raw).map_err(|e| parse_error(raw, at, place, e))?)
+                }
+                None => None,
+            };
+        }
+        self.summarised(raw, summary, at, fallback, place)
+    }
+
+    /// [`Sink::record_at`] once the record's five fields are read, if they could be: counts it from them
+    /// when it is not a Transcribe one (and not every event is kept), else reads it whole.
+    fn summarised(
+        &mut self,
+        raw: &str,
+        summary: Option<RecordSummary<'_>>,
+        at: Option<crate::split::At>,
+        fallback: Fallback,
+        place: &dyn Fn() -> String,
+    ) -> Result<(), FileError> {
         let not_a_record = || {
             FileError::new(format!(
                 "{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)",
                 place()
             ))
         };
-        // Records that are not Transcribe ones are only counted, from five fields, not read in full.
-        // `skim` reads those fields exactly when it can; when it cannot, a record without the word
-        // "transcribe" (which JSON can hide only behind a \u escape) cannot be a Transcribe one either,
-        // and serde reads the five fields.
         if !self.options.keep_all {
-            let bytes = raw.as_bytes();
-            let summary: Option<RecordSummary<'_>> = match crate::record::skim(raw) {
-                Some(summary) => Some(summary),
-                None if TRANSCRIBE.find(bytes).is_none() && ESCAPE.find(bytes).is_none() => {
-                    Some(serde_json::from_str(raw).map_err(parse_error)?)
-                }
-                None => None,
-            };
             if let Some(summary) = summary {
                 if !summary.looks_like_record() {
                     return Err(not_a_record());
@@ -571,7 +625,7 @@ impl<'r> Sink<'r> {
                 }
             }
         }
-        let record: RawRecord<'_> = serde_json::from_str(raw).map_err(parse_error)?;
+        let record: RawRecord<'_> = serde_json::from_str(raw).map_err(|e| parse_error(raw, at, place, e))?;
         if !record.looks_like_record() {
             return Err(not_a_record());
         }
@@ -924,6 +978,17 @@ fn keys_of(json: &str) -> String {
 }
 
 /// A serde error inside a unit that starts at `at` in the file.
+/// A record that serde could not read: where in the file, when the error is one of syntax and the place
+/// is known.
+fn parse_error(raw: &str, at: Option<crate::split::At>, place: &dyn Fn() -> String, e: serde_json::Error) -> FileError {
+    match at {
+        Some(at) if e.is_syntax() || e.is_eof() => {
+            FileError::new(format!("{}: {}", place(), json_error_at(&e, raw.as_bytes(), at)))
+        }
+        _ => FileError::new(format!("{}: not a readable CloudTrail record: {e}", place())),
+    }
+}
+
 fn json_error_at(error: &serde_json::Error, unit: &[u8], at: crate::split::At) -> FileError {
     let byte = at.offset + byte_of(unit, error.line(), error.column()) as u64;
     let line = at.line(unit) + error.line() as u64 - 1;

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 mod skim;
 
-pub(crate) use skim::skim;
+pub(crate) use skim::{skim, skim_ahead};
 
 use crate::model::{self, Identity};
 use crate::time::EventTime;

@@ -22,6 +22,27 @@ pub enum Unit<'a> {
     Value(&'a [u8], At),
 }
 
+/// Where the splitter's units go.
+pub trait Units {
+    /// Takes the next complete unit.
+    fn unit(&mut self, unit: Unit<'_>) -> Result<(), FileError>;
+
+    /// Offered `text`, the rest of the chunk from the `{` that opens a record of `"Records"`: a consumer
+    /// that can find where the record ends while it reads it says how many bytes and line breaks the
+    /// record took, and the splitter goes on after it without scanning it again. `None` leaves the record
+    /// to the splitter, which then hands it out as a [`Unit::Record`] as usual.
+    fn record_ahead(&mut self, text: &[u8], at: At) -> Result<Option<(usize, u64)>, FileError> {
+        let _ = (text, at);
+        Ok(None)
+    }
+}
+
+impl<F: FnMut(Unit<'_>) -> Result<(), FileError>> Units for F {
+    fn unit(&mut self, unit: Unit<'_>) -> Result<(), FileError> {
+        self(unit)
+    }
+}
+
 /// Where a unit stands in the decoded stream, for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct At {
@@ -90,11 +111,7 @@ impl Splitter {
     }
 
     /// Feeds the next chunk; `out` receives every unit it completes, in order.
-    pub fn feed(
-        &mut self,
-        chunk: &[u8],
-        out: &mut dyn FnMut(Unit<'_>) -> Result<(), FileError>,
-    ) -> Result<(), FileError> {
+    pub fn feed(&mut self, chunk: &[u8], out: &mut dyn Units) -> Result<(), FileError> {
         // An item begun in an earlier chunk is already in `buf`.
         self.in_chunk = None;
         let mut i = 0;
@@ -159,7 +176,7 @@ impl Splitter {
                             return Err(self.too_large());
                         }
                         let at = self.at();
-                        out(if records { Unit::Record(unit, at) } else { Unit::Item(unit, at) })?;
+                        out.unit(if records { Unit::Record(unit, at) } else { Unit::Item(unit, at) })?;
                         self.offset += unit.len() as u64;
                         self.buf.clear();
                         self.phase = Phase::Items { records, expect_comma: true };
@@ -176,7 +193,7 @@ impl Splitter {
                                 let at = self.at();
                                 let unit =
                                     if records { Unit::Record(&self.buf, at) } else { Unit::Item(&self.buf, at) };
-                                out(unit)?;
+                                out.unit(unit)?;
                                 self.consume();
                                 self.phase = Phase::Items { records, expect_comma: true };
                             }
@@ -198,9 +215,25 @@ impl Splitter {
                             if records {
                                 self.phase = Phase::AfterRecords;
                             } else {
-                                out(Unit::ArrayEnd)?;
+                                out.unit(Unit::ArrayEnd)?;
                                 self.phase = Phase::Top;
                             }
+                        }
+                        b'{' if records && !expect_comma => {
+                            let ahead = out.record_ahead(&chunk[i - 1..], self.at())?.filter(|&(len, _)| len > 0);
+                            if let Some((len, lines)) = ahead {
+                                if len > self.max_unit {
+                                    return Err(self.too_large());
+                                }
+                                self.offset += len as u64;
+                                self.t.line += lines;
+                                i += len - 1;
+                                self.phase = Phase::Items { records, expect_comma: true };
+                                continue;
+                            }
+                            self.phase = Phase::Item { records };
+                            self.start(byte);
+                            self.in_chunk = Some(i - 1);
                         }
                         b'{' | b'[' if !expect_comma => {
                             self.phase = Phase::Item { records };
@@ -230,7 +263,7 @@ impl Splitter {
                             let what = what.split(" at line ").next().unwrap_or(&what).to_owned();
                             return Err(self.error_here(&format!("after the \"Records\" list: {what}")));
                         }
-                        out(Unit::RecordsEnd)?;
+                        out.unit(Unit::RecordsEnd)?;
                         self.phase = Phase::Top;
                     }
                 }
@@ -288,8 +321,8 @@ impl Splitter {
         self.buf.clear();
     }
 
-    fn finish_value(&mut self, out: &mut dyn FnMut(Unit<'_>) -> Result<(), FileError>) -> Result<(), FileError> {
-        out(Unit::Value(&self.buf, self.at()))?;
+    fn finish_value(&mut self, out: &mut dyn Units) -> Result<(), FileError> {
+        out.unit(Unit::Value(&self.buf, self.at()))?;
         self.consume();
         self.phase = Phase::Top;
         Ok(())
@@ -633,22 +666,60 @@ mod tests {
 
     /// The units of `text` fed in chunks of `size` bytes.
     fn units(text: &[u8], size: usize, max_unit: usize) -> Result<Found, String> {
+        fed(text, size, max_unit, &mut Collect { found: Vec::new(), ahead: false })
+    }
+
+    fn fed(text: &[u8], size: usize, max_unit: usize, out: &mut Collect) -> Result<Found, String> {
         let mut splitter = Splitter::new(max_unit);
-        let mut found = Vec::new();
         for chunk in text.chunks(size) {
-            splitter
-                .feed(chunk, &mut |unit| {
-                    found.push(match unit {
-                        Unit::Record(b, at) | Unit::Item(b, at) | Unit::Value(b, at) => (b.to_vec(), Some(at)),
-                        Unit::RecordsEnd => (b"]}".to_vec(), None),
-                        Unit::ArrayEnd => (b"]".to_vec(), None),
-                    });
-                    Ok(())
-                })
-                .map_err(|e| e.message().to_owned())?;
+            splitter.feed(chunk, out).map_err(|e| e.message().to_owned())?;
         }
         splitter.finish().map_err(|e| e.message().to_owned())?;
-        Ok(found)
+        Ok(std::mem::take(&mut out.found))
+    }
+
+    /// Collects units; with `ahead`, reads records ahead where serde finds their end within the chunk, and
+    /// notes them as the splitter would have handed them out.
+    struct Collect {
+        found: Found,
+        ahead: bool,
+    }
+
+    impl Units for Collect {
+        fn unit(&mut self, unit: Unit<'_>) -> Result<(), FileError> {
+            self.found.push(match unit {
+                Unit::Record(b, at) | Unit::Item(b, at) | Unit::Value(b, at) => (b.to_vec(), Some(at)),
+                Unit::RecordsEnd => (b"]}".to_vec(), None),
+                Unit::ArrayEnd => (b"]".to_vec(), None),
+            });
+            Ok(())
+        }
+
+        fn record_ahead(&mut self, text: &[u8], at: At) -> Result<Option<(usize, u64)>, FileError> {
+            let mut values = serde_json::Deserializer::from_slice(text).into_iter::<serde::de::IgnoredAny>();
+            if !self.ahead || !matches!(values.next(), Some(Ok(_))) {
+                return Ok(None);
+            }
+            let record = &text[..values.byte_offset()];
+            let lines = record.iter().filter(|&&b| b == b'\n').count() as u64;
+            self.found.push((record.to_vec(), Some(At { offset: at.offset, end_line: at.end_line + lines })));
+            Ok(Some((record.len(), lines)))
+        }
+    }
+
+    #[test]
+    fn records_read_ahead_by_the_consumer_leave_the_same_units_and_places() {
+        let text = b"{\"Records\": [\n {\"a\":\"}\"},{\"b\":[1,\n{\"c\":2}]} ,\r\n{}\n,\n{\"d\":\"\\\"\"}]}\n{\"Records\":[{\"e\":1}]}";
+        let whole = units(text, text.len(), 1 << 20).expect("valid");
+        assert_eq!(whole.len(), 7, "{whole:?}");
+        for size in 1..=text.len() {
+            let ahead = fed(text, size, 1 << 20, &mut Collect { found: Vec::new(), ahead: true });
+            assert_eq!(ahead.expect("valid"), whole, "chunks of {size}");
+        }
+        // A record read ahead is refused as too large exactly as one the splitter hands out.
+        let expected = units(text, text.len(), 12).expect_err("over 12 bytes");
+        let ahead = fed(text, text.len(), 12, &mut Collect { found: Vec::new(), ahead: true });
+        assert_eq!(ahead.expect_err("over 12 bytes"), expected);
     }
 
     #[test]

@@ -13,32 +13,75 @@ use super::{RecordSummary, Text};
 
 /// Reads `raw` as [`RecordSummary`] would be deserialized, or `None` where serde must decide.
 pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
-    let mut p = Reader { b: raw.as_bytes(), i: 0, block: usize::MAX, special: 0 };
-    let mut summary = RecordSummary::default();
+    let read = read(raw.as_bytes(), true)?;
+    summary(raw, &read.fields)
+}
+
+/// A record that starts at `text[0]` and ends where its object closes, somewhere in `text` (the rest of a
+/// chunk of a file): its summary as [`skim`] reads it, with its length and the line breaks in it. So the
+/// records that are only counted are read once, not found by the splitter and then read again. Gives
+/// the summary, the record's text and its line breaks; `None` where [`skim`] would say `None` of the
+/// record alone, where the record does not end in `text`, and where it is not UTF-8 (its error is the
+/// splitter's path to say).
+pub(crate) fn skim_ahead(text: &[u8]) -> Option<(RecordSummary<'_>, &str, u64)> {
+    let read = read(text, false)?;
+    let raw = crate::caseless::utf8(&text[..read.end]).ok()?;
+    Some((summary(raw, &read.fields)?, raw, read.lines))
+}
+
+/// Where a record's five fields are, where it ends, and how many line breaks it holds.
+struct Read {
+    /// Byte ranges of `eventVersion`, `eventTime`, `eventSource`, `eventName`, `eventType`.
+    fields: [Option<(usize, usize)>; 5],
+    end: usize,
+    lines: u64,
+}
+
+fn summary<'r>(raw: &'r str, fields: &[Option<(usize, usize)>; 5]) -> Option<RecordSummary<'r>> {
+    // Both ends of each range sit next to an ASCII quote, so they are character boundaries; `get` says so
+    // anyway.
+    let text = |at: Option<(usize, usize)>| match at {
+        Some((start, end)) => raw.get(start..end).map(|s| Text(Some(Cow::Borrowed(s)))),
+        None => Some(Text(None)),
+    };
+    let [version, time, source, name, kind] = *fields;
+    Some(RecordSummary {
+        event_version: text(version)?,
+        event_time: text(time)?,
+        event_source: text(source)?,
+        event_name: text(name)?,
+        event_type: text(kind)?,
+    })
+}
+
+/// Reads one object from the start of `b`; `whole` asks that only white space follows it.
+fn read(b: &[u8], whole: bool) -> Option<Read> {
+    let mut p = Reader { b, i: 0, block: usize::MAX, special: 0, lines: 0 };
+    let mut fields: [Option<(usize, usize)>; 5] = [None; 5];
     p.ws();
     p.eat(b'{')?;
     p.ws();
     if p.eat(b'}').is_none() {
         loop {
             p.eat(b'"')?;
-            let key = p.plain_string(raw)?;
+            let key = p.plain_string()?;
             p.ws();
             p.eat(b':')?;
             p.ws();
-            let slot = match key {
-                "eventVersion" => Some(&mut summary.event_version),
-                "eventTime" => Some(&mut summary.event_time),
-                "eventSource" => Some(&mut summary.event_source),
-                "eventName" => Some(&mut summary.event_name),
-                "eventType" => Some(&mut summary.event_type),
+            let slot = match &b[key.0..key.1] {
+                b"eventVersion" => Some(0),
+                b"eventTime" => Some(1),
+                b"eventSource" => Some(2),
+                b"eventName" => Some(3),
+                b"eventType" => Some(4),
                 _ => None,
             };
             match slot {
                 // A field given twice is an error for serde's derived structs.
-                Some(slot) if slot.is_some() => return None,
+                Some(slot) if fields[slot].is_some() => return None,
                 Some(slot) => {
                     p.eat(b'"')?;
-                    *slot = Text(Some(Cow::Borrowed(p.plain_string(raw)?)));
+                    fields[slot] = Some(p.plain_string()?);
                 }
                 None => p.value()?,
             }
@@ -51,8 +94,14 @@ pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
             break;
         }
     }
-    p.ws();
-    (p.i == p.b.len()).then_some(summary)
+    let end = p.i;
+    if whole {
+        p.ws();
+        if p.i != p.b.len() {
+            return None;
+        }
+    }
+    Some(Read { fields, end, lines: p.lines })
 }
 
 /// Deepest nesting read here; deeper records go to serde, which has its own rule for them.
@@ -66,6 +115,8 @@ struct Reader<'a> {
     /// one pass of SIMD compares serves every string of a block, and finding a string's end is a shift.
     block: usize,
     special: u64,
+    /// Line breaks read (only white space may hold them).
+    lines: u64,
 }
 
 impl Reader<'_> {
@@ -81,20 +132,20 @@ impl Reader<'_> {
 
     #[inline(always)]
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+        while let Some(b @ (b' ' | b'\t' | b'\n' | b'\r')) = self.peek() {
+            self.lines += u64::from(b == b'\n');
             self.i += 1;
         }
     }
 
-    /// The rest of a string whose opening quote was read, when it holds no escape at all.
+    /// Where the rest of a string whose opening quote was read lies, when it holds no escape at all.
     #[inline(always)]
-    fn plain_string<'r>(&mut self, raw: &'r str) -> Option<&'r str> {
+    fn plain_string(&mut self) -> Option<(usize, usize)> {
         let start = self.i;
         if self.string()? {
             return None;
         }
-        // Both ends sit next to an ASCII quote, so they are character boundaries; `get` says so anyway.
-        raw.get(start..self.i - 1)
+        Some((start, self.i - 1))
     }
 
     /// Skips the rest of a string whose opening quote was read; whether it held escapes. `\u` escapes and
@@ -344,6 +395,21 @@ mod tests {
         assert_eq!(s.event_name.as_str(), "GetObject");
         assert_eq!(s.event_type.as_str(), "AwsApiCall");
         assert_eq!(Some(fields(&s)), serde(raw));
+    }
+
+    #[test]
+    fn reads_a_record_ahead_to_where_it_ends_with_its_line_breaks() {
+        let raw = "{\"eventName\":\"A\",\n \"x\":[1,\n{}],\r\n\"eventSource\":\"s3.amazonaws.com\"}";
+        for after in ["", ",", "]}", " ,{\"eventName\":\"B\"}", "\n,{\"eventNa"] {
+            let text = format!("{raw}{after}");
+            let (s, record, lines) = skim_ahead(text.as_bytes()).expect("a plain record is read ahead");
+            assert_eq!((record, lines), (raw, 3));
+            assert_eq!(Some(fields(&s)), serde(raw));
+        }
+        // Cut short, escaped where serde decides, or not UTF-8: left to the splitter.
+        assert!(skim_ahead(&raw.as_bytes()[..raw.len() - 1]).is_none());
+        assert!(skim_ahead(br#"{"eventName":"A\u0042"},"#).is_none());
+        assert!(skim_ahead(b"{\"eventName\":\"\xff\"},").is_none());
     }
 
     #[test]
