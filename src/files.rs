@@ -180,6 +180,9 @@ pub struct Loader {
     next_id: Cell<u32>,
     /// When the shown data was last brought up to date while loading, and how long that took.
     last_data: Cell<(f64, f64)>,
+    /// When the current load began and how many of its files are answered: its pace, which says when
+    /// the rest will be in (see `settle`).
+    pace: Cell<(f64, u64)>,
     /// Set when this browser would not start a worker: files are then reported as unreadable, one by one.
     no_workers: Cell<bool>,
     /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
@@ -243,6 +246,9 @@ impl Loader {
     }
 
     fn push(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
+        if self.settled() {
+            self.pace.set((js_sys::Date::now(), 0));
+        }
         // The sample has no size to ask.
         let samples = sources.iter().filter(|s| matches!(s, Source::Sample)).count() as u64;
         report.queued(sources.len() as u64, 0, samples);
@@ -666,6 +672,8 @@ impl Loader {
                     (flight, slot.busy.first().map(|f| f.source.name()))
                 };
                 let Some(flight) = flight else { return };
+                let (began, answered) = self.pace.get();
+                self.pace.set((began, answered + 1));
                 let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
                 {
                     let mut engine = engine.0.borrow_mut();
@@ -694,12 +702,10 @@ impl Loader {
         let Some((engine, report)) = self.context.borrow().clone() else { return };
         let done = self.settled();
         let now = js_sys::Date::now();
-        // First results show while the rest loads. Bringing everything up to date (order, jobs, the query)
-        // grows with what is loaded, so it runs at most a tenth of the time: with a million events kept the
-        // page's thread keeps handing files to the workers instead of re-sorting. And at most once a second:
-        // the layout and paint that follow, which `cost` does not count, take the cores the workers need.
-        let (last, cost) = self.last_data.get();
-        if done || now - last > (10.0 * cost).max(1000.0) {
+        let (began, answered) = self.pace.get();
+        let waiting = self.queue.borrow().len() + self.slots.borrow().iter().map(|s| s.busy.len()).sum::<usize>();
+        let pace = Pace { began, answered, waiting };
+        if done || update_while_loading(now, self.last_data.get(), pace) {
             engine.0.borrow_mut().finish();
             report.data();
             let end = js_sys::Date::now();
@@ -711,6 +717,29 @@ impl Loader {
             report.idle();
         }
     }
+}
+
+/// How far the current load is: when it began, how many of its files are answered, how many wait.
+struct Pace {
+    began: f64,
+    answered: u64,
+    waiting: usize,
+}
+
+/// Whether to bring the shown data up to date now, while files are still loading, given when that was
+/// last done and how long it took (`last`).
+///
+/// First results show while the rest loads. Bringing everything up to date (order, jobs, the query) grows
+/// with what is loaded, so it runs at most a tenth of the time: with a million events kept the page's
+/// thread keeps handing files to the workers instead of re-sorting. And at most once a second: the layout
+/// and paint that follow, which the cost does not count, take the cores the workers need. After the
+/// first, not when the rest seems less than a second away, going by the files answered so far: that update
+/// would show for a moment, and its cost (a tenth of a second with every event of 100 files kept, plus
+/// layout and paint) would delay the last files' answers on the thread that joins them.
+fn update_while_loading(now: f64, (last, cost): (f64, f64), pace: Pace) -> bool {
+    let first = last < pace.began;
+    let soon = pace.answered > 0 && (now - pace.began) * pace.waiting as f64 / (pace.answered as f64) < 1000.0;
+    now - last > (10.0 * cost).max(1000.0) && (first || !soon)
 }
 
 /// Saves `text` as a file named `name`, made in the page: a Blob and a download link, nothing sent anywhere.
@@ -733,4 +762,23 @@ pub fn download(name: &str, mime: &str, text: &str) {
         yew::platform::time::sleep(Duration::from_secs(30)).await;
         let _ = web_sys::Url::revoke_object_url(&url);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_is_brought_up_to_date_first_then_each_second_unless_the_rest_is_nearly_in() {
+        let pace = |answered, waiting| Pace { began: 10_000.0, answered, waiting };
+        // The first answer of a load shows at once, however soon the rest may come.
+        assert!(update_while_loading(10_100.0, (5_000.0, 50.0), pace(1, 1)));
+        // Then not within a second of the last update, nor within ten times its cost.
+        assert!(!update_while_loading(10_900.0, (10_100.0, 50.0), pace(40, 60)));
+        assert!(!update_while_loading(11_200.0, (10_100.0, 200.0), pace(40, 60)));
+        // A second on, with 60 files left at 40 in 1.2 s (about 1.8 s more): shown.
+        assert!(update_while_loading(11_200.0, (10_100.0, 50.0), pace(40, 60)));
+        // With 20 left at 80 in 1.2 s (about 0.3 s more), the last answer will show it all soon.
+        assert!(!update_while_loading(11_200.0, (10_100.0, 50.0), pace(80, 20)));
+    }
 }
