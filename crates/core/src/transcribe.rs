@@ -4,6 +4,7 @@
 //! where the status sits in each response, and which calls end a resource's life. The rest of the
 //! program asks [`from_record`] and reads a [`TranscribeInfo`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -285,16 +286,18 @@ const MAX_DEPTH: u8 = 4;
 
 /// The part of a request or response that Transcribe's fields can be in: objects a few levels deep and
 /// their scalars. Lists and anything deeper are skipped without being built.
+/// Keys and strings borrow from the record's text where they hold no escape, rather than allocating a
+/// string for every key and value of every Transcribe record's request and response.
 #[derive(Debug)]
-enum Node {
-    Text(String),
+enum Node<'a> {
+    Text(Cow<'a, str>),
     Scalar(String),
-    Object(Vec<(String, Node)>),
+    Object(Vec<(Cow<'a, str>, Node<'a>)>),
     Skipped,
 }
 
-impl Node {
-    fn parse(text: Option<&str>) -> Node {
+impl<'a> Node<'a> {
+    fn parse(text: Option<&'a str>) -> Node<'a> {
         let Some(text) = text else { return Node::Skipped };
         let mut deserializer = serde_json::Deserializer::from_str(text);
         NodeSeed { depth: MAX_DEPTH }.deserialize(&mut deserializer).unwrap_or(Node::Skipped)
@@ -306,48 +309,51 @@ struct NodeSeed {
 }
 
 impl<'de> DeserializeSeed<'de> for NodeSeed {
-    type Value = Node;
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+    type Value = Node<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node<'de>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for NodeSeed {
-    type Value = Node;
+    type Value = Node<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("JSON")
     }
-    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Text(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Node<'de>, E> {
+        Ok(Node::Text(Cow::Borrowed(v)))
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+    fn visit_str<E>(self, v: &str) -> Result<Node<'de>, E> {
+        Ok(Node::Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node<'de>, E> {
         Ok(Node::Scalar(v.to_string()))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Node<'de>, E> {
         Ok(Node::Scalar(v.to_string()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Node<'de>, E> {
         Ok(Node::Scalar(v.to_string()))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Node<'de>, E> {
         Ok(Node::Scalar(v.to_string()))
     }
-    fn visit_unit<E>(self) -> Result<Node, E> {
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
         Ok(Node::Skipped)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
         if self.depth == 0 {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(Node::Skipped);
         }
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key::<crate::record::Text<'de>>()? {
             let value = map.next_value_seed(NodeSeed { depth: self.depth - 1 })?;
-            entries.push((key, value));
+            entries.push((key.0.unwrap_or_default(), value));
         }
         Ok(Node::Object(entries))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Node::Skipped)
     }
@@ -355,26 +361,21 @@ impl<'de> Visitor<'de> for NodeSeed {
 
 /// The first value under `key`, searching objects breadth-first: Transcribe nests the same field at
 /// different depths per operation (`media.mediaFileUri`, `transcriptionJob.media.mediaFileUri`).
-fn find_field(node: &Node, key: &str) -> Option<Field> {
-    let mut level: Vec<&Node> = vec![node];
-    while !level.is_empty() {
-        let mut next = Vec::new();
-        for entries in level.iter().filter_map(|n| match n {
-            Node::Object(entries) => Some(entries),
-            _ => None,
-        }) {
-            for (name, value) in entries {
-                match value {
-                    Node::Text(text) if name == key => return Some(Field::from_logged(text)),
-                    Node::Scalar(text) if name == key => return Some(Field::Value(text.clone())),
-                    Node::Object(_) => next.push(value),
-                    _ => {}
-                }
-            }
-        }
-        level = next;
-    }
-    None
+fn find_field(node: &Node<'_>, key: &str) -> Option<Field> {
+    (0..=MAX_DEPTH).find_map(|depth| field_at(node, key, depth))
+}
+
+/// The first value under `key` in the objects `depth` levels below `node`, in the order a breadth-first
+/// walk meets them. A walk per level, on trees this small, needs no queue of the next level's objects.
+fn field_at(node: &Node<'_>, key: &str, depth: u8) -> Option<Field> {
+    let Node::Object(entries) = node else { return None };
+    entries.iter().find_map(|(name, value)| match (depth, value) {
+        (0, Node::Text(text)) if name == key => Some(Field::from_logged(text)),
+        (0, Node::Scalar(text)) if name == key => Some(Field::Value(text.clone())),
+        (0, _) => None,
+        (_, Node::Object(_)) => field_at(value, key, depth - 1),
+        _ => None,
+    })
 }
 
 #[cfg(test)]
