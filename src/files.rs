@@ -38,6 +38,14 @@ impl Source {
         Source::File { file, name, size: Rc::default() }
     }
 
+    /// The size, if it was asked already (asking can wait on the browser).
+    fn known_size(&self) -> Option<u64> {
+        match self {
+            Source::File { size, .. } => size.bytes.get(),
+            Source::Sample => Some(0),
+        }
+    }
+
     fn size(&self) -> u64 {
         match self {
             Source::File { file, size, .. } => {
@@ -704,7 +712,12 @@ impl Loader {
         let now = js_sys::Date::now();
         let (began, answered) = self.pace.get();
         let waiting = self.queue.borrow().len() + self.slots.borrow().iter().map(|s| s.busy.len()).sum::<usize>();
-        let pace = Pace { began, answered, waiting };
+        // A file read in slices takes far longer than the deliveries around it, and says nothing of its
+        // pace until it is done: while one waits, the files answered say nothing of when the rest is in.
+        let large = |s: &Source| s.known_size().is_some_and(|n| n > crate::worker::READ_AHEAD_MAX);
+        let large = self.queue.borrow().iter().any(large)
+            || self.slots.borrow().iter().flat_map(|s| &s.busy).any(|f| large(&f.source));
+        let pace = Pace { began, answered, waiting, large };
         if done || update_while_loading(now, self.last_data.get(), pace) {
             engine.0.borrow_mut().finish();
             report.data();
@@ -719,26 +732,30 @@ impl Loader {
     }
 }
 
-/// How far the current load is: when it began, how many of its files are answered, how many wait.
+/// How far the current load is: when it began, how many of its files are answered, how many wait, and
+/// whether one of those is large enough to be read in slices.
 struct Pace {
     began: f64,
     answered: u64,
     waiting: usize,
+    large: bool,
 }
 
 /// Whether to bring the shown data up to date now, while files are still loading, given when that was
 /// last done and how long it took (`last`).
 ///
-/// First results show while the rest loads. Bringing everything up to date (order, jobs, the query) grows
+/// First results show while the rest loads. Bringing everything up to date (order, the query, the counts) grows
 /// with what is loaded, so it runs at most a tenth of the time: with a million events kept the page's
 /// thread keeps handing files to the workers instead of re-sorting. And at most once a second: the layout
 /// and paint that follow, which the cost does not count, take the cores the workers need. After the
-/// first, not when the rest seems less than a second away, going by the files answered so far: that update
+/// first, not when the rest seems less than a second away, going by the files answered so far (unless a
+/// large file waits, whose time they do not tell): that update
 /// would show for a moment, and its cost (a tenth of a second with every event of 100 files kept, plus
 /// layout and paint) would delay the last files' answers on the thread that joins them.
 fn update_while_loading(now: f64, (last, cost): (f64, f64), pace: Pace) -> bool {
     let first = last < pace.began;
-    let soon = pace.answered > 0 && (now - pace.began) * pace.waiting as f64 / (pace.answered as f64) < 1000.0;
+    let soon =
+        !pace.large && pace.answered > 0 && (now - pace.began) * pace.waiting as f64 / (pace.answered as f64) < 1000.0;
     now - last > (10.0 * cost).max(1000.0) && (first || !soon)
 }
 
@@ -770,7 +787,7 @@ mod tests {
 
     #[test]
     fn data_is_brought_up_to_date_first_then_each_second_unless_the_rest_is_nearly_in() {
-        let pace = |answered, waiting| Pace { began: 10_000.0, answered, waiting };
+        let pace = |answered, waiting| Pace { began: 10_000.0, answered, waiting, large: false };
         // The first answer of a load shows at once, however soon the rest may come.
         assert!(update_while_loading(10_100.0, (5_000.0, 50.0), pace(1, 1)));
         // Then not within a second of the last update, nor within ten times its cost.
@@ -780,5 +797,7 @@ mod tests {
         assert!(update_while_loading(11_200.0, (10_100.0, 50.0), pace(40, 60)));
         // With 20 left at 80 in 1.2 s (about 0.3 s more), the last answer will show it all soon.
         assert!(!update_while_loading(11_200.0, (10_100.0, 50.0), pace(80, 20)));
+        // Unless one of those is a file read in slices, whose time the others do not tell.
+        assert!(update_while_loading(11_200.0, (10_100.0, 50.0), Pace { large: true, ..pace(80, 20) }));
     }
 }

@@ -977,7 +977,6 @@ fn keys_of(json: &str) -> String {
     }
 }
 
-/// A serde error inside a unit that starts at `at` in the file.
 /// A record that serde could not read: where in the file, when the error is one of syntax and the place
 /// is known.
 fn parse_error(raw: &str, at: Option<crate::split::At>, place: &dyn Fn() -> String, e: serde_json::Error) -> FileError {
@@ -989,6 +988,7 @@ fn parse_error(raw: &str, at: Option<crate::split::At>, place: &dyn Fn() -> Stri
     }
 }
 
+/// A serde error inside a unit that starts at `at` in the file.
 fn json_error_at(error: &serde_json::Error, unit: &[u8], at: crate::split::At) -> FileError {
     let byte = at.offset + byte_of(unit, error.line(), error.column()) as u64;
     let line = at.line(unit) + error.line() as u64 - 1;

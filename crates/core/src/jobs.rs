@@ -52,7 +52,8 @@ impl Job {
 /// (Transcribe names are unique per account and region). `order` lists event indices oldest first.
 pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
     // Keys borrow from the events, and a set gets a copy of a name only when it lacks it: the page runs
-    // this at every refresh while loading, and copying every event's strings was most of its cost.
+    // this at every refresh while its jobs view is open, and copying every event's strings was most of
+    // its cost.
     // Hashed, not ordered: a Transcribe event's key was compared with a dozen others, string by string, and
     // that was a third of a refresh. The jobs are sorted once at the end.
     let mut by_key: HashMap<(&str, &str, ResourceKind, &str), Job, foldhash::fast::FixedState> = HashMap::default();

@@ -29,8 +29,9 @@ pub trait Units {
 
     /// Offered `text`, the rest of the chunk from the `{` that opens a record of `"Records"`: a consumer
     /// that can find where the record ends while it reads it says how many bytes and line breaks the
-    /// record took, and the splitter goes on after it without scanning it again. `None` leaves the record
-    /// to the splitter, which then hands it out as a [`Unit::Record`] as usual.
+    /// record took (at least one byte, its brace), and the splitter goes on after it without scanning it
+    /// again. `None` leaves the record to the splitter, which then hands it out as a [`Unit::Record`] as
+    /// usual. `text` stops at the largest unit allowed, so a record longer than that is not read ahead.
     fn record_ahead(&mut self, text: &[u8], at: At) -> Result<Option<(usize, u64)>, FileError> {
         let _ = (text, at);
         Ok(None)
@@ -220,11 +221,12 @@ impl Splitter {
                             }
                         }
                         b'{' if records && !expect_comma => {
-                            let ahead = out.record_ahead(&chunk[i - 1..], self.at())?.filter(|&(len, _)| len > 0);
-                            if let Some((len, lines)) = ahead {
-                                if len > self.max_unit {
-                                    return Err(self.too_large());
-                                }
+                            // No more than the largest unit allowed: a longer record seems cut short to the
+                            // consumer, and the splitter refuses it as before.
+                            let rest = &chunk[i - 1..];
+                            let ahead = out.record_ahead(&rest[..rest.len().min(self.max_unit)], self.at())?;
+                            debug_assert!(ahead.is_none_or(|(len, _)| len > 0), "a record is at least its brace");
+                            if let Some((len, lines)) = ahead.filter(|&(len, _)| len > 0) {
                                 self.offset += len as u64;
                                 self.t.line += lines;
                                 i += len - 1;
@@ -716,7 +718,8 @@ mod tests {
             let ahead = fed(text, size, 1 << 20, &mut Collect { found: Vec::new(), ahead: true });
             assert_eq!(ahead.expect("valid"), whole, "chunks of {size}");
         }
-        // A record read ahead is refused as too large exactly as one the splitter hands out.
+        // A record too large to read ahead is refused as one the splitter hands out, before any consumer
+        // has read it.
         let expected = units(text, text.len(), 12).expect_err("over 12 bytes");
         let ahead = fed(text, text.len(), 12, &mut Collect { found: Vec::new(), ahead: true });
         assert_eq!(ahead.expect_err("over 12 bytes"), expected);

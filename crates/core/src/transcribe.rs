@@ -362,7 +362,8 @@ impl<'de> Visitor<'de> for NodeSeed {
 /// The first value under `key`, searching objects breadth-first: Transcribe nests the same field at
 /// different depths per operation (`media.mediaFileUri`, `transcriptionJob.media.mediaFileUri`).
 fn find_field(node: &Node<'_>, key: &str) -> Option<Field> {
-    (0..=MAX_DEPTH).find_map(|depth| field_at(node, key, depth))
+    // Objects at `MAX_DEPTH` levels down are not built (see `Node`), so there is nothing to look for there.
+    (0..MAX_DEPTH).find_map(|depth| field_at(node, key, depth))
 }
 
 /// The first value under `key` in the objects `depth` levels below `node`, in the order a breadth-first
