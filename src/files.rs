@@ -711,13 +711,15 @@ impl Loader {
         let done = self.settled();
         let now = js_sys::Date::now();
         let (began, answered) = self.pace.get();
-        let waiting = self.queue.borrow().len() + self.slots.borrow().iter().map(|s| s.busy.len()).sum::<usize>();
-        // A file read in slices takes far longer than the deliveries around it, and says nothing of its
-        // pace until it is done: while one waits, the files answered say nothing of when the rest is in.
-        let large = |s: &Source| s.known_size().is_some_and(|n| n > crate::worker::READ_AHEAD_MAX);
-        let large = self.queue.borrow().iter().any(large)
-            || self.slots.borrow().iter().flat_map(|s| &s.busy).any(|f| large(&f.source));
-        let pace = Pace { began, answered, waiting, large };
+        let pace = {
+            let (queue, slots) = (self.queue.borrow(), self.slots.borrow());
+            let waiting: Vec<&Source> =
+                queue.iter().chain(slots.iter().flat_map(|s| &s.busy).map(|f| &f.source)).collect();
+            // A file read in slices takes far longer than the deliveries around it, and says nothing of its
+            // pace until it is done: while one waits, the files answered say nothing of when the rest is in.
+            let large = waiting.iter().any(|s| s.known_size().is_some_and(|n| n > crate::worker::READ_AHEAD_MAX));
+            Pace { began, answered, waiting: waiting.len(), large }
+        };
         if done || update_while_loading(now, self.last_data.get(), pace) {
             engine.0.borrow_mut().finish();
             report.data();
@@ -744,14 +746,14 @@ struct Pace {
 /// Whether to bring the shown data up to date now, while files are still loading, given when that was
 /// last done and how long it took (`last`).
 ///
-/// First results show while the rest loads. Bringing everything up to date (order, the query, the counts) grows
-/// with what is loaded, so it runs at most a tenth of the time: with a million events kept the page's
-/// thread keeps handing files to the workers instead of re-sorting. And at most once a second: the layout
-/// and paint that follow, which the cost does not count, take the cores the workers need. After the
-/// first, not when the rest seems less than a second away, going by the files answered so far (unless a
-/// large file waits, whose time they do not tell): that update
-/// would show for a moment, and its cost (a tenth of a second with every event of 100 files kept, plus
-/// layout and paint) would delay the last files' answers on the thread that joins them.
+/// First results show while the rest loads. Bringing everything up to date (order, the query, the counts)
+/// grows with what is loaded, so it runs at most a tenth of the time: with a million events kept the
+/// page's thread keeps handing files to the workers instead of re-sorting. And at most once a second: the
+/// layout and paint that follow, which the cost does not count, take the cores the workers need. After
+/// the first, not when the rest seems less than a second away, going by the files answered so far (unless
+/// a large file waits, whose time they do not tell): that update would show for a moment, and its cost (a
+/// tenth of a second with every event of 100 files kept, plus layout and paint) would delay the last
+/// files' answers on the thread that joins them.
 fn update_while_loading(now: f64, (last, cost): (f64, f64), pace: Pace) -> bool {
     let first = last < pace.began;
     let soon =

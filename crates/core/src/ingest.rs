@@ -437,14 +437,7 @@ impl JsonDocs {
         let at = crate::split::At { offset: at.offset, end_line: at.end_line + lines };
         self.n_items += 1;
         let (n, n_docs) = (self.n_items, self.shapes.len());
-        let place = || {
-            let what = format!("record {n} in \"Records\"");
-            if n_docs == 0 {
-                what
-            } else {
-                format!("line {}: {what}", at.line(raw.as_bytes()))
-            }
-        };
+        let place = || placed(n_docs, || at.line(raw.as_bytes()), format!("record {n} in \"Records\""));
         sink.summarised(raw, Some(summary), Some(at), Fallback::default(), &place)?;
         Ok(Some((raw.len(), lines)))
     }
@@ -460,8 +453,7 @@ impl JsonDocs {
             Unit::Record(bytes, at) | Unit::Item(bytes, at) | Unit::Value(bytes, at) if n_docs > 0 => at.line(bytes),
             _ => 0,
         };
-        // From the second document on (JSON Lines, concatenated files), say on which line it starts.
-        let place = |what: String| if n_docs == 0 { what } else { format!("line {line}: {what}") };
+        let place = |what: String| placed(n_docs, || line, what);
         match unit {
             Unit::Record(bytes, at) => {
                 self.n_items += 1;
@@ -499,6 +491,16 @@ impl JsonDocs {
             return Ok(Read::Digest);
         }
         shape_of(&self.shapes).map(Read::Events)
+    }
+}
+
+/// Where a unit is, for its errors: from the second document of a file on (JSON Lines, concatenated
+/// files), on which line it starts.
+fn placed(n_docs: usize, line: impl FnOnce() -> u64, what: String) -> String {
+    if n_docs == 0 {
+        what
+    } else {
+        format!("line {}: {what}", line())
     }
 }
 
