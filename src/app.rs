@@ -316,7 +316,7 @@ pub fn App() -> Html {
         });
     }
     {
-        let selected_id = state.selected.and_then(|i| engine.0.borrow().event(i).map(|e| e.event_id.clone()));
+        let selected_id = state.selected.and_then(|i| engine.0.borrow().event(i).map(|e| e.event_id().to_owned()));
         let event = selected_id.or_else(|| state.wanted_event.clone());
         use_effect_with((state.search.clone(), state.tab, event), |(search, tab, event)| {
             crate::hash::write(&crate::hash::View { search: search.clone(), tab: *tab, event: event.clone() });
@@ -383,11 +383,11 @@ pub fn App() -> Html {
         let event = engine.event(index)?;
         Some(html! {
             <section class="detail" data-testid="event-detail" aria-label="Event detail" tabindex="0">
-                <h2>{format!("{} · {}", event.event_name, event.time.map(|t| t.to_iso()).unwrap_or_default())}</h2>
+                <h2>{format!("{} · {}", event.event_name(), event.time.map(|t| t.to_iso()).unwrap_or_default())}</h2>
                 if event.summary_only {
                     <p class="note">{"From the console's CSV download: it carries no request or response, only these columns."}</p>
                 }
-                <pre>{trailscope_core::view::reveal(&pretty_json(&event.raw)).into_owned()}</pre>
+                <pre>{trailscope_core::view::reveal(&pretty_json(event.raw())).into_owned()}</pre>
             </section>
         })
     });

@@ -361,7 +361,7 @@ impl Engine {
 
     /// The index of the kept event with this `eventID`.
     pub fn find_event(&self, event_id: &str) -> Option<usize> {
-        self.store.events().iter().position(|e| e.event_id == event_id)
+        self.store.events().iter().position(|e| e.event_id() == event_id)
     }
 
     /// The event at `index`.

@@ -44,7 +44,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                 let on_select = props.on_select.clone();
                 // A button, so that the keyboard reaches each step too.
                 html! {
-                    <li key={index} data-testid="job-event" data-event-name={event.event_name.clone()} class={classes!((!cells.error.is_empty()).then_some("failed"))}>
+                    <li key={index} data-testid="job-event" data-event-name={event.event_name().to_owned()} class={classes!((!cells.error.is_empty()).then_some("failed"))}>
                         <button type="button" class="step" onclick={Callback::from(move |_| on_select.emit(index))}>
                             <span class="c-time">{cells.time}</span>
                             <span class="c-event">{cells.event}</span>

@@ -169,7 +169,7 @@ pub fn EventTable(props: &TableProps) -> Html {
         let class = classes!("row", selected.then_some("selected"), (!cells.error.is_empty()).then_some("failed"));
         html! {
             <div role="row" {class} key={index} aria-selected={selected.to_string()} aria-rowindex={(row + 2).to_string()}
-                data-testid="event-row" data-event-id={event.event_id.clone()} data-event-name={event.event_name.clone()}
+                data-testid="event-row" data-event-id={event.event_id().to_owned()} data-event-name={event.event_name().to_owned()}
                 onclick={Callback::from(move |_| on_select.emit(index))}>
                 { for COLUMNS.iter().filter(|(class, _, _)| !hidden.contains(class)).map(|&(class, _, _)| {
                     let text = match class {
@@ -179,7 +179,7 @@ pub fn EventTable(props: &TableProps) -> Html {
                         "c-resource" => cells.resource.clone(),
                         "c-status" => cells.status.clone(),
                         "c-identity" => cells.identity.clone(),
-                        "c-ip" => cells.source_ip.clone(),
+                        "c-ip" => cells.source_ip.to_owned(),
                         "c-region" => cells.region.clone(),
                         _ => cells.error.clone(),
                     };

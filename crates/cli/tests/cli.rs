@@ -340,7 +340,7 @@ fn the_summary_says_what_the_overview_says() {
     let events = reference.store.events();
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for &i in &shown {
-        *by_name.entry(events[i as usize].event_name.as_str()).or_default() += 1;
+        *by_name.entry(events[i as usize].event_name()).or_default() += 1;
     }
     for (name, n) in by_name {
         assert!(text.contains(&format!("\n  {n:>9}  {name}\n")), "no count {n} for {name} in\n{text}");
@@ -419,7 +419,7 @@ impl Reference {
         let mut lines = String::new();
         for &i in &self.order {
             if brute(&query, &events[i as usize])? {
-                lines.push_str(&view::compact_json(&events[i as usize].raw));
+                lines.push_str(&view::compact_json(events[i as usize].raw()));
                 lines.push('\n');
             }
         }
@@ -436,10 +436,10 @@ fn brute(query: &Query, event: &Event) -> Option<bool> {
                 let value = column_value(event, *column);
                 matches(matcher, &value)
                     || (*column == Column::UserAgent
-                        && matches(matcher, &agent_family(&event.user_agent).to_lowercase()))
+                        && matches(matcher, &agent_family(event.user_agent()).to_lowercase()))
             }
             Test::Path(path, matcher) => {
-                let record: serde_json::Value = serde_json::from_str(&event.raw).ok()?;
+                let record: serde_json::Value = serde_json::from_str(event.raw()).ok()?;
                 let value = path.iter().try_fold(&record, |at, key| at.get(key));
                 value.is_some_and(|v| {
                     let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
@@ -462,18 +462,18 @@ fn brute(query: &Query, event: &Event) -> Option<bool> {
 fn column_value(event: &Event, column: Column) -> String {
     let info = event.transcribe.as_ref();
     let value = match column {
-        Column::EventName => event.event_name.clone(),
-        Column::EventSource => event.event_source.clone(),
-        Column::Region => event.aws_region.clone(),
-        Column::Account => event.account.clone(),
-        Column::Identity => event.identity.name.clone(),
-        Column::IdentityArn => event.identity.arn.clone(),
-        Column::IdentityType => event.identity.kind.clone(),
-        Column::AccessKey => event.identity.access_key.clone(),
-        Column::SourceIp => event.source_ip.clone(),
-        Column::UserAgent => event.user_agent.clone(),
-        Column::AgentFamily => agent_family(&event.user_agent).to_owned(),
-        Column::ErrorCode => event.error_code.clone(),
+        Column::EventName => event.event_name().to_owned(),
+        Column::EventSource => event.event_source().to_owned(),
+        Column::Region => event.aws_region().to_owned(),
+        Column::Account => event.account().to_owned(),
+        Column::Identity => event.identity().name.to_owned(),
+        Column::IdentityArn => event.identity().arn.to_owned(),
+        Column::IdentityType => event.identity().kind.to_owned(),
+        Column::AccessKey => event.identity().access_key.to_owned(),
+        Column::SourceIp => event.source_ip().to_owned(),
+        Column::UserAgent => event.user_agent().to_owned(),
+        Column::AgentFamily => agent_family(event.user_agent()).to_owned(),
+        Column::ErrorCode => event.error_code().to_owned(),
         Column::Resource => info.map(|i| i.name.display().to_owned()).unwrap_or_default(),
         Column::Kind => info.filter(|i| i.name.is_present()).map(|i| i.kind.as_str().to_owned()).unwrap_or_default(),
         Column::Status => info.and_then(|i| i.status.clone()).unwrap_or_default(),

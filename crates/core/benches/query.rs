@@ -41,7 +41,7 @@ fn main() {
     println!("generated and loaded in {:.1} s", started.elapsed().as_secs_f64());
     let (ms_index, index) = best_of(1, || Index::build(events));
     let order: Vec<u32> = store.by_time().into_iter().map(|i| i as u32).collect();
-    let raw_bytes: usize = events.iter().map(|e| e.raw.len()).sum();
+    let raw_bytes: usize = events.iter().map(|e| e.raw().len()).sum();
     let index_bytes = index.len() * (8 + 4 * Column::ALL.len());
     println!("index built in {ms_index:.0} ms; columns {:.0} bytes per event (+ interned strings: {}), original JSON {:.0} bytes per event", index_bytes as f64 / index.len() as f64, index.strings.len(), raw_bytes as f64 / index.len() as f64);
     // The page's sketch, as the page has it once loaded (its workers build it while reading), so that the

@@ -137,7 +137,7 @@ impl Loaded {
             return Err(format!("the core could not read a generated file: {note:?}"));
         }
         let index = Index::build(store.events());
-        let ids = store.events().iter().map(|e| e.event_id.clone()).collect();
+        let ids = store.events().iter().map(|e| e.event_id().to_owned()).collect();
         Ok(Loaded { store, index, ids })
     }
 

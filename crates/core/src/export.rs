@@ -18,7 +18,7 @@ pub fn write_json_lines<'a>(out: &mut dyn Write, events: impl IntoIterator<Item 
 }
 
 fn json_line(event: &Event) -> String {
-    let mut line = view::compact_json(&event.raw);
+    let mut line = view::compact_json(event.raw());
     line.push('\n');
     line
 }
@@ -52,8 +52,8 @@ fn csv_row(event: &Event) -> String {
         &row.source_ip,
         &row.region,
         &row.error,
-        &event.user_agent,
-        &event.event_id,
+        event.user_agent(),
+        event.event_id(),
     ];
     let safe: Vec<String> = cells.iter().map(|c| neutralise(c)).collect();
     csv_record(&safe)

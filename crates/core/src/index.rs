@@ -165,22 +165,22 @@ impl Index {
         }
         self.time.push(event.time.map_or(i64::MIN, |t| t.0));
         let info = event.transcribe.as_ref();
-        let agent = self.strings.intern(&event.user_agent);
-        let family = self.family(agent, &event.user_agent);
+        let agent = self.strings.intern(event.user_agent());
+        let family = self.family(agent, event.user_agent());
         for column in Column::ALL {
             let text: &str = match column {
-                Column::EventName => &event.event_name,
-                Column::EventSource => &event.event_source,
-                Column::Region => &event.aws_region,
-                Column::Account => &event.account,
-                Column::Identity => &event.identity.name,
-                Column::IdentityArn => &event.identity.arn,
-                Column::IdentityType => &event.identity.kind,
-                Column::AccessKey => &event.identity.access_key,
-                Column::SourceIp => &event.source_ip,
+                Column::EventName => event.event_name(),
+                Column::EventSource => event.event_source(),
+                Column::Region => event.aws_region(),
+                Column::Account => event.account(),
+                Column::Identity => event.identity().name,
+                Column::IdentityArn => event.identity().arn,
+                Column::IdentityType => event.identity().kind,
+                Column::AccessKey => event.identity().access_key,
+                Column::SourceIp => event.source_ip(),
                 // Interned above, once per event.
                 Column::UserAgent | Column::AgentFamily => "",
-                Column::ErrorCode => &event.error_code,
+                Column::ErrorCode => event.error_code(),
                 Column::Resource => info.map_or("", |i| i.name.display()),
                 Column::Kind => info.filter(|i| i.name.is_present()).map_or("", |i| i.kind.as_str()),
                 Column::Status => info.and_then(|i| i.status.as_deref()).unwrap_or(""),

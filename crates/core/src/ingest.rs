@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::decode;
-use crate::model::{self, Identity};
+use crate::model;
 use crate::record::{parse_bool, RawRecord, RecordSummary, Text};
 use crate::time::EventTime;
 use crate::transcribe;
@@ -633,7 +633,7 @@ impl<'r> Sink<'r> {
         }
         self.count(record.service(), record.event_name.as_str());
         if self.options.keep_all || model::is_transcribe_source(record.event_source.as_str()) {
-            let mut event = record.into_event(raw.to_owned());
+            let mut event = record.into_event(raw);
             if event.time.is_none() {
                 event.time = fallback.time;
             }
@@ -649,9 +649,9 @@ impl<'r> Sink<'r> {
     }
 
     fn event(&mut self, event: model::Event) {
-        let service = if event.event_source.is_empty() { "(no eventSource)" } else { event.event_source.as_str() };
-        self.count(service, &event.event_name);
-        if self.options.keep_all || model::is_transcribe_source(&event.event_source) {
+        let service = if event.event_source().is_empty() { "(no eventSource)" } else { event.event_source() };
+        self.count(service, event.event_name());
+        if self.options.keep_all || model::is_transcribe_source(event.event_source()) {
             self.result.events.push(event);
         }
     }
@@ -1104,36 +1104,40 @@ fn read_event_history_csv(text: &[u8], sink: &mut Sink<'_>) -> Result<(), FileEr
 }
 
 fn csv_event(columns: &CsvColumns, row: &csv::StringRecord) -> model::Event {
-    let get = |name: &str| columns.get(row, name).to_owned();
-    let event_source = get("event source");
-    let event_name = get("event name");
-    let error_code = get("error code");
-    let transcribe = model::is_transcribe_source(&event_source)
-        .then(|| transcribe::from_summary(&event_name, &error_code, columns.get(row, "resources")));
+    let get = |name: &str| columns.get(row, name);
+    let (event_source, event_name, error_code) = (get("event source"), get("event name"), get("error code"));
+    let transcribe = model::is_transcribe_source(event_source)
+        .then(|| transcribe::from_summary(event_name, error_code, get("resources")));
     // The row's cells, by header, stand in for the original JSON a CSV row does not have.
     let mut raw = serde_json::Map::new();
     for (header, cell) in columns.headers.iter().zip(row.iter()) {
         raw.insert(header.clone(), serde_json::Value::String(cell.to_owned()));
     }
-    model::Event {
-        time: EventTime::parse(columns.get(row, "event time")),
+    let texts = [
         event_name,
         event_source,
-        aws_region: get("aws region"),
-        account: get("recipient account id"),
-        identity: Identity { name: get("user name"), access_key: get("aws access key"), ..Identity::default() },
-        source_ip: get("source ip address"),
-        user_agent: get("user agent"),
+        get("aws region"),
+        get("recipient account id"),
+        "",
+        get("user name"),
+        "",
+        get("aws access key"),
+        "",
+        get("source ip address"),
+        get("user agent"),
         error_code,
-        error_message: String::new(),
-        read_only: parse_bool(columns.get(row, "read-only")),
-        event_type: get("event type"),
-        request_id: get("request id"),
-        event_id: get("event id"),
+        "",
+        get("event type"),
+        get("request id"),
+        get("event id"),
+    ];
+    let facts = model::Facts {
+        time: EventTime::parse(get("event time")),
+        read_only: parse_bool(get("read-only")),
         summary_only: true,
-        raw: serde_json::Value::Object(raw).to_string(),
         transcribe: transcribe.map(Box::new),
-    }
+    };
+    model::Event::new(&serde_json::Value::Object(raw).to_string(), texts, facts)
 }
 
 fn csv_error(error: &csv::Error) -> FileError {

@@ -68,12 +68,12 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
             continue;
         }
         let name = info.name.display();
-        let key = (event.account.as_str(), event.aws_region.as_str(), info.kind, name);
+        let key = (event.account(), event.aws_region(), info.kind, name);
         let job = by_key.entry(key).or_insert_with(|| Job {
             kind: info.kind,
             name: name.to_owned(),
-            account: event.account.clone(),
-            region: event.aws_region.clone(),
+            account: event.account().to_owned(),
+            region: event.aws_region().to_owned(),
             status: None,
             failure_reason: Field::Absent,
             first: event.time,
@@ -102,14 +102,14 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
         if !job.language.is_present() {
             job.language = info.language.clone();
         }
-        if info.action == Action::Start && event.error_code.is_empty() && job.started_by.is_none() {
-            job.started_by = Some(event.identity.name.clone());
+        if info.action == Action::Start && event.error_code().is_empty() && job.started_by.is_none() {
+            job.started_by = Some(event.identity().name.to_owned());
         }
-        if !job.identities.contains(&event.identity.name) {
-            job.identities.insert(event.identity.name.clone());
+        if !job.identities.contains(event.identity().name) {
+            job.identities.insert(event.identity().name.to_owned());
         }
-        if !job.source_ips.contains(&event.source_ip) {
-            job.source_ips.insert(event.source_ip.clone());
+        if !job.source_ips.contains(event.source_ip()) {
+            job.source_ips.insert(event.source_ip().to_owned());
         }
     }
     let mut jobs: Vec<Job> = by_key.into_values().collect();
@@ -132,9 +132,9 @@ fn anomalies(job: &Job, events: &[Event]) -> Vec<String> {
             .events
             .iter()
             .filter_map(|&i| events.get(i))
-            .filter(|e| e.error_code.is_empty())
+            .filter(|e| e.error_code().is_empty())
             .filter(|e| e.transcribe.as_ref().is_some_and(|t| matches!(t.action, Action::Read | Action::Delete)))
-            .map(|e| e.identity.name.as_str())
+            .map(|e| e.identity().name)
             .filter(|name| *name != starter)
             .collect();
         if !others.is_empty() {
@@ -149,7 +149,7 @@ fn anomalies(job: &Job, events: &[Event]) -> Vec<String> {
         .events
         .iter()
         .filter_map(|&i| events.get(i))
-        .filter(|e| e.error_code.starts_with("AccessDenied") || e.error_code == "UnauthorizedOperation")
+        .filter(|e| e.error_code().starts_with("AccessDenied") || e.error_code() == "UnauthorizedOperation")
         .count();
     if denied > 0 {
         out.push(format!("{denied} call{} refused: access denied", if denied == 1 { "" } else { "s" }));

@@ -726,7 +726,7 @@ impl TextTerm {
         let bit = 1u64 << (row % 64);
         let hit = self.in_columns[word] & bit != 0
             || (self.maybe_in_json[word] & bit != 0
-                && events.get(row).is_some_and(|e| self.finder.is_in(e.raw.as_bytes())));
+                && events.get(row).is_some_and(|e| self.finder.is_in(e.raw().as_bytes())));
         hit != self.negate
     }
 
@@ -792,8 +792,8 @@ impl Reading {
             Reading::Path { negate, path, matcher, clues } => {
                 let hit = clues.sketch_allows(row, index)
                     && events.get(row).is_some_and(|e| {
-                        clues.may_hold(e.raw.as_bytes())
-                            && path_value(&e.raw, path).is_some_and(|v| matches(matcher, &v))
+                        clues.may_hold(e.raw().as_bytes())
+                            && path_value(e.raw(), path).is_some_and(|v| matches(matcher, &v))
                     });
                 hit != *negate
             }
@@ -1005,7 +1005,7 @@ mod tests {
             .map(|t| {
                 let raw = format!(r#"{{"eventVersion":"1","eventTime":"{t}","eventName":"X"}}"#);
                 let record: crate::record::RawRecord<'_> = serde_json::from_str(&raw).unwrap();
-                record.into_event(raw.clone())
+                record.into_event(&raw)
             })
             .collect();
         let index = Index::build(&events);
@@ -1049,7 +1049,7 @@ mod tests {
             .iter()
             .map(|raw| {
                 let record: crate::record::RawRecord<'_> = serde_json::from_str(raw).unwrap();
-                record.into_event((*raw).to_owned())
+                record.into_event(raw)
             })
             .collect();
         let index = Index::build(&events);

@@ -12,7 +12,7 @@ mod skim;
 
 pub(crate) use skim::{skim, skim_ahead};
 
-use crate::model::{self, Identity};
+use crate::model;
 use crate::time::EventTime;
 use crate::transcribe;
 
@@ -31,10 +31,6 @@ impl<'a> Text<'a> {
     /// Whether the record carried this field as a scalar.
     pub fn is_some(&self) -> bool {
         self.0.is_some()
-    }
-
-    fn owned(&self) -> String {
-        self.as_str().to_owned()
     }
 }
 
@@ -229,43 +225,51 @@ impl<'a> RawRecord<'a> {
         service(&self.event_source, &self.event_type)
     }
 
-    /// The one place a raw record becomes a model event. `raw` is the record's exact text.
-    pub fn into_event(self, raw: String) -> model::Event {
-        let identity = self.user_identity.as_ref().map(identity_of).unwrap_or_default();
+    /// The one place a raw record becomes a model event. `raw` is the record's exact text, the one this
+    /// record was read from, so that fields read verbatim are spans of it rather than copies.
+    pub fn into_event(self, raw: &str) -> model::Event {
+        let identity = self.user_identity.as_ref();
+        fn of<'r, 'a>(identity: Option<&'r RawIdentity<'a>>, text: fn(&'r RawIdentity<'a>) -> &'r Text<'a>) -> &'r str {
+            identity.map_or("", |i| text(i).as_str())
+        }
+        let of_identity = |text| of(identity, text);
         let account = match self.recipient_account_id.as_str() {
-            "" => self.user_identity.as_ref().map(|i| i.account_id.owned()).unwrap_or_default(),
-            account => account.to_owned(),
+            "" => of_identity(|i| &i.account_id),
+            account => account,
         };
-        let event_source = self.event_source.owned();
-        let event_name = self.event_name.owned();
-        let error_code = self.error_code.owned();
-        let transcribe = model::is_transcribe_source(&event_source).then(|| {
+        let transcribe = model::is_transcribe_source(self.event_source.as_str()).then(|| {
             transcribe::from_record(
-                &event_name,
-                &error_code,
+                self.event_name.as_str(),
+                self.error_code.as_str(),
                 self.request_parameters.map(RawValue::get),
                 self.response_elements.map(RawValue::get),
             )
         });
-        model::Event {
-            time: EventTime::parse(self.event_time.as_str()),
-            event_name,
-            event_source,
-            aws_region: self.aws_region.owned(),
+        let texts = [
+            self.event_name.as_str(),
+            self.event_source.as_str(),
+            self.aws_region.as_str(),
             account,
-            identity,
-            source_ip: self.source_ip_address.owned(),
-            user_agent: self.user_agent.owned(),
-            error_code,
-            error_message: self.error_message.owned(),
+            of_identity(|i| &i.kind),
+            identity.map_or("", identity_name),
+            of_identity(|i| &i.arn),
+            of_identity(|i| &i.access_key_id),
+            of_identity(|i| &i.principal_id),
+            self.source_ip_address.as_str(),
+            self.user_agent.as_str(),
+            self.error_code.as_str(),
+            self.error_message.as_str(),
+            self.event_type.as_str(),
+            self.request_id.as_str(),
+            self.event_id.as_str(),
+        ];
+        let facts = model::Facts {
+            time: EventTime::parse(self.event_time.as_str()),
             read_only: parse_bool(self.read_only.as_str()),
-            event_type: self.event_type.owned(),
-            request_id: self.request_id.owned(),
-            event_id: self.event_id.owned(),
             summary_only: false,
-            raw,
             transcribe: transcribe.map(Box::new),
-        }
+        };
+        model::Event::new(raw, texts, facts)
     }
 }
 
@@ -280,35 +284,29 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn identity_of(raw: &RawIdentity<'_>) -> Identity {
+/// The short name a person recognises the caller by.
+fn identity_name<'r>(raw: &'r RawIdentity<'_>) -> &'r str {
     let kind = raw.kind.as_str();
     let arn = raw.arn.as_str();
     let issuer = raw.session_context.as_ref().and_then(|c| c.session_issuer.as_ref());
-    let name = if !raw.user_name.as_str().is_empty() {
-        raw.user_name.owned()
+    if !raw.user_name.as_str().is_empty() {
+        raw.user_name.as_str()
     } else if let Some((_role, session)) = arn.split_once(":assumed-role/").and_then(|(_, rest)| rest.split_once('/')) {
         // The session name alone, as the console's Event history shows it in "User name".
-        session.to_owned()
+        session
     } else if let Some(issuer) = issuer.filter(|i| !i.user_name.as_str().is_empty()) {
-        issuer.user_name.owned()
+        issuer.user_name.as_str()
     } else if !raw.invoked_by.as_str().is_empty() {
-        raw.invoked_by.owned()
+        raw.invoked_by.as_str()
     } else if kind == "Root" {
-        "root".to_owned()
+        "root"
     } else if let Some(user) = raw.on_behalf_of.as_ref().filter(|o| !o.user_id.as_str().is_empty()) {
-        user.user_id.owned()
+        user.user_id.as_str()
     } else if let Some(last) = arn.rsplit('/').next().filter(|s| !s.is_empty() && *s != arn) {
-        last.to_owned()
+        last
     } else if !raw.principal_id.as_str().is_empty() {
-        raw.principal_id.owned()
+        raw.principal_id.as_str()
     } else {
-        kind.to_owned()
-    };
-    Identity {
-        kind: kind.to_owned(),
-        name,
-        arn: arn.to_owned(),
-        access_key: raw.access_key_id.owned(),
-        principal_id: raw.principal_id.owned(),
+        kind
     }
 }

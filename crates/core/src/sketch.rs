@@ -25,7 +25,7 @@
 //! use trailscope_core::sketch::Sketch;
 //! # let raw = r#"{"eventVersion":"1.08","eventName":"X","errorCode":"AccessDenied"}"#;
 //! # let record: trailscope_core::record::RawRecord<'_> = serde_json::from_str(raw).unwrap();
-//! let events = vec![record.into_event(raw.to_owned())];
+//! let events = vec![record.into_event(raw)];
 //! let mut sketch = Sketch::new();
 //! assert!(sketch.extend(&events, usize::MAX));
 //! let probe = sketch.probe(b"accessdenied").expect("long enough to sketch");
@@ -204,7 +204,7 @@ impl Sketch {
             let last = (first + self.events_per_block()).min(events.len());
             self.marks.fill(0);
             for event in &events[first..last] {
-                mark(&mut self.marks, event.raw.as_bytes(), self.hash_shift, &self.common);
+                mark(&mut self.marks, event.raw().as_bytes(), self.hash_shift, &self.common);
             }
             self.words.extend(self.marks.chunks_exact(64).map(pack));
         }
@@ -399,7 +399,7 @@ mod tests {
     fn common_trigrams_bits_stay_clear_and_are_not_asked_about() {
         let event = |raw: &str| {
             let record: crate::record::RawRecord<'_> = serde_json::from_str(raw).expect("valid");
-            record.into_event(raw.to_owned())
+            record.into_event(raw)
         };
         // The common bits stay clear, whatever the record; its other trigrams are marked.
         let mut sketch = Sketch::new();

@@ -97,10 +97,10 @@ impl Store {
         let mut kept = Vec::with_capacity(result.events.len());
         for (at, event) in result.events.into_iter().enumerate() {
             // An event without an eventID cannot be matched with its twin, so it is always kept.
-            let new = event.event_id.is_empty()
-                || self.seen_ids.insert(match uuid(&event.event_id) {
+            let new = event.event_id().is_empty()
+                || self.seen_ids.insert(match uuid(event.event_id()) {
                     Some(bits) => SeenId::Uuid(bits),
-                    None => SeenId::Text(event.event_id.as_str().into()),
+                    None => SeenId::Text(event.event_id().into()),
                 });
             if !new {
                 self.summary.n_duplicates += 1;

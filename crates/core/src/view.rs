@@ -83,13 +83,13 @@ fn row_with(event: &Event, cell: fn(&str) -> String) -> Row {
     };
     Row {
         time: event.time.map(|t| t.to_iso()).unwrap_or_default(),
-        event: cell(&event.event_name),
+        event: cell(event.event_name()),
         resource: cell(&resource),
         status: cell(&status),
-        identity: cell(&event.identity.name),
-        source_ip: cell(&event.source_ip),
-        region: cell(&event.aws_region),
-        error: cell(&event.error_code),
+        identity: cell(event.identity().name),
+        source_ip: cell(event.source_ip()),
+        region: cell(event.aws_region()),
+        error: cell(event.error_code()),
     }
 }
 

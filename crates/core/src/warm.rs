@@ -124,7 +124,7 @@ mod tests {
         assert_eq!(result.per_service.len(), 3);
         let reference = ingest_whole("warm", &delivery(100), &IngestOptions::default());
         assert_eq!(reference.events, result.events);
-        assert!(result.events.iter().all(|e| e.event_source == "transcribe.amazonaws.com"));
+        assert!(result.events.iter().all(|e| e.event_source() == "transcribe.amazonaws.com"));
         // The calls name their jobs, so the Transcribe rules run too.
         let named = |e: &crate::model::Event| e.transcribe.as_ref().is_some_and(|t| t.name.value().is_some());
         assert!(result.events.iter().all(named), "{:?}", result.events[0]);

@@ -137,7 +137,7 @@ const TRANSCRIBE_EXAMPLE: &str = "amazon-transcribe-developer-guide__monitoring-
 #[test]
 fn transcribe_example_event_names_in_order() {
     let result = load(TRANSCRIBE_EXAMPLE, false);
-    let names: Vec<&str> = result.events.iter().map(|e| e.event_name.as_str()).collect();
+    let names: Vec<&str> = result.events.iter().map(|e| e.event_name()).collect();
     assert_eq!(names, ["StartTranscriptionJob", "GetTranscriptionJob"]);
 }
 
@@ -145,11 +145,11 @@ fn transcribe_example_event_names_in_order() {
 fn transcribe_example_who_where_when() {
     let result = load(TRANSCRIBE_EXAMPLE, false);
     let start = &result.events[0];
-    assert_eq!(start.identity.name, "my-user-name");
-    assert_eq!(start.identity.kind, "IAMUser");
-    assert_eq!(start.source_ip, "127.0.0.1");
-    assert_eq!(start.aws_region, "us-west-2");
-    assert_eq!(start.account, "111122223333");
+    assert_eq!(start.identity().name, "my-user-name");
+    assert_eq!(start.identity().kind, "IAMUser");
+    assert_eq!(start.source_ip(), "127.0.0.1");
+    assert_eq!(start.aws_region(), "us-west-2");
+    assert_eq!(start.account(), "111122223333");
     assert_eq!(start.time.map(|t| t.to_iso()).as_deref(), Some("2022-03-07T15:03:45Z"));
     assert_eq!(result.events[1].time.map(|t| t.to_iso()).as_deref(), Some("2022-03-07T15:07:11Z"));
 }
@@ -203,10 +203,10 @@ fn csv_rows_are_summary_only_with_read_only_parsed() {
 fn csv_first_and_last_rows() {
     let result = load(DESIGN_CSV, true);
     let first = &result.events[0];
-    assert_eq!((first.event_name.as_str(), first.identity.name.as_str()), ("AttachGroupPolicy", "Admin"));
+    assert_eq!((first.event_name(), first.identity().name), ("AttachGroupPolicy", "Admin"));
     assert_eq!(first.time.map(|t| t.to_iso()).as_deref(), Some("2021-01-26T22:48:41Z"));
     let last = result.events.last().unwrap();
-    assert_eq!((last.event_name.as_str(), last.event_type.as_str()), ("ConsoleLogin", "AwsConsoleSignIn"));
+    assert_eq!((last.event_name(), last.event_type()), ("ConsoleLogin", "AwsConsoleSignIn"));
 }
 
 #[test]
@@ -214,11 +214,11 @@ fn csv_resources_cell_does_not_shift_the_columns() {
     // Row 1's Resources cell is a quoted JSON array with commas; the cells after it must stay in place.
     let result = load(DESIGN_CSV, true);
     let first = &result.events[0];
-    assert_eq!(first.request_id, "418fc518-0c58-4bbc-b277-039e85c9ed24");
-    assert_eq!(first.event_id, "163a5a14-bb1e-446c-a1ea-9606af5754c4");
-    assert_eq!(first.account, "122057532494");
+    assert_eq!(first.request_id(), "418fc518-0c58-4bbc-b277-039e85c9ed24");
+    assert_eq!(first.event_id(), "163a5a14-bb1e-446c-a1ea-9606af5754c4");
+    assert_eq!(first.account(), "122057532494");
     let second = &result.events[1];
-    assert_eq!((second.error_code.as_str(), second.request_id.as_str()), ("AccessDenied", "66EC74F058E8C61E"));
+    assert_eq!((second.error_code(), second.request_id()), ("AccessDenied", "66EC74F058E8C61E"));
 }
 
 #[test]
@@ -232,14 +232,11 @@ fn csv_services_counted() {
 fn cloudgoat_csv_with_crlf_rows() {
     let result = load(CLOUDGOAT_CSV, true);
     let first = &result.events[0];
-    assert_eq!(
-        (first.event_name.as_str(), first.identity.name.as_str()),
-        ("UpdateInstanceInformation", "i-0d15bf185eb766168")
-    );
+    assert_eq!((first.event_name(), first.identity().name), ("UpdateInstanceInformation", "i-0d15bf185eb766168"));
     // The last cell of each CRLF row must not keep the carriage return.
     assert_eq!(first.time.map(|t| t.to_iso()).as_deref(), Some("2024-08-18T11:48:43Z"));
     let last = result.events.last().unwrap();
-    assert_eq!((last.event_name.as_str(), last.identity.name.as_str()), ("ConsoleLogin", "root"));
+    assert_eq!((last.event_name(), last.identity().name), ("ConsoleLogin", "root"));
 }
 
 // ---- lookup-events ----
@@ -248,9 +245,9 @@ fn cloudgoat_csv_with_crlf_rows() {
 fn lookup_events_identity_and_time() {
     let result = load("aws-cli__lookup-events.output.json", true);
     let event = &result.events[0];
-    assert_eq!(event.event_name, "ConsoleLogin");
+    assert_eq!(event.event_name(), "ConsoleLogin");
     // The session name from the ARN `assumed-role/my-role/my-session-name`, as the lookup output's `Username`.
-    assert_eq!(event.identity.name, "my-session-name");
+    assert_eq!(event.identity().name, "my-session-name");
     // The inner record has eventTime, so it wins over the wrapper's EventTime 2021-11-18T09:41:02-08:00.
     assert_eq!(event.time.map(|t| t.to_iso()).as_deref(), Some("2016-01-26T21:42:12Z"));
 }
@@ -258,7 +255,7 @@ fn lookup_events_identity_and_time() {
 #[test]
 fn lookup_events_raw_is_the_unescaped_inner_record() {
     let result = load("aws-cli__lookup-events.output.json", true);
-    let raw = &result.events[0].raw;
+    let raw = &result.events[0].raw();
     assert!(raw.starts_with(r#"{"eventVersion":"1.02","userIdentity":{"type":"AssumedRole""#), "{raw}");
     assert!(!raw.contains('\\'), "no escapes left: {raw}");
 }
@@ -267,7 +264,7 @@ fn lookup_events_raw_is_the_unescaped_inner_record() {
 fn plaso_jsonl_six_ec2_records_with_offset_times() {
     let result = load("plaso__aws_cloudtrail.jsonl", true);
     assert_eq!(result.events.len(), 6);
-    assert!(result.events.iter().all(|e| e.event_source == "ec2.amazonaws.com"));
+    assert!(result.events.iter().all(|e| e.event_source() == "ec2.amazonaws.com"));
     // EventTime "2022-02-08 09:23:37+11:00" and the inner eventTime agree.
     assert_eq!(result.events[0].time.map(|t| t.to_iso()).as_deref(), Some("2022-02-07T22:23:37Z"));
     assert_eq!(result.events[0].read_only, Some(true));
@@ -278,9 +275,9 @@ fn plaso_jsonl_six_ec2_records_with_offset_times() {
 fn plaso_service_event_without_identity_type() {
     let result = load("plaso__aws_cloudtrail.jsonl", true);
     let service_event = &result.events[3];
-    assert_eq!(service_event.event_name, "SharedSnapshotVolumeCreated");
-    assert_eq!(service_event.event_type, "AwsServiceEvent");
-    assert_eq!(service_event.identity.name, "ec2.amazonaws.com");
+    assert_eq!(service_event.event_name(), "SharedSnapshotVolumeCreated");
+    assert_eq!(service_event.event_type(), "AwsServiceEvent");
+    assert_eq!(service_event.identity().name, "ec2.amazonaws.com");
 }
 
 // ---- Records files ----
@@ -289,8 +286,8 @@ fn plaso_service_event_without_identity_type() {
 fn ipv6_source_ip_is_kept_as_is() {
     let result =
         load("cloud_security_dashboard__512093097695_CloudTrail_us-east-1_20260226T1445Z_FMYJEvHs3PUkSPAh.json", true);
-    assert_eq!(result.events[0].source_ip, "2401:4900:1cb0:ca23:98b7:99f:ede7:3b58");
-    assert_eq!(result.events[0].identity.name, "root");
+    assert_eq!(result.events[0].source_ip(), "2401:4900:1cb0:ca23:98b7:99f:ede7:3b58");
+    assert_eq!(result.events[0].identity().name, "root");
 }
 
 #[test]
@@ -303,8 +300,7 @@ fn insights_records_count_under_cloudtrail_insights() {
 #[test]
 fn insights_records_kept_with_keep_all() {
     let result = load("aws-cloudtrail-user-guide__cloudtrail-log-file-examples.insights.json", true);
-    let kinds: Vec<(&str, &str)> =
-        result.events.iter().map(|e| (e.event_type.as_str(), e.event_source.as_str())).collect();
+    let kinds: Vec<(&str, &str)> = result.events.iter().map(|e| (e.event_type(), e.event_source())).collect();
     assert_eq!(kinds, [("AwsCloudTrailInsight", ""), ("AwsCloudTrailInsight", "")]);
 }
 
@@ -312,7 +308,7 @@ fn insights_records_kept_with_keep_all() {
 fn gzip_delivery_file_is_read() {
     let result =
         load("trailscraper__111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json.gz", true);
-    let names: Vec<&str> = result.events.iter().map(|e| e.event_name.as_str()).collect();
+    let names: Vec<&str> = result.events.iter().map(|e| e.event_name()).collect();
     assert_eq!(names, ["DescribeLaunchConfigurations", "AssumeRole"]);
     assert!(result.bytes_decoded > result.bytes_in);
 }
@@ -320,8 +316,8 @@ fn gzip_delivery_file_is_read() {
 #[test]
 fn json_lines_two_ips_in_source_ip_kept_as_is() {
     let result = load("integrations__test-tls-details-json.log", true);
-    assert_eq!(result.events[1].source_ip, "81.2.69.142, 192.168.10.10");
-    assert_eq!(result.events[1].error_code, "200");
+    assert_eq!(result.events[1].source_ip(), "81.2.69.142, 192.168.10.10");
+    assert_eq!(result.events[1].error_code(), "200");
 }
 
 // ---- Files that are not read ----
@@ -419,10 +415,14 @@ fn counts_per_event_name_equal_a_recount_of_every_event() {
         let mut recount: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>> =
             Default::default();
         for event in &all.events {
-            if event.event_source.is_empty() {
+            if event.event_source().is_empty() {
                 continue;
             }
-            *recount.entry(event.event_source.clone()).or_default().entry(event.event_name.clone()).or_default() += 1;
+            *recount
+                .entry(event.event_source().to_owned())
+                .or_default()
+                .entry(event.event_name().to_owned())
+                .or_default() += 1;
         }
         let counted: std::collections::BTreeMap<_, _> = filtered
             .per_name

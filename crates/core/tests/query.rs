@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use trailscope_core::generate::{generate, GenConfig};
 use trailscope_core::index::{agent_family, Column, Index};
 use trailscope_core::ingest::{ingest_file, IngestOptions};
-use trailscope_core::model::Event;
+use trailscope_core::model::{Event, Text};
 use trailscope_core::query::{evaluate, facet, parse};
 use trailscope_core::store::Store;
 use trailscope_core::time::EventTime;
@@ -43,17 +43,17 @@ fn queries_match_a_brute_force_filter() {
     let index = Index::build(events);
     let all: Vec<u32> = (0..events.len() as u32).collect();
     let language = |e: &Event| -> Option<String> {
-        let v: serde_json::Value = serde_json::from_str(&e.raw).ok()?;
+        let v: serde_json::Value = serde_json::from_str(e.raw()).ok()?;
         Some(v.get("requestParameters")?.get("languageCode")?.as_str()?.to_owned())
     };
     let cases: Vec<(&str, Expected)> = vec![
-        ("user:alice", Box::new(|e| e.identity.name.eq_ignore_ascii_case("alice"))),
-        ("-event:GetTranscriptionJob", Box::new(|e| e.event_name != "GetTranscriptionJob")),
+        ("user:alice", Box::new(|e| e.identity().name.eq_ignore_ascii_case("alice"))),
+        ("-event:GetTranscriptionJob", Box::new(|e| e.event_name() != "GetTranscriptionJob")),
         ("status:failed", Box::new(|e| e.transcribe.as_ref().and_then(|t| t.status.as_deref()) == Some("FAILED"))),
-        ("ip:198.51.100.0/24", Box::new(|e| in_24(&e.source_ip, "198.51.100."))),
+        ("ip:198.51.100.0/24", Box::new(|e| in_24(e.source_ip(), "198.51.100."))),
         (
             "-ip:198.51.100.0/24 source:transcribe.amazonaws.com",
-            Box::new(|e| !in_24(&e.source_ip, "198.51.100.") && e.event_source == "transcribe.amazonaws.com"),
+            Box::new(|e| !in_24(e.source_ip(), "198.51.100.") && e.event_source() == "transcribe.amazonaws.com"),
         ),
         (
             "job:*interview*",
@@ -64,11 +64,12 @@ fn queries_match_a_brute_force_filter() {
             "time:>2026-03-02T09:00 time:<2026-03-02T10",
             Box::new(|e| e.time.is_some_and(|t| t.0 > ms("2026-03-02T09:00:00Z") && t.0 < ms("2026-03-02T10:00:00Z"))),
         ),
-        ("error:AccessDeniedException", Box::new(|e| e.error_code == "AccessDeniedException")),
+        ("error:AccessDeniedException", Box::new(|e| e.error_code() == "AccessDeniedException")),
         (
             "accessdenied",
             Box::new(|e| {
-                e.raw.to_lowercase().contains("accessdenied") || e.error_code.to_lowercase().contains("accessdenied")
+                e.raw().to_lowercase().contains("accessdenied")
+                    || e.error_code().to_lowercase().contains("accessdenied")
             }),
         ),
         (
@@ -77,11 +78,11 @@ fn queries_match_a_brute_force_filter() {
         ),
         (
             "agent:boto3",
-            Box::new(|e| agent_family(&e.user_agent) == "Boto3" || e.user_agent.eq_ignore_ascii_case("boto3")),
+            Box::new(|e| agent_family(e.user_agent()) == "Boto3" || e.user_agent().eq_ignore_ascii_case("boto3")),
         ),
         (
             "region:eu-central-1 -user:bob",
-            Box::new(|e| e.aws_region == "eu-central-1" && !e.identity.name.eq_ignore_ascii_case("bob")),
+            Box::new(|e| e.aws_region() == "eu-central-1" && !e.identity().name.eq_ignore_ascii_case("bob")),
         ),
     ];
     for (text, brute) in cases {
@@ -123,7 +124,7 @@ fn facet_counts_equal_a_brute_force_count() {
         .collect();
     let mut want: BTreeMap<String, u32> = BTreeMap::new();
     for &row in &rows {
-        *want.entry(events[row as usize].event_name.clone()).or_default() += 1;
+        *want.entry(events[row as usize].event_name().to_owned()).or_default() += 1;
     }
     assert_eq!(got, want);
     let agents: BTreeMap<String, u32> = facet(&index, Column::AgentFamily, &rows)
@@ -304,10 +305,11 @@ fn a_search_goes_on_unchanged_while_the_index_grows() {
         evaluation.advance(&index, events, &order, half / 3);
         // New rows, whose strings the evaluation never saw: every event again, by other users and agents.
         for (k, event) in events.iter().enumerate() {
-            let mut newer = event.clone();
-            newer.user_agent = format!("agent-{k} accessdenied alice");
-            newer.identity.name = format!("alice-{k}");
-            newer.error_code = format!("AccessDenied{k}");
+            let newer = event.with(&[
+                (Text::UserAgent, &format!("agent-{k} accessdenied alice")),
+                (Text::IdentityName, &format!("alice-{k}")),
+                (Text::ErrorCode, &format!("AccessDenied{k}")),
+            ]);
             index.push(&newer);
         }
         while !evaluation.advance(&index, events, &order, 997) {}

@@ -54,7 +54,7 @@ fn tricky() -> Vec<Event> {
         .map(|raw| {
             let record: trailscope_core::record::RawRecord<'_> =
                 serde_json::from_str(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
-            record.into_event((*raw).to_owned())
+            record.into_event(raw)
         })
         .collect()
 }
@@ -106,7 +106,7 @@ impl Pair {
     /// of it, a value it does not have, each alone and negated, and beside free text. Returns how many
     /// exact terms matched at least their own event.
     fn agree_on_paths(&self, pick: usize) -> Result<usize, TestCaseError> {
-        let raw = &self.events[pick % self.events.len()].raw;
+        let raw = &self.events[pick % self.events.len()].raw();
         let Ok(value) = serde_json::from_str::<serde_json::Value>(raw) else { return Ok(0) };
         let mut leaves = Vec::new();
         collect_leaves(&value, &mut Vec::new(), &mut leaves);
@@ -139,7 +139,7 @@ impl Pair {
     /// A needle cut from event `pick`'s JSON at `start` (chars), `len` chars long, with the case of the
     /// letters at odd positions flipped when `flip`.
     fn cut(&self, pick: usize, start: usize, len: usize, flip: bool) -> String {
-        let raw = &self.events[pick % self.events.len()].raw;
+        let raw = &self.events[pick % self.events.len()].raw();
         let chars: Vec<char> = raw.chars().collect();
         let start = start % chars.len().max(1);
         chars[start..(start + len).min(chars.len())]
@@ -328,7 +328,7 @@ proptest! {
         per_block in 0usize..5,
         bits in 6u32..12,
     ) {
-        let mut event = tricky().swap_remove(0);
+        let event = tricky().swap_remove(0).with_raw(&raw);
         let chars: Vec<char> = raw.chars().collect();
         let start = start.min(chars.len());
         let needle: String = chars[start..(start + len).min(chars.len())]
@@ -336,7 +336,6 @@ proptest! {
             .enumerate()
             .map(|(k, &c)| if flips >> (k % 64) & 1 == 1 { flip_case(c) } else { c })
             .collect();
-        event.raw = raw.clone();
         let events = vec![event; 1 << per_block];
         let mut sketch = Sketch::with_shape(1 << per_block, 1 << bits);
         prop_assert!(sketch.extend(&events, usize::MAX));

@@ -438,7 +438,7 @@ fn athena_table_projects_accounts_regions_and_days() {
         "STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'",
         "LOCATION 's3://acme-trail/org/AWSLogs/'",
         "'projection.enabled'='true'",
-        "'projection.account.values'='111122223333,444455556666'",
+        "'projection.account().values'='111122223333,444455556666'",
         "'projection.region.type'='enum'",
         "'projection.region.values'='us-east-1,eu-west-1'",
         "'projection.timestamp.range'='2026/03/01,NOW'",
