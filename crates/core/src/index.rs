@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::Event;
+use crate::model::{Event, Text};
 
 /// An interned string.
 pub type StrId = u32;
@@ -173,10 +173,10 @@ impl Index {
                 Column::EventSource => event.event_source(),
                 Column::Region => event.aws_region(),
                 Column::Account => event.account(),
-                Column::Identity => event.identity().name,
-                Column::IdentityArn => event.identity().arn,
-                Column::IdentityType => event.identity().kind,
-                Column::AccessKey => event.identity().access_key,
+                Column::Identity => event.text(Text::IdentityName),
+                Column::IdentityArn => event.text(Text::Arn),
+                Column::IdentityType => event.text(Text::IdentityKind),
+                Column::AccessKey => event.text(Text::AccessKey),
                 Column::SourceIp => event.source_ip(),
                 // Interned above, once per event.
                 Column::UserAgent | Column::AgentFamily => "",
