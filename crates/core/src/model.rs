@@ -11,7 +11,7 @@ use crate::time::EventTime;
 /// Its texts live in one buffer: the record exactly as it was in the file, then the few field texts that
 /// the record does not spell verbatim (unescaped values, stand-ins such as `root`). Each field is a span of
 /// that buffer. A field read from the record is nearly always a piece of it, so an event is one allocation
-/// rather than eighteen: the workers make and drop every event they keep, and the page makes each again
+/// rather than seventeen: the workers make and drop every event they keep, and the page makes each again
 /// from the workers' answer, so the allocations were most of the cost of keeping every event.
 #[derive(Clone)]
 pub struct Event {
@@ -127,6 +127,8 @@ impl Event {
                     text.len() - t.len()
                 }
             };
+            // A record is at most 256 MiB (the ingest's largest unit), and an appended text is a value
+            // unescaped from it (never longer than where it was read) or a short stand-in: offsets fit 32 bits.
             *span = (at as u32, t.len() as u32);
         }
         // Every span is a piece of a `str` (the record's or an appended one), so it falls on character

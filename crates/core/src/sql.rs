@@ -170,8 +170,8 @@ pub fn athena_create_table(
     out.push_str(&format!("LOCATION '{root}'\nTBLPROPERTIES (\n"));
     let properties = [
         ("projection.enabled", "true".to_owned()),
-        ("projection.account().type", "enum".to_owned()),
-        ("projection.account().values", accounts.join(",")),
+        ("projection.account.type", "enum".to_owned()),
+        ("projection.account.values", accounts.join(",")),
         ("projection.region.type", "enum".to_owned()),
         ("projection.region.values", regions.join(",")),
         ("projection.timestamp.type", "date".to_owned()),

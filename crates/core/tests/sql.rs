@@ -438,7 +438,7 @@ fn athena_table_projects_accounts_regions_and_days() {
         "STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'",
         "LOCATION 's3://acme-trail/org/AWSLogs/'",
         "'projection.enabled'='true'",
-        "'projection.account().values'='111122223333,444455556666'",
+        "'projection.account.values'='111122223333,444455556666'",
         "'projection.region.type'='enum'",
         "'projection.region.values'='us-east-1,eu-west-1'",
         "'projection.timestamp.range'='2026/03/01,NOW'",
@@ -447,6 +447,19 @@ fn athena_table_projects_accounts_regions_and_days() {
     ] {
         assert!(ddl.contains(fragment), "lacks {fragment}:\n{ddl}");
     }
+    // Athena reads `projection.<column>.<setting>`: each projected name must be a partition column, and
+    // each partition column needs its type, or queries of the table fail.
+    let projected: Vec<&str> = ddl
+        .split("'projection.")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('\''))
+        .filter_map(|(key, _)| key.split_once('.'))
+        .map(|(column, _)| column)
+        .collect();
+    for column in ["account", "region", "timestamp"] {
+        assert!(ddl.contains(&format!("'projection.{column}.type'=")), "{column} has no projection type:\n{ddl}");
+    }
+    assert!(projected.iter().all(|c| ["account", "region", "timestamp"].contains(c)), "{projected:?}");
     let no_prefix = athena_create_table("t", "b-1", "", &["111122223333"], &["us-east-1"], "2026/03/01").unwrap();
     assert!(no_prefix.contains("LOCATION 's3://b-1/AWSLogs/'"), "{no_prefix}");
 }
