@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { REPO_ROOT, distDir, generatedSet, startServer, launchBrowser } from '../e2e/harness.mjs';
-import { rendererRss } from './renderer.mjs';
+import { chromiumCpu, rendererRss } from './renderer.mjs';
 
 const BROWSER_RUNS = 3;
 const JQ_RUNS = 2;
@@ -98,9 +98,11 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
       });
       observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
     }, expected);
+    const cpuBefore = chromiumCpu();
     const t0 = await page.evaluate(() => performance.now());
     await page.locator('[data-testid=file-input]').setInputFiles(set.files);
     await page.waitForFunction(() => window.__benchReadyAt != null, null, { timeout: LOAD_TIMEOUT_MS, polling: 100 });
+    const cpuAfter = chromiumCpu();
     const readyAt = await page.evaluate(() => window.__benchReadyAt);
     const status = await page.locator('[data-testid=status]').evaluate((el) => {
       const out = {};
@@ -129,6 +131,8 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
       workers: page.workers().length,
       workersAsked: workers,
       rendererRss: rendererRss(),
+      // Read when the page noticed it was ready, give or take the 100 ms of polling.
+      cpu: cpuBefore && cpuAfter && Object.fromEntries(Object.keys(cpuAfter).map((k) => [k, cpuAfter[k] - cpuBefore[k]])),
     };
   } finally {
     await context.close().catch(() => {});
@@ -343,6 +347,16 @@ async function main() {
   console.log(`jq printed ${jq.lines} Transcribe records; truth: ${truth.n_transcribe} distinct + ${truth.n_duplicates_transcribe} duplicate copies = ${jqExpected}` +
     (jq.lines === jqExpected ? '' : ' (differs: jq does not dedupe and reads the records as written)'));
 
+  console.log('');
+  // Where each best run's CPU went, beside what the cores could give in its time: near 100 %, the load is
+  // bound by the CPU it needs in all (workers, page, browser), not by any one thread waiting for another.
+  const cores = availableParallelism();
+  console.log(`CPU during the load (best run; Chromium's threads from /proc, ${cores} cores):`);
+  for (const r of [results.transcribe, results.atOnce, results.all, results.one].filter((r) => r?.cpu)) {
+    const total = r.cpu.workers + r.cpu.page + r.cpu.other;
+    console.log(`  ${r.label.padEnd(34)} workers ${r.cpu.workers.toFixed(2)} s, page's thread ${r.cpu.page.toFixed(2)} s, ` +
+      `rest of the browser ${r.cpu.other.toFixed(2)} s: ${total.toFixed(2)} s, ${(100 * total / (cores * r.seconds)).toFixed(0)} % of the cores`);
+  }
   console.log('');
   console.log('page memory after the load (best run, after a GC):');
   for (const r of [results.transcribe, results.all]) {
