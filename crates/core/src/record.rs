@@ -229,12 +229,8 @@ impl<'a> RawRecord<'a> {
     /// record was read from, so that fields read verbatim are spans of it rather than copies.
     pub fn into_event(self, raw: &str) -> model::Event {
         let identity = self.user_identity.as_ref();
-        fn of<'r, 'a>(identity: Option<&'r RawIdentity<'a>>, text: fn(&'r RawIdentity<'a>) -> &'r Text<'a>) -> &'r str {
-            identity.map_or("", |i| text(i).as_str())
-        }
-        let of_identity = |text| of(identity, text);
         let account = match self.recipient_account_id.as_str() {
-            "" => of_identity(|i| &i.account_id),
+            "" => identity.map_or("", |i| i.account_id.as_str()),
             account => account,
         };
         let transcribe = model::is_transcribe_source(self.event_source.as_str()).then(|| {
@@ -250,11 +246,11 @@ impl<'a> RawRecord<'a> {
             self.event_source.as_str(),
             self.aws_region.as_str(),
             account,
-            of_identity(|i| &i.kind),
+            identity.map_or("", |i| i.kind.as_str()),
             identity.map_or("", identity_name),
-            of_identity(|i| &i.arn),
-            of_identity(|i| &i.access_key_id),
-            of_identity(|i| &i.principal_id),
+            identity.map_or("", |i| i.arn.as_str()),
+            identity.map_or("", |i| i.access_key_id.as_str()),
+            identity.map_or("", |i| i.principal_id.as_str()),
             self.source_ip_address.as_str(),
             self.user_agent.as_str(),
             self.error_code.as_str(),

@@ -57,8 +57,8 @@ impl std::fmt::Display for WireError {
 }
 
 /// Encodes file results into one buffer.
-// Not inlined, nor is `Writer::str`: as one large function (13 KB of wasm, when an event was thirty strings) this took V8
-// 0.15 s to optimise here, on the cores the first load needs; now under 0.06 s.
+// Not inlined, nor is `Writer::str`: as one large function (13 KB of wasm, when an event was thirty
+// strings) this took V8 0.15 s to optimise here, on the cores the first load needs; now under 0.06 s.
 #[inline(never)]
 pub fn encode(results: &[FileResult]) -> Vec<u8> {
     let capacity: usize = results.iter().flat_map(|r| &r.events).map(|e| e.parts().0.len() + 128).sum::<usize>()
