@@ -218,8 +218,11 @@ type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object
 /// through the page's thread drawing the first results (50 to 100 ms, while a worker reads a 250 KB
 /// delivery in about 6) instead of waiting for its next file; shallow once the queue runs low (see
 /// `Loader::pump`), so that no worker is left holding several files at the end while another has none.
-/// The worker's read-ahead budget bounds the bytes they hold.
-const IN_FLIGHT: usize = 16;
+/// A worker also holds no more than `HOLD_BYTES` at once (beyond its first file): a folder of thousands of
+/// small deliveries needs hundreds in hand, so that a worker parsing them in a fraction of a millisecond
+/// each does not wait on the page's thread.
+const IN_FLIGHT: usize = 512;
+const HOLD_BYTES: u64 = 4 << 20;
 
 /// How long the page's thread asks files their size after handing out files.
 const MEASURE_MS: f64 = 4.0;
@@ -533,53 +536,101 @@ impl Loader {
         }
         let mut slots = self.slots.borrow_mut();
         let readers = slots.iter().filter(|s| !s.tools).count().max(1);
+        // The files each worker is handed now, sent together: asking a picked file its size (which handing
+        // it over asks too) waits on the browser, so they go out after rounds 1, 2, 4, 8...: a worker has
+        // its first file at once and the next ones before it is done with those.
+        let mut handed: Vec<Array> = slots.iter().map(|_| Array::new()).collect();
+        // The bytes each worker holds, and whether one of its files is too large to read ahead: a worker
+        // reading one (in slices, for a while) takes no more, as files handed to it would wait behind that
+        // one while other workers run dry.
+        let mut held: Vec<(u64, bool)> = slots
+            .iter()
+            .map(|slot| {
+                let sizes = slot.busy.iter().map(|f| f.source.size());
+                (sizes.clone().sum(), sizes.clone().any(|n| n > crate::worker::READ_AHEAD_MAX))
+            })
+            .collect();
         // Round by round, so that two idle workers get one file each before either gets a second.
-        for at in (0..IN_FLIGHT).flat_map(|_| 0..slots.len()).collect::<Vec<_>>() {
-            let Some(slot) = slots.get_mut(at).filter(|s| s.ready) else { continue };
-            let depth = if slot.tools { 1 } else { (2 + self.queue.borrow().len() / readers).min(IN_FLIGHT) };
-            // A worker holding a file too large to read ahead (it reads it in slices, for a while) takes
-            // no more: files handed to it would wait behind that one while other workers run dry.
-            let holds_large = slot.busy.iter().any(|f| f.source.size() > crate::worker::READ_AHEAD_MAX);
-            if slot.busy.len() >= depth || holds_large {
+        for round in 1..=IN_FLIGHT {
+            let mut gave = false;
+            for (at, slot) in slots.iter_mut().enumerate() {
+                if !slot.ready {
+                    continue;
+                }
+                let depth = if slot.tools { 1 } else { (2 + self.queue.borrow().len() / readers).min(IN_FLIGHT) };
+                let (bytes, holds_large) = held[at];
+                if slot.busy.len() >= depth || bytes >= HOLD_BYTES || holds_large {
+                    continue;
+                }
+                // Each worker takes the first source it can read, so files never wait behind the sample.
+                let taken = {
+                    let mut queue = self.queue.borrow_mut();
+                    let at = queue.iter().position(|source| matches!(source, Source::Sample) == slot.tools);
+                    at.and_then(|at| queue.remove(at))
+                };
+                let Some(source) = taken else { continue };
+                let id = self.next_id.get();
+                self.next_id.set(id.wrapping_add(1));
+                // Counted in the total before its worker can report any of its bytes; its worker is told the
+                // size, which it would otherwise wait on the browser for too.
+                self.count(std::slice::from_ref(&source));
+                // A file waiting behind another is named once the one before it is done.
+                if slot.busy.is_empty() {
+                    self.note(0, 0, Some(source.name()));
+                }
+                let message = Object::new();
+                let set = |key: &str, value: JsValue| {
+                    let _ = Reflect::set(&message, &key.into(), &value);
+                };
+                set("id", id.into());
+                match &source {
+                    Source::File { file, name, .. } => {
+                        set("name", name.into());
+                        set("file", file.into());
+                        set("size", (source.size() as f64).into());
+                        handed[at].push(&message);
+                    }
+                    Source::Sample => {
+                        set("sample", true.into());
+                        set("keepAll", self.options.get().keep_all.into());
+                        if slot.worker.post_message(&message).is_err() {
+                            self.queue.borrow_mut().push_front(source);
+                            continue;
+                        }
+                    }
+                }
+                let size = source.size();
+                held[at] = (bytes + size, size > crate::worker::READ_AHEAD_MAX);
+                slot.busy.push(InFlight { id, source, reported: 0 });
+                gave = true;
+            }
+            if round.is_power_of_two() || !gave {
+                self.hand_over(&mut slots, &mut handed);
+            }
+            if !gave {
+                break;
+            }
+        }
+    }
+
+    /// Sends each worker the files `handed` to it, in one message.
+    fn hand_over(&self, slots: &mut [Slot], handed: &mut [Array]) {
+        for (slot, files) in slots.iter_mut().zip(handed.iter_mut()) {
+            if files.length() == 0 {
                 continue;
             }
-            // Each worker takes the first source it can read, so files never wait behind the sample.
-            let taken = {
-                let mut queue = self.queue.borrow_mut();
-                let at = queue.iter().position(|source| matches!(source, Source::Sample) == slot.tools);
-                at.and_then(|at| queue.remove(at))
-            };
-            let Some(source) = taken else { continue };
-            let id = self.next_id.get();
-            self.next_id.set(id.wrapping_add(1));
+            let files = std::mem::replace(files, Array::new());
             let message = Object::new();
-            let set = |key: &str, value: JsValue| {
-                let _ = Reflect::set(&message, &key.into(), &value);
-            };
-            set("id", id.into());
-            set("keepAll", self.options.get().keep_all.into());
-            match &source {
-                Source::File { file, name, .. } => {
-                    set("name", name.into());
-                    set("file", file.into());
+            let _ = Reflect::set(&message, &"files".into(), &files);
+            let _ = Reflect::set(&message, &"keepAll".into(), &self.options.get().keep_all.into());
+            if slot.worker.post_message(&message).is_err() {
+                // Back to the queue, in order, for a worker that takes them.
+                let n = files.length() as usize;
+                let returned: Vec<InFlight> = slot.busy.drain(slot.busy.len() - n..).collect();
+                let mut queue = self.queue.borrow_mut();
+                for flight in returned.into_iter().rev() {
+                    queue.push_front(flight.source);
                 }
-                Source::Sample => set("sample", true.into()),
-            }
-            // Counted in the total before its worker can report any of its bytes; its worker is told the
-            // size, which it would otherwise wait on the browser for too.
-            self.count(std::slice::from_ref(&source));
-            if let Source::File { .. } = source {
-                set("size", (source.size() as f64).into());
-            }
-            // A file waiting behind another is named once the one before it is done.
-            if slot.busy.is_empty() {
-                self.note(0, 0, Some(source.name()));
-            }
-            if slot.worker.post_message(&message).is_ok() {
-                slot.busy.push(InFlight { id, source, reported: 0 });
-            } else {
-                self.queue.borrow_mut().push_front(source);
-                break;
             }
         }
     }
@@ -672,31 +723,57 @@ impl Loader {
                 }
             }
             Some("done") => {
-                let id = get("id").as_f64().map(|n| n as u32);
-                let (flight, next) = {
+                // One answer for one or more files: one result per file, in order (the sample's has several).
+                let ids: Vec<Option<u32>> =
+                    Array::from(&get("ids")).iter().map(|v| v.as_f64().map(|n| n as u32)).collect();
+                let sizes = Array::from(&get("sizes"));
+                let (flights, next) = {
                     let mut slots = self.slots.borrow_mut();
                     let Some(slot) = slots.get_mut(index) else { return };
-                    let flight = slot.busy.iter().position(|f| Some(f.id) == id).map(|at| slot.busy.remove(at));
-                    (flight, slot.busy.first().map(|f| f.source.name()))
+                    let flights: Vec<(InFlight, Option<f64>)> = ids
+                        .iter()
+                        .zip(0..)
+                        .filter_map(|(id, at)| {
+                            let flight =
+                                slot.busy.iter().position(|f| Some(f.id) == *id).map(|at| slot.busy.remove(at))?;
+                            Some((flight, sizes.get(at).as_f64()))
+                        })
+                        .collect();
+                    (flights, slot.busy.first().map(|f| f.source.name()))
                 };
-                let Some(flight) = flight else { return };
+                if flights.is_empty() {
+                    return;
+                }
                 let (began, answered) = self.pace.get();
-                self.pace.set((began, answered + 1));
+                self.pace.set((began, answered + flights.len() as u64));
                 let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
                 {
                     let mut engine = engine.0.borrow_mut();
+                    let failed = |engine: &mut crate::engine::Engine, why: String| {
+                        for (flight, _) in &flights {
+                            engine.add_outcome(
+                                &flight.source.name(),
+                                Outcome::Failed(trailscope_core::ingest::FileError::new(why.clone())),
+                            );
+                        }
+                    };
                     match trailscope_core::wire::decode(&batch) {
-                        Ok(results) => results.into_iter().for_each(|r| engine.add_result(r)),
-                        Err(error) => engine.add_outcome(
-                            &flight.source.name(),
-                            Outcome::Failed(trailscope_core::ingest::FileError::new(error.to_string())),
-                        ),
+                        Ok(results) if flights.len() == 1 || results.len() == flights.len() => {
+                            results.into_iter().for_each(|r| engine.add_result(r))
+                        }
+                        Ok(_) => {
+                            failed(&mut engine, "the worker's answer did not match the files it was given".to_owned())
+                        }
+                        Err(error) => failed(&mut engine, error.to_string()),
                     }
                 }
-                // The worker says the file's size: asking it here would wait on the browser again.
-                let size = get("size").as_f64().map_or(flight.reported, |n| n as u64);
+                // The worker says each file's size: asking it here would wait on the browser again.
+                let bytes: u64 = flights
+                    .iter()
+                    .map(|(flight, size)| size.map_or(flight.reported, |n| n as u64).saturating_sub(flight.reported))
+                    .sum();
                 // The worker goes on with the next file it holds (a small one says nothing until done).
-                self.note(1, size.saturating_sub(flight.reported), next);
+                self.note(flights.len() as u64, bytes, next);
                 self.pump();
                 self.measure_for(MEASURE_MS);
                 self.settle();

@@ -10,6 +10,8 @@
 //
 // Environment: TRAILSCOPE_DIST (the built page) and TRAILSCOPE_GENERATED (the set, e.g. 200,000 events in 100
 // files: `cargo run -q --release -p trailscope-core --example generate -- target/bench-generated 200000 100`),
+// TRAILSCOPE_GENERATED_MANY (optional: the same number of events in many small files, e.g. 4,000, as a trail
+// of quiet accounts delivers them; its rows time the page and jq on those, so the cost per file shows),
 // TRAILSCOPE_CHROMIUM (defaults to /usr/bin/chromium), TRAILSCOPE_CLI and TRAILSCOPE_WASM_INGEST (their rows
 // are left out when missing). Plain node script: `node tests/bench/browser.mjs`.
 
@@ -252,6 +254,7 @@ async function main() {
   log(`${set.files.length} files from ${set.dir}: ${mb(set.bytes)} gzipped, ${mb(decoded)} decoded; ` +
     `${truth.n_records} records, ${truth.n_transcribe} Transcribe events`);
 
+  const manySet = process.env.TRAILSCOPE_GENERATED_MANY ? generatedSet(process.env.TRAILSCOPE_GENERATED_MANY) : null;
   const server = await startServer(dist);
   let browser;
   const results = {};
@@ -272,6 +275,16 @@ async function main() {
         if (!best || run.seconds < best.seconds) best = run;
       }
       results[key] = { label, ...best };
+    }
+    if (manySet) {
+      let best = null;
+      for (let i = 0; i < BROWSER_RUNS; i++) {
+        const run = await browserRun(browser, server.url, manySet, false);
+        log(`browser, ${manySet.files.length} files, Transcribe only: run ${i + 1}: ${run.seconds.toFixed(2)} s`);
+        checkCounts(run.status, manySet.truth, false, `${manySet.files.length} files (run ${i + 1})`);
+        if (!best || run.seconds < best.seconds) best = run;
+      }
+      results.many = { label: `browser, ${manySet.files.length} small files`, ...best };
     }
     const wasmCore = process.env.TRAILSCOPE_WASM_INGEST ||
       path.join(REPO_ROOT, 'target', 'wasm32-wasip1', 'release', 'examples', 'wasm_ingest.wasm');
@@ -343,6 +356,24 @@ async function main() {
       console.log(`wasm / native, the ingest alone (in a Chromium worker; the whole command line): ${(native.one.seconds / results.core.seconds).toFixed(2)}x`);
     }
   }
+  if (manySet && results.many) {
+    // The same kind of load over many small files: what each file costs beyond its bytes.
+    let jqMany = null;
+    for (let i = 0; i < JQ_RUNS; i++) {
+      const run = jqRun(manySet.files);
+      log(`gzip -dc | jq, ${manySet.files.length} files: run ${i + 1}: ${run.seconds.toFixed(2)} s`);
+      if (!jqMany || run.seconds < jqMany.seconds) jqMany = run;
+    }
+    const decodedMany = manySet.files.reduce((sum, f) => sum + gunzipSync(readFileSync(f)).length, 0);
+    console.log('');
+    console.log(`${manySet.files.length} files, ${mb(manySet.bytes)} gzipped, ${mb(decodedMany)} of decoded JSON, ` +
+      `${manySet.truth.n_records} records (${(manySet.bytes / manySet.files.length / 1024).toFixed(1)} KiB a file)`);
+    for (const r of [results.many, { label: `gzip -dc | jq, ${manySet.files.length} files`, ...jqMany }]) {
+      console.log(`${r.label.padEnd(34)} ${r.seconds.toFixed(2).padStart(8)} ${(decodedMany / 1e6 / r.seconds).toFixed(1).padStart(8)} ${`${(jqMany.seconds / r.seconds).toFixed(2)}x`.padStart(8)}`);
+    }
+    console.log(`the page per file beyond the ${set.files.length}-file load: ` +
+      `${(1000 * (results.many.seconds - results.transcribe.seconds) / (manySet.files.length - set.files.length)).toFixed(2)} ms`);
+  }
   const jqExpected = truth.n_transcribe + truth.n_duplicates_transcribe;
   console.log(`jq printed ${jq.lines} Transcribe records; truth: ${truth.n_transcribe} distinct + ${truth.n_duplicates_transcribe} duplicate copies = ${jqExpected}` +
     (jq.lines === jqExpected ? '' : ' (differs: jq does not dedupe and reads the records as written)'));
@@ -352,7 +383,7 @@ async function main() {
   // bound by the CPU it needs in all (workers, page, browser), not by any one thread waiting for another.
   const cores = availableParallelism();
   console.log(`CPU during the load (best run; Chromium's threads from /proc, ${cores} cores):`);
-  for (const r of [results.transcribe, results.atOnce, results.all, results.one].filter((r) => r?.cpu)) {
+  for (const r of [results.transcribe, results.atOnce, results.all, results.one, results.many].filter((r) => r?.cpu)) {
     const total = r.cpu.workers + r.cpu.page + r.cpu.other;
     console.log(`  ${r.label.padEnd(34)} workers ${r.cpu.workers.toFixed(2)} s, page's thread ${r.cpu.page.toFixed(2)} s, ` +
       `rest of the browser ${r.cpu.other.toFixed(2)} s: ${total.toFixed(2)} s, ${(100 * total / (cores * r.seconds)).toFixed(0)} % of the cores`);

@@ -291,6 +291,9 @@ fn bench() -> Result {
     build_page()?;
     let generated = root.join("target").join("bench-generated");
     generate(&generated, 200_000, 100, "release")?;
+    // The same number of events in 4,000 small files, as quiet accounts' trails deliver them.
+    let many = root.join("target").join("bench-generated-many");
+    generate(&many, 200_000, 4_000, "release")?;
     // The native command line runs beside the page on the same files, for the wasm-against-native ratio,
     // and so does the core's ingest alone as a wasm module in a Chromium worker (the command's ingest on
     // one thread, without its start, file reads and summary).
@@ -307,6 +310,7 @@ fn bench() -> Result {
             root.join("target").join("wasm32-wasip1").join("release").join("examples").join("wasm_ingest.wasm"),
         )
         .env("TRAILSCOPE_GENERATED", generated)
+        .env("TRAILSCOPE_GENERATED_MANY", many)
         .current_dir(&root))?;
     // A million events in the page: keystroke to table, and memory.
     let million = root.join("target").join("bench-million");
