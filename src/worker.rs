@@ -25,7 +25,6 @@ use trailscope_core::ingest::{ingest_reader, FileResult, IngestOptions};
 use trailscope_core::wire;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, FileReaderSync, MessageEvent};
 
 /// Bytes read per slice of a large file: large enough to keep gunzip busy, small enough to bound memory.
@@ -244,16 +243,13 @@ fn read_more(scope: &DedicatedWorkerGlobalScope) {
         [one] => Ok(one.clone()),
         _ => Blob::new_with_blob_sequence(&files.iter().collect::<Array>()),
     };
-    let promise = blob.map(|b| b.array_buffer());
     let scope = scope.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let buffer = match promise {
-            Ok(promise) => JsFuture::from(promise).await.ok().and_then(|b| b.dyn_into::<ArrayBuffer>().ok()),
-            Err(_) => None,
-        };
+    // Called once, fulfilled or not (a `then` of the promise rather than a future: smaller code to
+    // download).
+    let done = Closure::once_into_js(move |buffer: JsValue| {
         // A file changed or gone since it was picked fails the whole reading: its files are then read
         // alone, in their turn, where the one that fails says why.
-        let buffer = buffer.filter(|b| f64::from(b.byte_length()) == total);
+        let buffer = buffer.dyn_into::<ArrayBuffer>().ok().filter(|b| f64::from(b.byte_length()) == total);
         QUEUE.with_borrow_mut(|queue| {
             queue.reading = None;
             let mut at = 0u32;
@@ -270,6 +266,20 @@ fn read_more(scope: &DedicatedWorkerGlobalScope) {
         });
         work(&scope);
     });
+    let promise = blob.map(|b| b.array_buffer());
+    let then =
+        promise.as_ref().ok().and_then(|p| Reflect::get(p, &"then".into()).ok()?.dyn_into::<js_sys::Function>().ok());
+    match (promise, then) {
+        (Ok(promise), Some(then)) => {
+            let _ = then.call2(&promise, &done, &done);
+        }
+        // Not even asked: the files are read alone in their turn.
+        _ => {
+            if let Ok(done) = done.dyn_into::<js_sys::Function>() {
+                let _ = done.call1(&JsValue::NULL, &JsValue::UNDEFINED);
+            }
+        }
+    }
 }
 
 /// Parses the files whose turn it is and whose bytes are in (or that are read in slices now), asking for
