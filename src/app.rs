@@ -126,19 +126,16 @@ pub fn App() -> Html {
     };
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let on_drop = {
-        let enqueue = enqueue.clone();
+        let engine = (*engine).clone();
+        let loader = (*loader).clone();
+        let report = report.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             let Some(transfer) = e.data_transfer() else {
                 return;
             };
             let (entries, loose) = files::drop_entries(&transfer);
-            let enqueue = enqueue.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let mut sources = loose;
-                sources.extend(files::walk_entries(entries).await);
-                enqueue.emit(sources);
-            });
+            loader.take_drop(loose, entries, engine.clone(), report.clone());
         })
     };
     let on_sample = {
