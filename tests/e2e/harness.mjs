@@ -238,10 +238,13 @@ export async function startHarness({ root } = {}) {
     browser,
     origin: server.origin,
     // Opens a fresh page (own context: no shared storage) at the server root and waits for the app to mount.
-    async openPage() {
-      const context = await browser.newContext();
+    // contextOptions go to browser.newContext; beforeLoad(context, page) runs before the page is opened
+    // (to route its requests, or emulate fewer cores).
+    async openPage({ contextOptions = {}, beforeLoad = null } = {}) {
+      const context = await browser.newContext(contextOptions);
       contexts.push(context);
       const page = await context.newPage();
+      if (beforeLoad) await beforeLoad(context, page);
       page.setDefaultTimeout(WAIT_MS);
       page.setDefaultNavigationTimeout(WAIT_MS);
       const s = { page, context, origin: server.origin, requests: [], console: [], consoleErrors: [], pageErrors: [], dialogs: [] };
