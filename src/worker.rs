@@ -370,6 +370,9 @@ fn send(scope: &DedicatedWorkerGlobalScope, answer: Answer) {
 
 /// Runs the core's ingest on one file: its bytes read ahead, or slice by slice now. Also says how long
 /// reading slices waited on the browser.
+// Never inlined: the warm-up and the load run this one function, so the code the warm-up had the browser
+// optimise is the code the load runs.
+#[inline(never)]
 fn ingest(scope: &DedicatedWorkerGlobalScope, job: Job) -> (FileResult, f64) {
     let mut reader = Slices::new(scope.clone(), job.id, job.file, job.size);
     if let Bytes::In(bytes) = &job.bytes {

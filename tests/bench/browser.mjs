@@ -298,7 +298,7 @@ async function main() {
       const folder = path.join(mkdtempSync(path.join(tmpdir(), 'trailscope-bench-')), 'AWSLogs');
       mkdirSync(folder);
       for (const f of manySet.files) copyFileSync(f, path.join(folder, path.basename(f)));
-      for (const [key, drop, label] of [['many', null, 'picked'], ['manyDropped', folder, 'folder dropped']]) {
+      for (const [key, drop, label] of [['many', null, 'picked'], ['manyDropped', folder, 'dropped']]) {
         let best = null;
         for (let i = 0; i < BROWSER_RUNS; i++) {
           const run = await browserRun(browser, server.url, manySet, false, null, false, drop);
