@@ -135,7 +135,10 @@ pub async fn walk_entries(entries: Vec<JsValue>, found: impl Fn(Vec<Source>), st
                 .iter()
                 .map(|entry| {
                     Promise::new(&mut |resolve, _| {
-                        let _ = call_method(entry, "file", &[resolve.clone().into(), resolve.into()]);
+                        // An entry that throws instead of calling back is skipped too, not waited on forever.
+                        if call_method(entry, "file", &[resolve.clone().into(), resolve.clone().into()]).is_err() {
+                            let _ = resolve.call0(&JsValue::NULL);
+                        }
                     })
                 })
                 .collect();
@@ -821,9 +824,16 @@ impl Loader {
                             );
                         }
                     };
+                    // One result per id, in order; only the sample's one id has several.
+                    let held: Vec<Option<u32>> = flights.iter().map(|(f, _)| Some(f.id)).collect();
                     match trailscope_core::wire::decode(&batch) {
-                        Ok(results) if flights.len() == 1 || results.len() == flights.len() => {
-                            results.into_iter().for_each(|r| engine.add_result(r))
+                        Ok(results) if ids.len() == 1 => results.into_iter().for_each(|r| engine.add_result(r)),
+                        Ok(results) if results.len() == ids.len() => {
+                            for (id, result) in ids.iter().zip(results) {
+                                if held.contains(id) {
+                                    engine.add_result(result);
+                                }
+                            }
                         }
                         Ok(_) => {
                             failed(&mut engine, "the worker's answer did not match the files it was given".to_owned())
