@@ -9,7 +9,7 @@
 //!
 //! Messages in: `{files: [{id, name, file, size}], keepAll}` (the sizes the page asked),
 //! `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
-//! Messages out: `{kind: "warm", batch}`, the answer a reading worker makes of `trailscope_core::warm`'s
+//! Messages out: `{kind: "warm", batch, ...}`, the answer a reading worker makes of `trailscope_core::warm`'s
 //! delivery with every event kept (it reads it twice before listening, with and without), then
 //! `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices of a large file are read,
 //! `{kind: "done", ids, sizes, batch, ms, readMs}` with the encoded results of one or more files (one
@@ -91,11 +91,9 @@ fn warm_up(scope: &DedicatedWorkerGlobalScope) {
             keep_all,
             bytes: Bytes::InTurn,
         };
-        let (mut result, _) = ingest(scope, job);
+        let (result, _) = ingest(scope, job);
         if keep_all {
-            result.sketch = trailscope_core::sketch::words_of(&result.events);
-            let batch = Uint8Array::from(wire::encode(&[result]).as_slice());
-            post(scope, &[("kind", "warm".into()), ("batch", batch.clone().into())], Some(batch.buffer().into()));
+            send(scope, "warm", Answer { ids: vec![JsValue::UNDEFINED], results: vec![result], ..Answer::default() });
         }
     }
 }
@@ -174,7 +172,7 @@ fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<
         };
         let answer =
             Answer { ids: vec![id], sizes: vec![0.0], results, ms: js_sys::Date::now() - started, ..Answer::default() };
-        send(scope, answer);
+        send(scope, "done", answer);
         return;
     }
     let Ok(files) = get("files").dyn_into::<Array>() else { return };
@@ -303,10 +301,7 @@ fn work(scope: &DedicatedWorkerGlobalScope) {
         }
         let started = js_sys::Date::now();
         let (id, size, read_ahead) = (job.id.clone(), job.size, matches!(job.bytes, Bytes::In(_)));
-        let (mut result, read_ms) = ingest(scope, job);
-        // The free-text sketch is built here, in parallel with the other workers, rather than by the page's
-        // thread reading every record again once they arrive.
-        result.sketch = trailscope_core::sketch::words_of(&result.events);
+        let (result, read_ms) = ingest(scope, job);
         let due = QUEUE.with_borrow_mut(|queue| {
             if read_ahead {
                 queue.held -= size;
@@ -344,12 +339,18 @@ fn flush(scope: &DedicatedWorkerGlobalScope) {
         Some(answer)
     });
     if let Some(answer) = answer {
-        send(scope, answer);
+        send(scope, "done", answer);
     }
 }
 
-fn send(scope: &DedicatedWorkerGlobalScope, answer: Answer) {
+/// Posts an answer as `kind`: "done", or "warm" for the warm-up's.
+fn send(scope: &DedicatedWorkerGlobalScope, kind: &str, mut answer: Answer) {
     let started = js_sys::Date::now();
+    // The free-text sketch of every answer's kept events (files, the sample, the warm-up) is built here, in
+    // parallel with the other workers, rather than by the page's thread reading every record again.
+    for result in &mut answer.results {
+        result.sketch = trailscope_core::sketch::words_of(&result.events);
+    }
     let batch = Uint8Array::from(wire::encode(&answer.results).as_slice());
     let ms = answer.ms + js_sys::Date::now() - started;
     let ids: Array = answer.ids.into_iter().collect();
@@ -357,7 +358,7 @@ fn send(scope: &DedicatedWorkerGlobalScope, answer: Answer) {
     post(
         scope,
         &[
-            ("kind", "done".into()),
+            ("kind", kind.into()),
             ("ids", ids.into()),
             ("sizes", sizes.into()),
             ("batch", batch.clone().into()),
