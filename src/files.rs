@@ -303,9 +303,7 @@ impl Loader {
             self.enqueue(loose, engine, report);
             return;
         }
-        if self.settled() {
-            self.pace.set((js_sys::Date::now(), 0));
-        }
+        self.begin_if_settled();
         self.walking.set(self.walking.get() + 1);
         let walk = self.walks.get();
         self.enqueue(loose, engine.clone(), report.clone());
@@ -320,10 +318,15 @@ impl Loader {
         });
     }
 
-    fn push(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
+    /// Starts the pace of a new load, unless one is under way (files queued, read or being found).
+    fn begin_if_settled(&self) {
         if self.settled() {
             self.pace.set((js_sys::Date::now(), 0));
         }
+    }
+
+    fn push(self: &Rc<Self>, sources: Vec<Source>, engine: EngineHandle, report: Rc<dyn Report>) {
+        self.begin_if_settled();
         // The sample has no size to ask.
         let samples = sources.iter().filter(|s| matches!(s, Source::Sample)).count() as u64;
         report.queued(sources.len() as u64, 0, samples);
@@ -641,6 +644,7 @@ impl Loader {
                 // Counted in the total before its worker can report any of its bytes; its worker is told the
                 // size, which it would otherwise wait on the browser for too.
                 self.count(std::slice::from_ref(&source));
+                let size = source.size();
                 // A file waiting behind another is named once the one before it is done.
                 if slot.busy.is_empty() {
                     self.note(0, 0, Some(source.name()));
@@ -654,7 +658,7 @@ impl Loader {
                     Source::File { file, name, .. } => {
                         set("name", name.into());
                         set("file", file.into());
-                        set("size", (source.size() as f64).into());
+                        set("size", (size as f64).into());
                         handed[at].push(&message);
                     }
                     Source::Sample => {
@@ -666,7 +670,6 @@ impl Loader {
                         }
                     }
                 }
-                let size = source.size();
                 held[at] = (bytes + size, size > crate::worker::READ_AHEAD_MAX);
                 slot.busy.push(InFlight { id, source, reported: 0 });
                 gave = true;
@@ -825,12 +828,12 @@ impl Loader {
                         }
                     };
                     // One result per id, in order; only the sample's one id has several.
-                    let held: Vec<Option<u32>> = flights.iter().map(|(f, _)| Some(f.id)).collect();
+                    let given: Vec<Option<u32>> = flights.iter().map(|(f, _)| Some(f.id)).collect();
                     match trailscope_core::wire::decode(&batch) {
                         Ok(results) if ids.len() == 1 => results.into_iter().for_each(|r| engine.add_result(r)),
                         Ok(results) if results.len() == ids.len() => {
                             for (id, result) in ids.iter().zip(results) {
-                                if held.contains(id) {
+                                if given.contains(id) {
                                     engine.add_result(result);
                                 }
                             }

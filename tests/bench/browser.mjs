@@ -22,7 +22,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { REPO_ROOT, distDir, generatedSet, startServer, launchBrowser } from '../e2e/harness.mjs';
+import { REPO_ROOT, distDir, generatedSet, startServer, launchBrowser, dragFromDisk } from '../e2e/harness.mjs';
 import { chromiumCpu, rendererRss } from './renderer.mjs';
 
 const BROWSER_RUNS = 3;
@@ -109,12 +109,7 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
     if (drop) {
       // The folder `drop` dropped from disk as the operating system drops it (Chromium's own drag, through
       // the DevTools protocol): the page walks its entries rather than reading a picker's file list.
-      const box = await page.locator('[data-testid=drop-zone]').first().boundingBox();
-      const cdp = await context.newCDPSession(page);
-      const data = { items: [], files: [drop], dragOperationsMask: 1 };
-      for (const type of ['dragEnter', 'dragOver', 'drop']) {
-        await cdp.send('Input.dispatchDragEvent', { type, x: box.x + 100, y: box.y + 100, data });
-      }
+      await dragFromDisk(page, [drop]);
     } else {
       await page.locator('[data-testid=file-input]').setInputFiles(set.files);
     }
