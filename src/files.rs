@@ -11,7 +11,7 @@ use trailscope_core::ingest::{IngestOptions, Outcome};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DataTransfer, File, FileList, MessageEvent, Worker};
+use web_sys::{DataTransfer, ErrorEvent, File, FileList, MessageEvent, Worker};
 
 use crate::engine::EngineHandle;
 
@@ -19,38 +19,41 @@ use crate::engine::EngineHandle;
 #[derive(Clone)]
 pub enum Source {
     /// A file from a picker or a drop, with the name to show (its path inside a dropped folder).
-    File { file: File, name: String, size: Rc<Size> },
+    File { file: File, name: String, known: Rc<Known> },
     /// The built-in sample.
     Sample,
 }
 
-/// A file's size, asked of the browser once (each asking can wait on it, about a millisecond a file here),
-/// and which load's progress total counts it.
+/// What the page knows of a file, shared by its copies: its size, asked of the browser once (each asking
+/// can wait on it, about a millisecond a file here), which load's progress total counts it, and whether a
+/// worker stopped while holding it (see `Loader::on_error`), with the bytes of it already reported then.
 #[derive(Default)]
-pub struct Size {
+pub struct Known {
     bytes: Cell<Option<u64>>,
     counted_in: Cell<Option<u32>>,
+    suspect: Cell<bool>,
+    reported: Cell<u64>,
 }
 
 impl Source {
     /// A picked or dropped file.
     pub fn file(file: File, name: String) -> Source {
-        Source::File { file, name, size: Rc::default() }
+        Source::File { file, name, known: Rc::default() }
     }
 
     /// The size, if it was asked already (asking can wait on the browser).
     fn known_size(&self) -> Option<u64> {
         match self {
-            Source::File { size, .. } => size.bytes.get(),
+            Source::File { known, .. } => known.bytes.get(),
             Source::Sample => Some(0),
         }
     }
 
     fn size(&self) -> u64 {
         match self {
-            Source::File { file, size, .. } => {
-                let bytes = size.bytes.get().unwrap_or_else(|| file.size() as u64);
-                size.bytes.set(Some(bytes));
+            Source::File { file, known, .. } => {
+                let bytes = known.bytes.get().unwrap_or_else(|| file.size() as u64);
+                known.bytes.set(Some(bytes));
                 bytes
             }
             Source::Sample => 0,
@@ -60,7 +63,7 @@ impl Source {
     /// Whether load `load`'s progress total counts this source already.
     fn counted_in(&self, load: u32) -> bool {
         match self {
-            Source::File { size, .. } => size.counted_in.get() == Some(load),
+            Source::File { known, .. } => known.counted_in.get() == Some(load),
             Source::Sample => true,
         }
     }
@@ -70,6 +73,11 @@ impl Source {
             Source::File { name, .. } => name.clone(),
             Source::Sample => "built-in sample".to_owned(),
         }
+    }
+
+    /// Whether a worker stopped while holding this file: it is then read alone (see `Loader::on_error`).
+    fn suspect(&self) -> bool {
+        matches!(self, Source::File { known, .. } if known.suspect.get())
     }
 }
 
@@ -221,8 +229,11 @@ pub struct Loader {
     /// When the current load began and how many of its files are answered: its pace, which says when
     /// the rest will be in (see `settle`).
     pace: Cell<(f64, u64)>,
-    /// Set when this browser would not start a worker: files are then reported as unreadable, one by one.
-    no_workers: Cell<bool>,
+    /// Why no reading worker runs, when this browser would not start one or none of them started: files are
+    /// then reported as unreadable, one by one, with this reason.
+    no_workers: RefCell<Option<String>>,
+    /// Names each worker started, so that its messages find its slot however the slots change.
+    next_serial: Cell<u32>,
     /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
     /// reports are sent at most five times a second, so the page's thread stays free for the workers.
     unreported: RefCell<(u64, u64, String)>,
@@ -258,12 +269,17 @@ type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object
 const IN_FLIGHT: usize = 512;
 const HOLD_BYTES: u64 = 4 << 20;
 
+/// Appended to a worker's start: code that fails to load (a wasm module that will not compile, a network
+/// error) becomes the worker's `error` event, which `Loader::on_error` hears, not a rejection no one sees.
+const RETHROW: &str = ".catch((e)=>setTimeout(()=>{throw e;}))";
+
 /// How long the page's thread asks files their size after handing out files.
 const MEASURE_MS: f64 = 4.0;
 
 /// One worker and what it is doing.
 struct Slot {
     worker: Worker,
+    serial: u32,
     /// The tools' worker makes the sample and the SQL hand-off; the others read files.
     tools: bool,
     ready: bool,
@@ -272,6 +288,7 @@ struct Slot {
     busy: Vec<InFlight>,
     // Kept alive as long as the worker.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
 }
 
 struct InFlight {
@@ -338,7 +355,7 @@ impl Loader {
             self.settle();
             return;
         }
-        if !self.has_readers() && !self.no_workers.get() {
+        if !self.has_readers() && self.no_workers.borrow().is_none() {
             self.start_workers();
         }
         self.pump();
@@ -373,8 +390,8 @@ impl Loader {
         for source in sources.iter().filter(|s| !s.counted_in(load)) {
             bytes += source.size();
             sized += 1;
-            if let Source::File { size, .. } = source {
-                size.counted_in.set(Some(load));
+            if let Source::File { known, .. } = source {
+                known.counted_in.set(Some(load));
             }
         }
         if let (true, Some((_, report))) = (sized > 0, self.context.borrow().clone()) {
@@ -465,7 +482,7 @@ impl Loader {
     /// Starts the workers before any file is given, so that compiling their wasm is not part of the wait
     /// once files are dropped.
     pub fn warm(self: &Rc<Self>) {
-        if !self.has_readers() && !self.no_workers.get() {
+        if !self.has_readers() && self.no_workers.borrow().is_none() {
             self.start_workers();
         }
     }
@@ -482,7 +499,8 @@ impl Loader {
                     // Every browser that runs WebAssembly has workers; one that refuses them (a policy, an
                     // extension) gets a clear message per file rather than a frozen tab.
                     self.stop_workers();
-                    self.no_workers.set(true);
+                    *self.no_workers.borrow_mut() =
+                        Some("this browser would not start a Web Worker, which trailscope reads files in".to_owned());
                     return;
                 }
             }
@@ -506,7 +524,7 @@ impl Loader {
                 let glue = Reflect::get(&inline, &"glue".into())?.as_string().unwrap_or_default();
                 let wasm = Reflect::get(&inline, &"wasm".into())?.as_string().unwrap_or_default();
                 format!(
-                    "{glue}\nwasm_bindgen({{module_or_path:Uint8Array.from(atob({}),(c)=>c.charCodeAt(0))}});",
+                    "{glue}\nwasm_bindgen({{module_or_path:Uint8Array.from(atob({}),(c)=>c.charCodeAt(0))}}){RETHROW};",
                     quote(&wasm)
                 )
             }
@@ -514,7 +532,7 @@ impl Loader {
                 let base = window.location().href()?;
                 let script = web_sys::Url::new_with_base(&format!("{module}.js"), &base)?.href();
                 let wasm = web_sys::Url::new_with_base(&format!("{module}_bg.wasm"), &base)?.href();
-                format!("importScripts({});wasm_bindgen({{module_or_path:{}}});", quote(&script), quote(&wasm))
+                format!("importScripts({});wasm_bindgen({{module_or_path:{}}}){RETHROW};", quote(&script), quote(&wasm))
             }
         };
         let options = web_sys::BlobPropertyBag::new();
@@ -524,15 +542,25 @@ impl Loader {
         let worker = Worker::new(&url);
         web_sys::Url::revoke_object_url(&url)?;
         let worker = worker?;
+        let serial = self.next_serial.get();
+        self.next_serial.set(serial.wrapping_add(1));
         let loader = Rc::downgrade(self);
-        let index = self.slots.borrow().len();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(loader) = loader.upgrade() {
-                loader.on_message(index, &event.data());
+                loader.on_message(serial, &event.data());
             }
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(Slot { worker, tools, ready: false, busy: Vec::new(), _on_message: on_message })
+        let loader = Rc::downgrade(self);
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            // Handled here: not also an uncaught error in the page's console.
+            event.prevent_default();
+            if let Some(loader) = loader.upgrade() {
+                loader.on_error(serial, event.message());
+            }
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Slot { worker, serial, tools, ready: false, busy: Vec::new(), _on_message: on_message, _on_error: on_error })
     }
 
     /// Whether some worker holds a file (or the sample) it has not answered for yet.
@@ -572,14 +600,13 @@ impl Loader {
     /// Hands queued sources to idle workers.
     fn pump(self: &Rc<Self>) {
         let Some((engine, _)) = self.context.borrow().clone() else { return };
-        if self.no_workers.get() {
+        let no_workers = self.no_workers.borrow().clone();
+        if let Some(why) = no_workers {
             let refused: Vec<Source> = self.queue.borrow_mut().drain(..).collect();
             for source in &refused {
                 engine.0.borrow_mut().add_outcome(
                     &source.name(),
-                    Outcome::Failed(trailscope_core::ingest::FileError::new(
-                        "not read: this browser would not start a Web Worker, which trailscope reads files in",
-                    )),
+                    Outcome::Failed(trailscope_core::ingest::FileError::new(format!("not read: {why}"))),
                 );
                 self.note(1, source.size(), None);
             }
@@ -629,14 +656,16 @@ impl Loader {
                 }
                 let depth = if slot.tools { 1 } else { (2 + self.queue.borrow().len() / readers).min(IN_FLIGHT) };
                 let (bytes, holds_large) = held[at];
-                if slot.busy.len() >= depth || bytes >= HOLD_BYTES || holds_large {
+                // A file a worker stopped on is read by a worker holding nothing else (see `on_error`).
+                let holds_suspect = slot.busy.iter().any(|f| f.source.suspect());
+                if slot.busy.len() >= depth || bytes >= HOLD_BYTES || holds_large || holds_suspect {
                     continue;
                 }
                 // Each worker takes the first source it can read, so files never wait behind the sample.
                 let taken = {
                     let mut queue = self.queue.borrow_mut();
                     let at = queue.iter().position(|source| matches!(source, Source::Sample) == slot.tools);
-                    at.and_then(|at| queue.remove(at))
+                    at.filter(|&at| slot.busy.is_empty() || !queue[at].suspect()).and_then(|at| queue.remove(at))
                 };
                 let Some(source) = taken else { continue };
                 let id = self.next_id.get();
@@ -671,7 +700,11 @@ impl Loader {
                     }
                 }
                 held[at] = (bytes + size, size > crate::worker::READ_AHEAD_MAX);
-                slot.busy.push(InFlight { id, source, reported: 0 });
+                let reported = match &source {
+                    Source::File { known, .. } => known.reported.get(),
+                    Source::Sample => 0,
+                };
+                slot.busy.push(InFlight { id, source, reported });
                 gave = true;
             }
             if round.is_power_of_two() || !gave {
@@ -712,22 +745,101 @@ impl Loader {
             match self.spawn(true) {
                 Ok(slot) => self.slots.borrow_mut().push(slot),
                 Err(_) => {
-                    let answer = Object::new();
-                    let _ = Reflect::set(
-                        &answer,
-                        &"error".into(),
-                        &"this browser would not start the worker that writes the SQL".into(),
-                    );
-                    let seq = self.sql.borrow().0.as_ref().and_then(|r| Reflect::get(r, &"seq".into()).ok());
-                    let _ = Reflect::set(&answer, &"seq".into(), &seq.unwrap_or(JsValue::UNDEFINED));
-                    if let Some(reply) = self.sql.borrow_mut().1.take() {
-                        reply.emit(answer.into());
-                    }
+                    self.fail_sql("this browser would not start the worker that writes the SQL");
                     return;
                 }
             }
         }
         self.send_sql();
+    }
+
+    /// Answers the SQL request waiting or in flight, if any, with `why` instead of SQL.
+    fn fail_sql(&self, why: &str) {
+        let (request, reply) = {
+            let mut sql = self.sql.borrow_mut();
+            (sql.0.take().or(sql.2.take()), sql.1.take())
+        };
+        let (Some(request), Some(reply)) = (request, reply) else { return };
+        let answer = Object::new();
+        let _ = Reflect::set(&answer, &"error".into(), &why.into());
+        let seq = Reflect::get(&request, &"seq".into()).unwrap_or(JsValue::UNDEFINED);
+        let _ = Reflect::set(&answer, &"seq".into(), &seq);
+        reply.emit(answer.into());
+    }
+
+    /// A worker stopped with an error nothing in it caught: a trap in its wasm (a panic, or memory the tab
+    /// could not give it) while reading, or code that would not load before it was ready. Its files must not
+    /// wait for an answer forever.
+    ///
+    /// A reading worker that stopped while reading is replaced, and the files it held go back to the front of
+    /// the queue, each now read by a worker holding nothing else: the file that stops a worker that way is
+    /// then the one that did, and it alone fails, while the others load. A reading worker that never started
+    /// is not replaced (its code would fail again); once none runs, files fail with the reason. The tools'
+    /// worker fails the sample or the SQL it was making, and a later request starts a new one.
+    fn on_error(self: &Rc<Self>, serial: u32, why: String) {
+        let slot = {
+            let mut slots = self.slots.borrow_mut();
+            let Some(at) = slots.iter().position(|s| s.serial == serial) else { return };
+            slots.remove(at)
+        };
+        slot.worker.terminate();
+        let why = why.trim_start_matches("Uncaught ").to_owned();
+        let why = if why.is_empty() { "no reason given".to_owned() } else { why };
+        let mut failed: Vec<(InFlight, String)> = Vec::new();
+        if slot.tools {
+            let what = if slot.ready { "stopped" } else { "would not start" };
+            let message = format!("the worker that makes the sample and the SQL {what} ({why})");
+            self.fail_sql(&message);
+            let mut queue = self.queue.borrow_mut();
+            // A worker that would not start would not start again for the sample still queued.
+            let waiting = if slot.ready { 0 } else { queue.iter().filter(|s| matches!(s, Source::Sample)).count() };
+            queue.retain(|s| slot.ready || !matches!(s, Source::Sample));
+            let queued = (0..waiting).map(|_| InFlight { id: 0, source: Source::Sample, reported: 0 });
+            failed.extend(slot.busy.into_iter().chain(queued).map(|f| (f, message.clone())));
+        } else if !slot.ready {
+            if !self.has_readers() {
+                *self.no_workers.borrow_mut() = Some(format!(
+                    "the page's file reader would not start ({why}); reload the page, and if it happens again, \
+                     the browser may be short of memory or blocking workers"
+                ));
+            }
+        } else {
+            match self.spawn(false) {
+                Ok(slot) => self.slots.borrow_mut().push(slot),
+                Err(_) if !self.has_readers() => {
+                    *self.no_workers.borrow_mut() =
+                        Some(format!("the page's file reader stopped ({why}) and would not start again"));
+                }
+                Err(_) => {}
+            }
+            let mut busy = slot.busy;
+            if let [flight] = busy.as_slice() {
+                if flight.source.suspect() {
+                    let message = format!(
+                        "not read: reading this file stopped the page's file reader ({why}), twice; the file may be \
+                         damaged, or need more memory than the browser gives this tab"
+                    );
+                    failed.extend(busy.drain(..).map(|f| (f, message.clone())));
+                }
+            }
+            let mut queue = self.queue.borrow_mut();
+            for flight in busy.into_iter().rev() {
+                if let Source::File { known, .. } = &flight.source {
+                    known.suspect.set(true);
+                    known.reported.set(flight.reported);
+                }
+                queue.push_front(flight.source);
+            }
+        }
+        if let Some((engine, _)) = self.context.borrow().clone() {
+            for (flight, message) in &failed {
+                let error = trailscope_core::ingest::FileError::new(message.clone());
+                engine.0.borrow_mut().add_outcome(&flight.source.name(), Outcome::Failed(error));
+                self.note(1, flight.source.size().saturating_sub(flight.reported), None);
+            }
+        }
+        self.pump();
+        self.settle();
     }
 
     fn send_sql(&self) {
@@ -742,7 +854,7 @@ impl Loader {
         }
     }
 
-    fn on_message(self: &Rc<Self>, index: usize, data: &JsValue) {
+    fn on_message(self: &Rc<Self>, serial: u32, data: &JsValue) {
         let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
         match get("kind").as_string().as_deref() {
             Some("warm") => {
@@ -758,7 +870,7 @@ impl Loader {
                 return;
             }
             Some("ready") => {
-                if let Some(slot) = self.slots.borrow_mut().get_mut(index) {
+                if let Some(slot) = self.slots.borrow_mut().iter_mut().find(|s| s.serial == serial) {
                     slot.ready = true;
                 }
                 self.send_sql();
@@ -784,7 +896,8 @@ impl Loader {
                 let bytes = get("bytes").as_f64().unwrap_or(0.0) as u64;
                 let id = get("id").as_f64().map(|n| n as u32);
                 let mut slots = self.slots.borrow_mut();
-                if let Some(flight) = slots.get_mut(index).and_then(|s| s.busy.iter_mut().find(|f| Some(f.id) == id)) {
+                let slot = slots.iter_mut().find(|s| s.serial == serial);
+                if let Some(flight) = slot.and_then(|s| s.busy.iter_mut().find(|f| Some(f.id) == id)) {
                     let new = bytes.saturating_sub(flight.reported);
                     flight.reported = bytes.max(flight.reported);
                     let name = flight.source.name();
@@ -799,7 +912,7 @@ impl Loader {
                 let sizes = Array::from(&get("sizes"));
                 let (flights, next) = {
                     let mut slots = self.slots.borrow_mut();
-                    let Some(slot) = slots.get_mut(index) else { return };
+                    let Some(slot) = slots.iter_mut().find(|s| s.serial == serial) else { return };
                     let flights: Vec<(InFlight, Option<f64>)> = ids
                         .iter()
                         .zip(0..)

@@ -1,0 +1,113 @@
+// A reading worker that stops (a trap in its wasm: a panic, or memory the tab could not give it), and reading
+// workers that never start (their code will not load): the load still ends, the file that stopped a worker
+// says so, and every other file loads. Needs TRAILSCOPE_GENERATED.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TEST_TIMEOUT_MS, useHarness, generatedSet, pickFiles, waitReady, status, fileErrors } from './harness.mjs';
+
+const h = useHarness();
+
+// Appended to the worker's code: the worker's message handler, as the worker sets it, is wrapped so that a
+// batch of files holding one whose name has `stops-the-reader` throws out of it, as a trap in the wasm does:
+// nothing of that batch is answered, and the worker's error reaches the page. Every worker started carries it,
+// the replacements too.
+const TRAP = `
+;(() => {
+  let handler = null;
+  Object.defineProperty(self, 'onmessage', {
+    configurable: true,
+    get() { return handler; },
+    set(h) {
+      handler = h;
+      self.addEventListener('message', (e) => {
+        if ((e.data?.files || []).some((f) => String(f.name).includes('stops-the-reader'))) {
+          throw new Error('RuntimeError: unreachable (simulated trap)');
+        }
+        handler.call(self, e);
+      });
+    },
+  });
+})();
+`;
+
+// Counts the workers the page starts, from outside it.
+async function countWorkers(page) {
+  await page.addInitScript(() => {
+    const Base = window.Worker;
+    window.__workersStarted = 0;
+    window.Worker = class extends Base {
+      constructor(...args) {
+        super(...args);
+        window.__workersStarted++;
+      }
+    };
+  });
+}
+
+test('a worker that stops on a file: that file fails with why, the other files it held load', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const gen = generatedSet();
+  const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-crash-'));
+  try {
+    const culprit = path.join(dir, 'stops-the-reader.json.gz');
+    copyFileSync(gen.files[0], culprit);
+    // In the middle, so that the worker holding it holds files before and after it too.
+    const files = [...gen.files.slice(0, 50), culprit, ...gen.files.slice(50)];
+    const s = await h.openPage({
+      contextOptions: { serviceWorkers: 'block' },
+      beforeLoad: async (context, page) => {
+        await countWorkers(page);
+        await context.route(/\/worker\.js$/, async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, body: (await response.text()) + TRAP });
+        });
+      },
+    });
+    const { page } = s;
+    await pickFiles(page, files);
+    await waitReady(page, { timeout: 120_000 });
+    const st = await status(page);
+    const errors = await fileErrors(page);
+    const { truth } = gen;
+    assert.deepEqual(
+      { filesOk: st.filesOk, filesFailed: st.filesFailed, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
+      { filesOk: 100, filesFailed: 1, eventsTotal: truth.n_records, eventsKept: truth.n_transcribe, duplicates: truth.n_duplicates_transcribe },
+      `status: ${JSON.stringify(st)}; errors: ${JSON.stringify(errors)}`,
+    );
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0].file, 'stops-the-reader.json.gz');
+    assert.equal(errors[0].kind, 'error');
+    assert.match(errors[0].text, /stopped the page's file reader/);
+    assert.match(errors[0].text, /simulated trap/);
+    // The two workers of the page (two cores or more here), and one in place of each that stopped: the first
+    // with the culprit among its files, the second with the culprit alone.
+    const started = await page.evaluate(() => window.__workersStarted);
+    assert.ok(started >= 4, `workers started: ${started}`);
+    assert.deepEqual(s.pageErrors, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('reading workers whose code will not load: each file says why, and the load ends', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const gen = generatedSet();
+  const s = await h.openPage({
+    contextOptions: { serviceWorkers: 'block' },
+    beforeLoad: async (context) => {
+      await context.route(/\/worker_bg\.wasm$/, (route) =>
+        route.fulfill({ status: 200, contentType: 'application/wasm', body: 'this is not WebAssembly' }));
+    },
+  });
+  const { page } = s;
+  const files = gen.files.slice(0, 3);
+  await pickFiles(page, files);
+  await waitReady(page);
+  const st = await status(page);
+  const errors = await fileErrors(page);
+  assert.equal(st.filesOk, 0, JSON.stringify(st));
+  assert.equal(st.filesFailed, 3, JSON.stringify(st));
+  assert.deepEqual(errors.map((e) => e.file).sort(), files.map((f) => path.basename(f)).sort());
+  for (const e of errors) assert.match(e.text, /file reader would not start/, JSON.stringify(e));
+});
