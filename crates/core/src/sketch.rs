@@ -275,11 +275,31 @@ impl Sketch {
 fn mark(marks: &mut [u8], raw: &[u8], hash_shift: u32, common: &[u32]) {
     // A common trigram marks bit 1 instead of its own, without a branch: one would be mispredicted for a
     // third of the trigrams.
-    let bit_of = |t: u32| {
+    const SHIFT: u32 = 64 - BITS_PER_BLOCK.trailing_zeros();
+    if let (Ok(marks), Ok(common), SHIFT) =
+        (<&mut [u8; BITS_PER_BLOCK]>::try_from(&mut *marks), <&[u32; BITS_PER_BLOCK]>::try_from(common), hash_shift)
+    {
+        // The page's shape, its sizes known here: the compiler sees every bit in range and checks none,
+        // which made the sketch a quarter faster in wasm (290 to 345-380 MB/s here).
+        return mark_with(marks, raw, |t| {
+            let bit = slot(t, SHIFT);
+            if common[bit] == t {
+                1
+            } else {
+                bit
+            }
+        });
+    }
+    mark_with(marks, raw, |t| {
         let bit = slot(t, hash_shift);
         let is_common = usize::from(common[bit] == t);
         bit - (bit - 1) * is_common
-    };
+    });
+}
+
+/// [`mark`], given each trigram's bit.
+#[inline(always)]
+fn mark_with(marks: &mut [u8], raw: &[u8], bit_of: impl Fn(u32) -> usize) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let mut at = 0;
     let mut unplain = 0u64;
