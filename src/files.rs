@@ -79,6 +79,14 @@ impl Source {
     fn suspect(&self) -> bool {
         matches!(self, Source::File { known, .. } if known.suspect.get())
     }
+
+    /// The bytes of it the current load's progress already counts, from a worker that stopped reading it.
+    fn carried(&self) -> u64 {
+        match self {
+            Source::File { known, .. } => known.reported.get(),
+            Source::Sample => 0,
+        }
+    }
 }
 
 /// The sources of a file input (a plain picker, or a folder picker with `webkitdirectory`).
@@ -417,6 +425,12 @@ impl Loader {
         self.options.set(options);
         engine.0.borrow_mut().reset(options);
         let sources = self.given.borrow().clone();
+        // The new load's progress counts every byte again.
+        for source in &sources {
+            if let Source::File { known, .. } = source {
+                known.reported.set(0);
+            }
+        }
         report.data();
         self.push(sources, engine, report);
     }
@@ -450,7 +464,8 @@ impl Loader {
         }
         let load = self.load.get();
         for source in &queued {
-            self.note(1, if source.counted_in(load) { source.size() } else { 0 }, None);
+            let left = if source.counted_in(load) { source.size().saturating_sub(source.carried()) } else { 0 };
+            self.note(1, left, None);
         }
         self.settle();
     }
@@ -700,10 +715,7 @@ impl Loader {
                     }
                 }
                 held[at] = (bytes + size, size > crate::worker::READ_AHEAD_MAX);
-                let reported = match &source {
-                    Source::File { known, .. } => known.reported.get(),
-                    Source::Sample => 0,
-                };
+                let reported = source.carried();
                 slot.busy.push(InFlight { id, source, reported });
                 gave = true;
             }
