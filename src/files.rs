@@ -11,7 +11,7 @@ use trailscope_core::ingest::{IngestOptions, Outcome};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{DataTransfer, ErrorEvent, File, FileList, MessageEvent, Worker};
+use web_sys::{DataTransfer, Event, File, FileList, MessageEvent, Worker};
 
 use crate::engine::EngineHandle;
 
@@ -242,6 +242,9 @@ pub struct Loader {
     no_workers: RefCell<Option<String>>,
     /// Names each worker started, so that its messages find its slot however the slots change.
     next_serial: Cell<u32>,
+    /// Whether a reading worker ever said it was ready: one that does not start after that was stopped by
+    /// a file, not by its code.
+    readers_ran: Cell<bool>,
     /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
     /// reports are sent at most five times a second, so the page's thread stays free for the workers.
     unreported: RefCell<(u64, u64, String)>,
@@ -277,9 +280,12 @@ type SqlHandoff = (Option<Object>, Option<yew::Callback<JsValue>>, Option<Object
 const IN_FLIGHT: usize = 512;
 const HOLD_BYTES: u64 = 4 << 20;
 
-/// Appended to a worker's start: code that fails to load (a wasm module that will not compile, a network
-/// error) becomes the worker's `error` event, which `Loader::on_error` hears, not a rejection no one sees.
-const RETHROW: &str = ".catch((e)=>setTimeout(()=>{throw e;}))";
+/// The first words of a worker's start: a promise's rejection that nothing handles becomes the worker's
+/// `error` event, which `Loader::on_error` hears. A worker parses the files it reads ahead in the callback
+/// of their reading's promise, so a trap there (a panic, memory the tab could not give) rejects that
+/// promise rather than raising an error; and code that fails to load (a wasm module that will not compile,
+/// a network error) rejects the start's promise. Each would otherwise leave its files waiting forever.
+const ON_REJECTION: &str = "self.onunhandledrejection=(e)=>{throw e.reason;};";
 
 /// How long the page's thread asks files their size after handing out files.
 const MEASURE_MS: f64 = 4.0;
@@ -296,7 +302,7 @@ struct Slot {
     busy: Vec<InFlight>,
     // Kept alive as long as the worker.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(Event)>,
 }
 
 struct InFlight {
@@ -425,10 +431,11 @@ impl Loader {
         self.options.set(options);
         engine.0.borrow_mut().reset(options);
         let sources = self.given.borrow().clone();
-        // The new load's progress counts every byte again.
+        // The new load's progress counts every byte again, and a file a worker stopped on is tried as any other.
         for source in &sources {
             if let Source::File { known, .. } = source {
                 known.reported.set(0);
+                known.suspect.set(false);
             }
         }
         report.data();
@@ -539,7 +546,7 @@ impl Loader {
                 let glue = Reflect::get(&inline, &"glue".into())?.as_string().unwrap_or_default();
                 let wasm = Reflect::get(&inline, &"wasm".into())?.as_string().unwrap_or_default();
                 format!(
-                    "{glue}\nwasm_bindgen({{module_or_path:Uint8Array.from(atob({}),(c)=>c.charCodeAt(0))}}){RETHROW};",
+                    "{ON_REJECTION}{glue}\nwasm_bindgen({{module_or_path:Uint8Array.from(atob({}),(c)=>c.charCodeAt(0))}});",
                     quote(&wasm)
                 )
             }
@@ -547,7 +554,11 @@ impl Loader {
                 let base = window.location().href()?;
                 let script = web_sys::Url::new_with_base(&format!("{module}.js"), &base)?.href();
                 let wasm = web_sys::Url::new_with_base(&format!("{module}_bg.wasm"), &base)?.href();
-                format!("importScripts({});wasm_bindgen({{module_or_path:{}}}){RETHROW};", quote(&script), quote(&wasm))
+                format!(
+                    "{ON_REJECTION}importScripts({});wasm_bindgen({{module_or_path:{}}});",
+                    quote(&script),
+                    quote(&wasm)
+                )
             }
         };
         let options = web_sys::BlobPropertyBag::new();
@@ -567,11 +578,14 @@ impl Loader {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         let loader = Rc::downgrade(self);
-        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+        // An uncaught error in the worker is an `ErrorEvent`; a worker the browser would not run at all (a
+        // policy) gets a plain `Event`, with no message.
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
             // Handled here: not also an uncaught error in the page's console.
             event.prevent_default();
+            let message = Reflect::get(&event, &"message".into()).ok().and_then(|m| m.as_string());
             if let Some(loader) = loader.upgrade() {
-                loader.on_error(serial, event.message());
+                loader.on_error(serial, message.unwrap_or_else(|| "the browser would not run it".to_owned()));
             }
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -617,16 +631,27 @@ impl Loader {
         let Some((engine, _)) = self.context.borrow().clone() else { return };
         let no_workers = self.no_workers.borrow().clone();
         if let Some(why) = no_workers {
-            let refused: Vec<Source> = self.queue.borrow_mut().drain(..).collect();
+            // Files only: the sample is made by the tools' worker, which may well start.
+            let refused: Vec<Source> = {
+                let mut queue = self.queue.borrow_mut();
+                let (files, sample): (VecDeque<Source>, VecDeque<Source>) =
+                    queue.drain(..).partition(|s| matches!(s, Source::File { .. }));
+                *queue = sample;
+                files.into()
+            };
             for source in &refused {
                 engine.0.borrow_mut().add_outcome(
                     &source.name(),
                     Outcome::Failed(trailscope_core::ingest::FileError::new(format!("not read: {why}"))),
                 );
-                self.note(1, source.size(), None);
+                self.note(1, source.size().saturating_sub(source.carried()), None);
             }
-            self.settle();
-            return;
+            if !refused.is_empty() {
+                self.settle();
+            }
+            if self.queue.borrow().is_empty() {
+                return;
+            }
         }
         // The sample's worker is started the first time the sample is asked for.
         let wants_sample = self.queue.borrow().iter().any(|s| matches!(s, Source::Sample));
@@ -810,10 +835,14 @@ impl Loader {
             failed.extend(slot.busy.into_iter().chain(queued).map(|f| (f, message.clone())));
         } else if !slot.ready {
             if !self.has_readers() {
-                *self.no_workers.borrow_mut() = Some(format!(
-                    "the page's file reader would not start ({why}); reload the page, and if it happens again, \
-                     the browser may be short of memory or blocking workers"
-                ));
+                *self.no_workers.borrow_mut() = Some(if self.readers_ran.get() {
+                    format!("the page's file reader stopped and would not start again ({why}); reload the page")
+                } else {
+                    format!(
+                        "the page's file reader would not start ({why}); reload the page, and if it happens \
+                         again, the browser may be short of memory or blocking workers"
+                    )
+                });
             }
         } else {
             match self.spawn(false) {
@@ -884,6 +913,9 @@ impl Loader {
             Some("ready") => {
                 if let Some(slot) = self.slots.borrow_mut().iter_mut().find(|s| s.serial == serial) {
                     slot.ready = true;
+                    if !slot.tools {
+                        self.readers_ran.set(true);
+                    }
                 }
                 self.send_sql();
                 self.pump();
@@ -892,7 +924,11 @@ impl Loader {
             Some("sql") => {
                 let reply = {
                     let mut sql = self.sql.borrow_mut();
-                    sql.2 = None;
+                    // An answer to an older request leaves a newer one in flight, to answer if the worker stops.
+                    let seq = |r: &Object| Reflect::get(r, &"seq".into()).ok().and_then(|v| v.as_f64());
+                    if sql.2.as_ref().is_some_and(|r| seq(r) == get("seq").as_f64()) {
+                        sql.2 = None;
+                    }
                     sql.1.clone()
                 };
                 if let Some(reply) = reply {
@@ -938,6 +974,12 @@ impl Loader {
                 };
                 if flights.is_empty() {
                     return;
+                }
+                // A file read to its answer did not stop a worker.
+                for (flight, _) in &flights {
+                    if let Source::File { known, .. } = &flight.source {
+                        known.suspect.set(false);
+                    }
                 }
                 let (began, answered) = self.pace.get();
                 self.pace.set((began, answered + flights.len() as u64));
