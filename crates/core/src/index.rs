@@ -30,6 +30,10 @@ impl Default for Strings {
 impl Strings {
     /// The id of `text`, adding it when new.
     pub fn intern(&mut self, text: &str) -> StrId {
+        // Most columns of most events are empty (no error, no Transcribe resource): no hashing for those.
+        if text.is_empty() {
+            return 0;
+        }
         if let Some(&id) = self.ids.get(text) {
             return id;
         }
@@ -142,6 +146,9 @@ pub struct Index {
     /// Each user agent's family, by the agent's string id (`StrId::MAX` until worked out): a load holds
     /// many events and few distinct agents, and telling the family reads the agent several times over.
     families: Vec<StrId>,
+    /// Per column, the id of the last row's value: a delivery is one account and region, and neighbouring
+    /// records often share a caller and a service, so comparing with it often spares hashing the text.
+    last: [StrId; Column::ALL.len()],
 }
 
 impl Index {
@@ -186,11 +193,14 @@ impl Index {
                 Column::Status => info.and_then(|i| i.status.as_deref()).unwrap_or(""),
                 Column::Language => info.map_or("", |i| i.language.display()),
             };
+            let last = &mut self.last[column.slot()];
             let id = match column {
                 Column::UserAgent => agent,
                 Column::AgentFamily => family,
+                _ if self.strings.get(*last) == text => *last,
                 _ => self.strings.intern(text),
             };
+            *last = id;
             self.columns[column.slot()].push(id);
             let present = &mut self.present[column.slot()];
             let word = id as usize / 64;
