@@ -48,6 +48,11 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
       // When the page hears of the picked files: before it, the browser builds the file list (with
       // thousands of files, a second or more here, most of it the test driver's own work).
       document.addEventListener('change', () => { window.__benchChangeAt ??= performance.now(); }, true);
+      // The page's tasks over 50 ms: while one runs, the tab answers no click or key.
+      window.__benchLongTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__benchLongTasks.push([e.startTime, e.duration]);
+      }).observe({ entryTypes: ['longtask'] });
       window.__benchWorkerMs = 0;
       window.__benchSliceMs = 0;
       window.Worker = class extends Base {
@@ -117,6 +122,11 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
     const cpuAfter = chromiumCpu();
     const readyAt = await page.evaluate(() => window.__benchReadyAt);
     const changeAt = await page.evaluate(() => window.__benchChangeAt);
+    // The longest the page's thread was busy in one go once the page had the files (a drop has no change
+    // event: from the drop). The task that builds a picked file list, before, is the browser's own.
+    const heardAt = changeAt ?? t0;
+    const longestTask = await page.evaluate((from) => Math.max(0, ...window.__benchLongTasks
+      .filter(([start, duration]) => start + duration > from).map(([start, duration]) => start + duration - Math.max(start, from))), heardAt);
     const status = await page.locator('[data-testid=status]').evaluate((el) => {
       const out = {};
       for (const [k, v] of Object.entries(el.dataset)) out[k] = /^-?\d+$/.test(v) ? Number(v) : v;
@@ -138,6 +148,7 @@ async function browserRun(browser, url, set, showAll, workers = null, atOnce = f
     return {
       seconds: (readyAt - t0) / 1000,
       beforeChange: changeAt == null ? null : (changeAt - t0) / 1000,
+      longestTask,
       workerSeconds: workerMs == null ? null : workerMs / 1000,
       sliceSeconds: sliceMs == null ? null : sliceMs / 1000,
       status,
@@ -410,6 +421,11 @@ async function main() {
     const total = r.cpu.workers + r.cpu.page + r.cpu.other;
     console.log(`  ${r.label.padEnd(38)} workers ${r.cpu.workers.toFixed(2)} s, page's thread ${r.cpu.page.toFixed(2)} s, ` +
       `rest of the browser ${r.cpu.other.toFixed(2)} s: ${total.toFixed(2)} s, ${(100 * total / (cores * r.seconds)).toFixed(0)} % of the cores`);
+  }
+  console.log('');
+  console.log('the page\'s longest task once it had the files (best run; the tab answers no input meanwhile):');
+  for (const r of [results.transcribe, results.atOnce, results.all, results.one, results.many, results.manyDropped].filter((r) => r?.longestTask != null)) {
+    console.log(`  ${r.label.padEnd(38)} ${r.longestTask.toFixed(0).padStart(6)} ms`);
   }
   console.log('');
   console.log('page memory after the load (best run, after a GC):');
