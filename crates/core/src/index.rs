@@ -21,9 +21,10 @@ pub struct Strings {
 
 impl Default for Strings {
     fn default() -> Self {
-        let mut strings = Strings { ids: HashMap::default(), values: Vec::new(), lower: Vec::new() };
-        strings.intern("");
-        strings
+        // Id 0 is the empty string from the start: `intern` answers it without looking.
+        let mut ids = HashMap::default();
+        ids.insert(Box::from(""), 0);
+        Strings { ids, values: vec![Box::from("")], lower: vec![Box::from("")] }
     }
 }
 
@@ -197,6 +198,7 @@ impl Index {
             let id = match column {
                 Column::UserAgent => agent,
                 Column::AgentFamily => family,
+                _ if text.is_empty() => 0,
                 _ if self.strings.get(*last) == text => *last,
                 _ => self.strings.intern(text),
             };
@@ -277,7 +279,37 @@ pub fn agent_family(user_agent: &str) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::agent_family;
+    use super::{agent_family, Column, Index, Strings};
+    use crate::ingest::{ingest_file, IngestOptions};
+
+    #[test]
+    fn id_0_is_the_empty_string_and_every_id_is_its_text() {
+        let mut strings = Strings::default();
+        assert_eq!((strings.len(), strings.get(0)), (1, ""));
+        assert_eq!(strings.intern(""), 0);
+        let a = strings.intern("a");
+        assert_eq!(strings.intern("a"), a);
+        assert_eq!((a, strings.get(a), strings.len()), (1, "a", 2));
+
+        // An index of records whose first has a user agent and whose others leave fields empty: every
+        // column's ids spell exactly the field they index, the empty ones included.
+        let records = [
+            r#"{"eventID":"1","eventName":"StartTranscriptionJob","eventSource":"transcribe.amazonaws.com","userAgent":"Boto3/1.34","awsRegion":"eu-west-1","sourceIPAddress":"192.0.2.1"}"#,
+            r#"{"eventID":"2","eventName":"GetTranscriptionJob","eventSource":"transcribe.amazonaws.com","awsRegion":"eu-west-1","errorCode":"AccessDenied"}"#,
+            r#"{"eventID":"3","eventName":"GetTranscriptionJob","eventSource":"transcribe.amazonaws.com","userAgent":"Boto3/1.34"}"#,
+        ];
+        let json = format!("{{\"Records\":[{}]}}", records.join(","));
+        let result = ingest_file("t.json", json.as_bytes(), &IngestOptions { keep_all: true });
+        let index = Index::build(&result.events);
+        let spelled =
+            |column: Column| -> Vec<&str> { index.column(column).iter().map(|&id| index.strings.get(id)).collect() };
+        assert_eq!(spelled(Column::UserAgent), ["Boto3/1.34", "", "Boto3/1.34"]);
+        assert_eq!(spelled(Column::ErrorCode), ["", "AccessDenied", ""]);
+        assert_eq!(spelled(Column::Region), ["eu-west-1", "eu-west-1", ""]);
+        assert_eq!(spelled(Column::SourceIp), ["192.0.2.1", "", ""]);
+        assert_eq!(spelled(Column::EventName), ["StartTranscriptionJob", "GetTranscriptionJob", "GetTranscriptionJob"]);
+        assert!(index.column(Column::ErrorCode)[0] == 0 && index.holds(Column::ErrorCode, 0));
+    }
 
     #[test]
     fn user_agent_families() {
