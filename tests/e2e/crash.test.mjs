@@ -1,12 +1,13 @@
-// A reading worker that stops (a trap in its wasm: a panic, or memory the tab could not give it), and reading
-// workers that never start (their code will not load): the load still ends, the file that stopped a worker
-// says so, and every other file loads. Needs TRAILSCOPE_GENERATED.
+// A reading worker that stops (a trap in its wasm: a panic, or memory the tab could not give it), reading
+// workers that never start (their code will not load, or a policy refuses them), and the sample's worker
+// stopping: the load still ends, what a stopped worker was reading says so, and every other file loads.
+// Needs TRAILSCOPE_GENERATED.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TEST_TIMEOUT_MS, useHarness, generatedSet, pickFiles, waitReady, status, fileErrors } from './harness.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, generatedSet, pickFiles, loadSample, waitReady, status, fileErrors } from './harness.mjs';
 
 const h = useHarness();
 
@@ -24,6 +25,11 @@ const TRAP = `
     set(h) {
       handler = h;
       self.addEventListener('message', (e) => {
+        // The tools' worker stops on the built-in sample and on SQL.
+        if (e.data?.sample || e.data?.sql) {
+          setTimeout(() => { Promise.reject(new Error('RuntimeError: unreachable (simulated trap)')); }, 20);
+          return;
+        }
         const files = e.data?.files || [];
         if (!files.some((f) => String(f.name).includes('stops-the-reader'))) return handler.call(self, e);
         const rest = files.filter((f) => !String(f.name).includes('stops-the-reader'));
@@ -138,4 +144,36 @@ test('a policy that forbids the page its workers: each file says why, and the lo
   assert.deepEqual(errors.map((e) => e.file).sort(), files.map((f) => path.basename(f)).sort());
   for (const e of errors) assert.match(e.text, /file reader would not start \(the browser would not run it\)/, JSON.stringify(e));
   assert.deepEqual(s.pageErrors, []);
+});
+
+test('the worker making the sample and the SQL stops: each says why, and files still load', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const gen = generatedSet();
+  const s = await h.openPage({
+    contextOptions: { serviceWorkers: 'block' },
+    beforeLoad: async (context) => {
+      await context.route(/\/tools\.js$/, async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, body: (await response.text()) + TRAP });
+      });
+    },
+  });
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const errors = await fileErrors(page);
+  assert.equal(errors.length, 1, JSON.stringify(errors));
+  assert.equal(errors[0].file, 'built-in sample');
+  assert.match(errors[0].text, /worker that makes the sample and the SQL stopped \(.*simulated trap\)/);
+  // The reading workers are not the sample's: picked files load as ever.
+  await pickFiles(page, gen.files.slice(0, 2));
+  await waitReady(page);
+  const st = await status(page);
+  assert.equal(st.filesOk, 2, JSON.stringify(st));
+  assert.equal((await fileErrors(page)).length, 1);
+  // Copy as SQL starts a new tools' worker, which stops too: the panel says so instead of waiting forever.
+  await page.locator('[data-testid=copy-sql]').click();
+  const sqlError = page.locator('[data-testid=sql-error]');
+  await sqlError.waitFor({ timeout: WAIT_MS });
+  assert.match(await sqlError.textContent(), /worker that makes the sample and the SQL stopped \(.*simulated trap\)/);
+  assert.deepEqual(s.pageErrors.filter((e) => !/simulated trap/.test(e)), []);
 });
