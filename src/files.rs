@@ -87,6 +87,15 @@ impl Source {
             Source::Sample => 0,
         }
     }
+
+    /// Marks the file as one a worker stopped on, with the bytes of it already reported (`Some`), or as any
+    /// other file (`None`).
+    fn set_stopped_on(&self, reported: Option<u64>) {
+        if let Source::File { known, .. } = self {
+            known.suspect.set(reported.is_some());
+            known.reported.set(reported.unwrap_or(0));
+        }
+    }
 }
 
 /// The sources of a file input (a plain picker, or a folder picker with `webkitdirectory`).
@@ -440,10 +449,7 @@ impl Loader {
         let sources = self.given.borrow().clone();
         // The new load's progress counts every byte again, and a file a worker stopped on is tried as any other.
         for source in &sources {
-            if let Source::File { known, .. } = source {
-                known.reported.set(0);
-                known.suspect.set(false);
-            }
+            source.set_stopped_on(None);
         }
         report.data();
         self.push(sources, engine, report);
@@ -647,11 +653,7 @@ impl Loader {
                 files.into()
             };
             for source in &refused {
-                engine.0.borrow_mut().add_outcome(
-                    &source.name(),
-                    Outcome::Failed(trailscope_core::ingest::FileError::new(format!("not read: {why}"))),
-                );
-                self.note(1, source.size().saturating_sub(source.carried()), None);
+                self.fail(&engine, source, source.carried(), format!("not read: {why}"));
             }
             if !refused.is_empty() {
                 self.settle();
@@ -667,13 +669,8 @@ impl Loader {
                 Ok(slot) => self.slots.borrow_mut().push(slot),
                 Err(_) => {
                     self.queue.borrow_mut().retain(|s| !matches!(s, Source::Sample));
-                    engine.0.borrow_mut().add_outcome(
-                        "built-in sample",
-                        Outcome::Failed(trailscope_core::ingest::FileError::new(
-                            "this browser would not start the worker that makes the sample",
-                        )),
-                    );
-                    self.note(1, 0, None);
+                    let why = "this browser would not start the worker that makes the sample";
+                    self.fail(&engine, &Source::Sample, 0, why.to_owned());
                     self.settle();
                 }
             }
@@ -849,7 +846,8 @@ impl Loader {
         slot.worker.terminate();
         let why = why.trim_start_matches("Uncaught ").to_owned();
         let why = if why.is_empty() { "no reason given".to_owned() } else { why };
-        let mut failed: Vec<(InFlight, String)> = Vec::new();
+        // Sources to fail, with the bytes of each already reported and why.
+        let mut failed: Vec<(Source, u64, String)> = Vec::new();
         if slot.tools {
             let what = if slot.ready { "stopped" } else { "would not start" };
             let message = format!("the worker that makes the sample and the SQL {what} ({why})");
@@ -858,27 +856,15 @@ impl Loader {
             // A worker that would not start would not start again for the sample still queued.
             let waiting = if slot.ready { 0 } else { queue.iter().filter(|s| matches!(s, Source::Sample)).count() };
             queue.retain(|s| slot.ready || !matches!(s, Source::Sample));
-            let queued = (0..waiting).map(|_| InFlight { id: 0, source: Source::Sample, reported: 0 });
-            failed.extend(slot.busy.into_iter().chain(queued).map(|f| (f, message.clone())));
+            let held = slot.busy.into_iter().map(|f| (f.source, f.reported));
+            let queued = (0..waiting).map(|_| (Source::Sample, 0));
+            failed.extend(held.chain(queued).map(|(source, reported)| (source, reported, message.clone())));
         } else if !slot.ready {
-            if !self.has_readers() {
-                *self.no_workers.borrow_mut() = Some(if self.readers_ran.get() {
-                    format!("the page's file reader stopped and would not start again ({why}); reload the page")
-                } else {
-                    format!(
-                        "the page's file reader would not start ({why}); reload the page, and if it happens \
-                         again, the browser may be short of memory or blocking workers"
-                    )
-                });
-            }
+            self.readers_gone(&why);
         } else {
             match self.spawn(false) {
                 Ok(slot) => self.slots.borrow_mut().push(slot),
-                Err(_) if !self.has_readers() => {
-                    *self.no_workers.borrow_mut() =
-                        Some(format!("the page's file reader stopped ({why}) and would not start again"));
-                }
-                Err(_) => {}
+                Err(_) => self.readers_gone(&why),
             }
             let mut busy = slot.busy;
             if let [flight] = busy.as_slice() {
@@ -887,27 +873,47 @@ impl Loader {
                         "not read: reading this file stopped the page's file reader ({why}), twice; the file may be \
                          damaged, or need more memory than the browser gives this tab"
                     );
-                    failed.extend(busy.drain(..).map(|f| (f, message.clone())));
+                    failed.extend(busy.drain(..).map(|f| (f.source, f.reported, message.clone())));
                 }
             }
             let mut queue = self.queue.borrow_mut();
             for flight in busy.into_iter().rev() {
-                if let Source::File { known, .. } = &flight.source {
-                    known.suspect.set(true);
-                    known.reported.set(flight.reported);
-                }
+                flight.source.set_stopped_on(Some(flight.reported));
                 queue.push_front(flight.source);
             }
         }
-        if let Some((engine, _)) = self.context.borrow().clone() {
-            for (flight, message) in &failed {
-                let error = trailscope_core::ingest::FileError::new(message.clone());
-                engine.0.borrow_mut().add_outcome(&flight.source.name(), Outcome::Failed(error));
-                self.note(1, flight.source.size().saturating_sub(flight.reported), None);
+        let context = self.context.borrow().clone();
+        if let Some((engine, _)) = context {
+            for (source, reported, why) in failed {
+                self.fail(&engine, &source, reported, why);
             }
         }
         self.pump();
         self.settle();
+    }
+
+    /// Gives `source` its outcome, not read for `why`; the bytes of it not reported yet count as done.
+    fn fail(&self, engine: &EngineHandle, source: &Source, reported: u64, why: String) {
+        engine
+            .0
+            .borrow_mut()
+            .add_outcome(&source.name(), Outcome::Failed(trailscope_core::ingest::FileError::new(why)));
+        self.note(1, source.size().saturating_sub(reported), None);
+    }
+
+    /// When no reading worker is left, says why for the files still to come: `why` the last one went.
+    fn readers_gone(&self, why: &str) {
+        if self.has_readers() {
+            return;
+        }
+        *self.no_workers.borrow_mut() = Some(if self.readers_ran.get() {
+            format!("the page's file reader stopped and would not start again ({why}); reload the page")
+        } else {
+            format!(
+                "the page's file reader would not start ({why}); reload the page, and if it happens again, the \
+                 browser may be short of memory or blocking workers"
+            )
+        });
     }
 
     fn send_sql(&self) {
@@ -1004,9 +1010,7 @@ impl Loader {
                 }
                 // A file read to its answer did not stop a worker.
                 for (flight, _) in &flights {
-                    if let Source::File { known, .. } = &flight.source {
-                        known.suspect.set(false);
-                    }
+                    flight.source.set_stopped_on(None);
                 }
                 let (began, answered) = self.pace.get();
                 self.pace.set((began, answered + flights.len() as u64));
