@@ -100,15 +100,11 @@ test('a worker that stops on a file: that file fails with why, the other files i
   }
 });
 
-test('reading workers whose code will not load: each file says why, and the load ends', { timeout: TEST_TIMEOUT_MS }, async () => {
+// Opens the page as `beforeLoad` arranges (its reading workers unable to start), picks three files and
+// checks that each fails with a text matching `reason` and that none loads. Returns the session.
+async function expectEveryFileFails(beforeLoad, reason) {
   const gen = generatedSet();
-  const s = await h.openPage({
-    contextOptions: { serviceWorkers: 'block' },
-    beforeLoad: async (context) => {
-      await context.route(/\/worker_bg\.wasm$/, (route) =>
-        route.fulfill({ status: 200, contentType: 'application/wasm', body: 'this is not WebAssembly' }));
-    },
-  });
+  const s = await h.openPage({ contextOptions: { serviceWorkers: 'block' }, beforeLoad });
   const { page } = s;
   const files = gen.files.slice(0, 3);
   await pickFiles(page, files);
@@ -118,31 +114,26 @@ test('reading workers whose code will not load: each file says why, and the load
   assert.equal(st.filesOk, 0, JSON.stringify(st));
   assert.equal(st.filesFailed, 3, JSON.stringify(st));
   assert.deepEqual(errors.map((e) => e.file).sort(), files.map((f) => path.basename(f)).sort());
-  for (const e of errors) assert.match(e.text, /file reader would not start/, JSON.stringify(e));
+  for (const e of errors) assert.match(e.text, reason, JSON.stringify(e));
+  return s;
+}
+
+test('reading workers whose code will not load: each file says why, and the load ends', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await expectEveryFileFails(async (context) => {
+    await context.route(/\/worker_bg\.wasm$/, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/wasm', body: 'this is not WebAssembly' }));
+  }, /file reader would not start/);
 });
 
 test('a policy that forbids the page its workers: each file says why, and the load ends', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const gen = generatedSet();
-  const s = await h.openPage({
-    contextOptions: { serviceWorkers: 'block' },
-    beforeLoad: async (context) => {
-      // A host (or an extension) that sends a policy of its own beside the page's: workers only from the
-      // page's origin, so the page's blob: workers are refused.
-      await context.route((url) => url.pathname === '/' || url.pathname.endsWith('/index.html'), async (route) => {
-        const response = await route.fetch();
-        await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "worker-src 'self'" } });
-      });
-    },
-  });
-  const { page } = s;
-  const files = gen.files.slice(0, 3);
-  await pickFiles(page, files);
-  await waitReady(page);
-  const st = await status(page);
-  const errors = await fileErrors(page);
-  assert.equal(st.filesFailed, 3, JSON.stringify(st));
-  assert.deepEqual(errors.map((e) => e.file).sort(), files.map((f) => path.basename(f)).sort());
-  for (const e of errors) assert.match(e.text, /file reader would not start \(the browser would not run it\)/, JSON.stringify(e));
+  const s = await expectEveryFileFails(async (context) => {
+    // A host (or an extension) that sends a policy of its own beside the page's: workers only from the
+    // page's origin, so the page's blob: workers are refused.
+    await context.route((url) => url.pathname === '/' || url.pathname.endsWith('/index.html'), async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': "worker-src 'self'" } });
+    });
+  }, /file reader would not start \(the browser would not run it\)/);
   assert.deepEqual(s.pageErrors, []);
 });
 
