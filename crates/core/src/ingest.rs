@@ -429,16 +429,25 @@ impl JsonDocs {
         at: crate::split::At,
         sink: &mut Sink<'_>,
     ) -> Result<Option<(usize, u64)>, FileError> {
-        if self.digest || sink.options.keep_all {
+        if self.digest {
             return Ok(None);
         }
-        let Some((summary, raw, lines)) = crate::record::skim_ahead(text) else { return Ok(None) };
+        // When every record is kept, each is read in full anyway: then in full, ahead.
+        let read = if sink.options.keep_all {
+            crate::record::read_ahead(text).map(|(record, raw, lines)| (Ahead::Whole(record), raw, lines))
+        } else {
+            crate::record::skim_ahead(text).map(|(summary, raw, lines)| (Ahead::Summary(summary), raw, lines))
+        };
+        let Some((read, raw, lines)) = read else { return Ok(None) };
         // Where the splitter would have placed it: the line count includes the record's own breaks.
         let at = crate::split::At { offset: at.offset, end_line: at.end_line + lines };
         self.n_items += 1;
         let (n, n_docs) = (self.n_items, self.shapes.len());
         let place = || placed(n_docs, || at.line(raw.as_bytes()), format!("record {n} in \"Records\""));
-        sink.summarised(raw, Some(summary), Some(at), Fallback::default(), &place)?;
+        match read {
+            Ahead::Summary(summary) => sink.summarised(raw, Some(summary), Some(at), Fallback::default(), &place)?,
+            Ahead::Whole(record) => sink.read(raw, record, Fallback::default(), &place)?,
+        }
         Ok(Some((raw.len(), lines)))
     }
 
@@ -492,6 +501,14 @@ impl JsonDocs {
         }
         shape_of(&self.shapes).map(Read::Events)
     }
+}
+
+/// A record read where it starts in a chunk: only its summary, or whole.
+// One lives on the stack for one record; boxing the larger would allocate for each.
+#[allow(clippy::large_enum_variant)]
+enum Ahead<'r> {
+    Summary(RecordSummary<'r>),
+    Whole(RawRecord<'r>),
 }
 
 /// Where a unit is, for its errors: from the second document of a file on (JSON Lines, concatenated
@@ -627,9 +644,26 @@ impl<'r> Sink<'r> {
                 }
             }
         }
-        let record: RawRecord<'_> = serde_json::from_str(raw).map_err(|e| parse_error(raw, at, place, e))?;
+        let record: RawRecord<'_> = match crate::record::read(raw) {
+            Some(record) => record,
+            None => serde_json::from_str(raw).map_err(|e| parse_error(raw, at, place, e))?,
+        };
+        self.read(raw, record, fallback, place)
+    }
+
+    /// Counts a record read in full, and keeps it when it is wanted.
+    fn read(
+        &mut self,
+        raw: &str,
+        record: RawRecord<'_>,
+        fallback: Fallback,
+        place: &dyn Fn() -> String,
+    ) -> Result<(), FileError> {
         if !record.looks_like_record() {
-            return Err(not_a_record());
+            return Err(FileError::new(format!(
+                "{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)",
+                place()
+            )));
         }
         self.count(record.service(), record.event_name.as_str());
         if self.options.keep_all || model::is_transcribe_source(record.event_source.as_str()) {

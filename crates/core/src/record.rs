@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 mod skim;
 
-pub(crate) use skim::{skim, skim_ahead};
+pub(crate) use skim::{read, read_ahead, skim, skim_ahead};
 
 use crate::model;
 use crate::time::EventTime;
@@ -82,6 +82,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
             }
         }
         deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// A JSON value as it stands in the record (`requestParameters`, `responseElements`): checked, not read.
+#[derive(Debug, Clone, Copy)]
+pub struct Json<'a>(pub &'a str);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Json<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(deserializer).map(|value| Json(value.get()))
     }
 }
 
@@ -158,9 +168,9 @@ pub struct RawRecord<'a> {
     #[serde(rename = "errorMessage", borrow, default)]
     pub error_message: Text<'a>,
     #[serde(rename = "requestParameters", borrow, default)]
-    pub request_parameters: Option<&'a RawValue>,
+    pub request_parameters: Option<Json<'a>>,
     #[serde(rename = "responseElements", borrow, default)]
-    pub response_elements: Option<&'a RawValue>,
+    pub response_elements: Option<Json<'a>>,
     #[serde(rename = "requestID", borrow, default)]
     pub request_id: Text<'a>,
     #[serde(rename = "eventID", borrow, default)]
@@ -237,8 +247,8 @@ impl<'a> RawRecord<'a> {
             transcribe::from_record(
                 self.event_name.as_str(),
                 self.error_code.as_str(),
-                self.request_parameters.map(RawValue::get),
-                self.response_elements.map(RawValue::get),
+                self.request_parameters.map(|json| json.0),
+                self.response_elements.map(|json| json.0),
             )
         });
         let texts = [

@@ -1,19 +1,20 @@
-//! The fields that count a record, read without serde: for the records that are only counted (most of a
-//! delivery), serde's general machinery costs more than reading the file did.
+//! Records read without serde: for the records that are only counted (most of a delivery), serde's general
+//! machinery costs more than reading the file did, and for those kept, more than all else a worker does.
 //!
 //! [`skim`] checks that the whole record is JSON (RFC 8259, as strictly as serde_json) and takes the five
-//! top-level fields of [`RecordSummary`]. It answers only when it is sure serde would read the same thing:
-//! a key or one of those fields written with escapes, a `\u` escape anywhere, one of those fields that is
-//! not a string, a field given twice, nesting deeper than 64, or any syntax error all give `None`, and the
-//! caller asks serde, whose answer (or error message) stands. So it can only be faster, never different.
+//! top-level fields of [`RecordSummary`]; [`read`] does the same and takes every field of [`RawRecord`].
+//! They answer only when they are sure serde would read the same thing: a key or a field that is read
+//! written with escapes, a `\u` escape anywhere, a number where a text is read, a field given twice,
+//! nesting deeper than 64, or any syntax error all give `None`, and the caller asks serde, whose answer
+//! (or error message) stands. So they can only be faster, never different.
 
 use std::borrow::Cow;
 
-use super::{RecordSummary, Text};
+use super::{Json, RawIdentity, RawIssuer, RawOnBehalfOf, RawRecord, RawSessionContext, RecordSummary, Text};
 
 /// Reads `raw` as [`RecordSummary`] would be deserialized, or `None` where serde must decide.
 pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
-    let read = read(raw.as_bytes(), true)?;
+    let read = summary_at(raw.as_bytes(), true)?;
     summary(raw, &read.fields)
 }
 
@@ -24,9 +25,22 @@ pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
 /// record alone, where the record does not end in `text`, and where it is not UTF-8 (its error is the
 /// splitter's path to say).
 pub(crate) fn skim_ahead(text: &[u8]) -> Option<(RecordSummary<'_>, &str, u64)> {
-    let read = read(text, false)?;
+    let read = summary_at(text, false)?;
     let raw = crate::caseless::utf8(&text[..read.end]).ok()?;
     Some((summary(raw, &read.fields)?, raw, read.lines))
+}
+
+/// Reads `raw` as [`RawRecord`] would be deserialized, or `None` where serde must decide.
+pub(crate) fn read(raw: &str) -> Option<RawRecord<'_>> {
+    record_at(raw.as_bytes(), true)?.record(raw)
+}
+
+/// [`read`] of a record that starts at `text[0]` and ends somewhere in `text`, as [`skim_ahead`] reads one:
+/// the record, its text and its line breaks, so a kept record too is read once.
+pub(crate) fn read_ahead(text: &[u8]) -> Option<(RawRecord<'_>, &str, u64)> {
+    let at = record_at(text, false)?;
+    let raw = crate::caseless::utf8(&text[..at.end]).ok()?;
+    Some((at.record(raw)?, raw, at.lines))
 }
 
 /// Where a record's five fields are, where it ends, and how many line breaks it holds.
@@ -38,10 +52,8 @@ struct Read {
 }
 
 fn summary<'r>(raw: &'r str, fields: &[Option<(usize, usize)>; 5]) -> Option<RecordSummary<'r>> {
-    // Both ends of each range sit next to an ASCII quote, so they are character boundaries; `get` says so
-    // anyway.
     let text = |at: Option<(usize, usize)>| match at {
-        Some((start, end)) => raw.get(start..end).map(|s| Text(Some(Cow::Borrowed(s)))),
+        Some((start, end)) => Scalar::Span(start, end).text(raw),
         None => Some(Text(None)),
     };
     let [version, time, source, name, kind] = *fields;
@@ -55,53 +67,185 @@ fn summary<'r>(raw: &'r str, fields: &[Option<(usize, usize)>; 5]) -> Option<Rec
 }
 
 /// Reads one object from the start of `b`; `whole` asks that only white space follows it.
-fn read(b: &[u8], whole: bool) -> Option<Read> {
-    let mut p = Reader { b, i: 0, block: usize::MAX, special: 0, lines: 0 };
+fn summary_at(b: &[u8], whole: bool) -> Option<Read> {
+    let mut p = Reader::new(b);
     let mut fields: [Option<(usize, usize)>; 5] = [None; 5];
     p.ws();
-    p.eat(b'{')?;
-    p.ws();
-    if p.eat(b'}').is_none() {
-        loop {
-            p.eat(b'"')?;
-            let key = p.plain_string()?;
-            p.ws();
-            p.eat(b':')?;
-            p.ws();
-            let slot = match &b[key.0..key.1] {
-                b"eventVersion" => Some(0),
-                b"eventTime" => Some(1),
-                b"eventSource" => Some(2),
-                b"eventName" => Some(3),
-                b"eventType" => Some(4),
-                _ => None,
-            };
-            match slot {
-                // A field given twice is an error for serde's derived structs.
-                Some(slot) if fields[slot].is_some() => return None,
-                Some(slot) => {
-                    p.eat(b'"')?;
-                    fields[slot] = Some(p.plain_string()?);
-                }
-                None => p.value()?,
-            }
-            p.ws();
-            if p.eat(b',').is_some() {
-                p.ws();
-                continue;
-            }
-            p.eat(b'}')?;
-            break;
-        }
-    }
-    let end = p.i;
-    if whole {
-        p.ws();
-        if p.i != p.b.len() {
+    p.members(|p, key| {
+        let slot = match key {
+            b"eventVersion" => 0,
+            b"eventTime" => 1,
+            b"eventSource" => 2,
+            b"eventName" => 3,
+            b"eventType" => 4,
+            _ => return p.value(),
+        };
+        // A field given twice is an error for serde's derived structs.
+        if fields[slot].is_some() {
             return None;
         }
-    }
+        p.eat(b'"')?;
+        fields[slot] = Some(p.plain_string()?);
+        Some(())
+    })?;
+    let end = p.end(whole)?;
     Some(Read { fields, end, lines: p.lines })
+}
+
+/// A field that [`Text`] reads, as found: serde reads `null`, an object and a list as absent, `true` and
+/// `false` as those words, and a string without escapes as a piece of the record.
+#[derive(Clone, Copy, Default)]
+enum Scalar {
+    #[default]
+    Unseen,
+    Absent,
+    Span(usize, usize),
+    Word(&'static str),
+}
+
+impl Scalar {
+    /// Both ends of a span sit next to an ASCII quote, so they are character boundaries; `get` says so
+    /// anyway.
+    fn text<'r>(self, raw: &'r str) -> Option<Text<'r>> {
+        Some(Text(match self {
+            Scalar::Unseen | Scalar::Absent => None,
+            Scalar::Span(start, end) => Some(Cow::Borrowed(raw.get(start..end)?)),
+            Scalar::Word(word) => Some(Cow::Borrowed(word)),
+        }))
+    }
+}
+
+/// Where each field of a [`RawRecord`] is.
+#[derive(Default)]
+struct RecordAt {
+    /// In the order of `RECORD_TEXTS`.
+    texts: [Scalar; 14],
+    identity: Option<IdentityAt>,
+    request: Option<(usize, usize)>,
+    response: Option<(usize, usize)>,
+    end: usize,
+    lines: u64,
+}
+
+/// The fields of a record that [`Text`] reads, in the order of [`RecordAt::texts`].
+const RECORD_TEXTS: [&[u8]; 14] = [
+    b"eventVersion",
+    b"eventTime",
+    b"eventSource",
+    b"eventName",
+    b"awsRegion",
+    b"sourceIPAddress",
+    b"userAgent",
+    b"errorCode",
+    b"errorMessage",
+    b"requestID",
+    b"eventID",
+    b"readOnly",
+    b"eventType",
+    b"recipientAccountId",
+];
+
+/// Where each field of a [`RawIdentity`] is; `issuer` and `on_behalf_of` are `None` where their object
+/// is absent or null, and hold [`Scalar::Unseen`] where the object lacks the name.
+#[derive(Default)]
+struct IdentityAt {
+    /// `type`, `principalId`, `arn`, `accountId`, `accessKeyId`, `userName`, `invokedBy`.
+    texts: [Scalar; 7],
+    session_context: Option<Option<Scalar>>,
+    on_behalf_of: Option<Scalar>,
+}
+
+impl RecordAt {
+    fn record<'r>(&self, raw: &'r str) -> Option<RawRecord<'r>> {
+        let [version, time, source, name, region, ip, agent, code, message, request_id, event_id, read_only, kind, account] =
+            self.texts;
+        let json = |at: Option<(usize, usize)>| match at {
+            Some((start, end)) => raw.get(start..end).map(|json| Some(Json(json))),
+            None => Some(None),
+        };
+        let identity = match &self.identity {
+            None => None,
+            Some(at) => {
+                let [kind, principal, arn, account, key, user, invoked_by] = at.texts;
+                Some(RawIdentity {
+                    kind: kind.text(raw)?,
+                    principal_id: principal.text(raw)?,
+                    arn: arn.text(raw)?,
+                    account_id: account.text(raw)?,
+                    access_key_id: key.text(raw)?,
+                    user_name: user.text(raw)?,
+                    invoked_by: invoked_by.text(raw)?,
+                    session_context: match at.session_context {
+                        None => None,
+                        Some(issuer) => Some(RawSessionContext {
+                            session_issuer: match issuer {
+                                None => None,
+                                Some(user) => Some(RawIssuer { user_name: user.text(raw)? }),
+                            },
+                        }),
+                    },
+                    on_behalf_of: match at.on_behalf_of {
+                        None => None,
+                        Some(user) => Some(RawOnBehalfOf { user_id: user.text(raw)? }),
+                    },
+                })
+            }
+        };
+        Some(RawRecord {
+            event_version: version.text(raw)?,
+            user_identity: identity,
+            event_time: time.text(raw)?,
+            event_source: source.text(raw)?,
+            event_name: name.text(raw)?,
+            aws_region: region.text(raw)?,
+            source_ip_address: ip.text(raw)?,
+            user_agent: agent.text(raw)?,
+            error_code: code.text(raw)?,
+            error_message: message.text(raw)?,
+            request_parameters: json(self.request)?,
+            response_elements: json(self.response)?,
+            request_id: request_id.text(raw)?,
+            event_id: event_id.text(raw)?,
+            read_only: read_only.text(raw)?,
+            event_type: kind.text(raw)?,
+            recipient_account_id: account.text(raw)?,
+        })
+    }
+}
+
+/// Reads one record from the start of `b` as [`RawRecord`]'s fields; `whole` asks that only white space
+/// follows it.
+fn record_at(b: &[u8], whole: bool) -> Option<RecordAt> {
+    let mut p = Reader::new(b);
+    let mut at = RecordAt::default();
+    // Each field once: serde's derived structs refuse a field given twice.
+    let mut seen = 0u32;
+    p.ws();
+    p.members(|p, key| {
+        let slot = match RECORD_TEXTS.iter().position(|&name| name == key) {
+            Some(slot) => slot,
+            None => match key {
+                b"userIdentity" => 14,
+                b"requestParameters" => 15,
+                b"responseElements" => 16,
+                _ => return p.value(),
+            },
+        };
+        if seen & (1 << slot) != 0 {
+            return None;
+        }
+        seen |= 1 << slot;
+        match slot {
+            14 => at.identity = p.optional(Reader::identity)?,
+            15 => at.request = p.json()?,
+            16 => at.response = p.json()?,
+            _ => at.texts[slot] = p.scalar()?,
+        }
+        Some(())
+    })?;
+    at.end = p.end(whole)?;
+    at.lines = p.lines;
+    Some(at)
 }
 
 /// Deepest nesting read here; deeper records go to serde, which has its own rule for them.
@@ -119,7 +263,143 @@ struct Reader<'a> {
     lines: u64,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(b: &'a [u8]) -> Reader<'a> {
+        Reader { b, i: 0, block: usize::MAX, special: 0, lines: 0 }
+    }
+
+    /// Where the object that was read ends; `whole` asks that only white space follows it.
+    fn end(&mut self, whole: bool) -> Option<usize> {
+        let end = self.i;
+        if whole {
+            self.ws();
+            if self.i != self.b.len() {
+                return None;
+            }
+        }
+        Some(end)
+    }
+
+    /// Reads an object, handing each key (without escapes) to `member`, which reads its value.
+    #[inline(always)]
+    fn members(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        self.ws();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        let b = self.b;
+        loop {
+            self.eat(b'"')?;
+            let (start, end) = self.plain_string()?;
+            self.ws();
+            self.eat(b':')?;
+            self.ws();
+            member(self, &b[start..end])?;
+            self.ws();
+            if self.eat(b',').is_some() {
+                self.ws();
+                continue;
+            }
+            return self.eat(b'}');
+        }
+    }
+
+    /// A value that [`Text`] reads. A number is left to serde, which spells it its own way.
+    fn scalar(&mut self) -> Option<Scalar> {
+        Some(match self.peek()? {
+            b'"' => {
+                self.i += 1;
+                let (start, end) = self.plain_string()?;
+                Scalar::Span(start, end)
+            }
+            b't' => self.literal(b"true").map(|()| Scalar::Word("true"))?,
+            b'f' => self.literal(b"false").map(|()| Scalar::Word("false"))?,
+            b'{' | b'[' | b'n' => self.value().map(|()| Scalar::Absent)?,
+            _ => return None,
+        })
+    }
+
+    /// A value read as `Option<Json>`: `null` is `None`, anything else where it stands.
+    fn json(&mut self) -> Option<Option<(usize, usize)>> {
+        if self.peek()? == b'n' {
+            return self.literal(b"null").map(|()| None);
+        }
+        let start = self.i;
+        self.value()?;
+        Some(Some((start, self.i)))
+    }
+
+    /// An `Option` of a struct: `null` is `None`, an object is read by `read`; anything else (a list,
+    /// which serde would read field by field, or an error) is left to serde.
+    fn optional<T>(&mut self, read: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.peek()? {
+            b'n' => self.literal(b"null").map(|()| None),
+            b'{' => read(self).map(Some),
+            _ => None,
+        }
+    }
+
+    /// An object with one field that [`Text`] reads, `name`, such as `sessionIssuer.userName`.
+    fn one(&mut self, name: &[u8]) -> Option<Scalar> {
+        let mut found = Scalar::Unseen;
+        self.members(|p, key| {
+            if key != name {
+                return p.value();
+            }
+            if !matches!(found, Scalar::Unseen) {
+                return None;
+            }
+            found = p.scalar()?;
+            Some(())
+        })?;
+        Some(found)
+    }
+
+    fn identity(&mut self) -> Option<IdentityAt> {
+        const TEXTS: [&[u8]; 7] =
+            [b"type", b"principalId", b"arn", b"accountId", b"accessKeyId", b"userName", b"invokedBy"];
+        let mut at = IdentityAt::default();
+        let mut seen = 0u32;
+        self.members(|p, key| {
+            let slot = match TEXTS.iter().position(|&name| name == key) {
+                Some(slot) => slot,
+                None => match key {
+                    b"sessionContext" => 7,
+                    b"onBehalfOf" => 8,
+                    _ => return p.value(),
+                },
+            };
+            if seen & (1 << slot) != 0 {
+                return None;
+            }
+            seen |= 1 << slot;
+            match slot {
+                7 => {
+                    at.session_context = p.optional(|p| {
+                        let mut issuer = None;
+                        let mut seen = false;
+                        p.members(|p, key| {
+                            if key != b"sessionIssuer" {
+                                return p.value();
+                            }
+                            if std::mem::replace(&mut seen, true) {
+                                return None;
+                            }
+                            issuer = p.optional(|p| p.one(b"userName"))?;
+                            Some(())
+                        })?;
+                        Some(issuer)
+                    })?
+                }
+                8 => at.on_behalf_of = p.optional(|p| p.one(b"userId"))?,
+                _ => at.texts[slot] = p.scalar()?,
+            }
+            Some(())
+        })?;
+        Some(at)
+    }
+
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
@@ -488,14 +768,153 @@ mod tests {
         assert!(skimmed > 100, "{skimmed}");
     }
 
+    /// A record read in full, as serde reads it: every field, borrowed or not alike.
+    fn serde_whole(raw: &str) -> Option<String> {
+        serde_json::from_str::<RawRecord<'_>>(raw).ok().map(|r| format!("{r:?}"))
+    }
+
+    /// Whatever `read` answers, serde answers the same.
+    fn reads_alike(raw: &str) -> bool {
+        match read(raw) {
+            Some(r) => serde_whole(raw) == Some(format!("{r:?}")),
+            None => true,
+        }
+    }
+
+    const RICH: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::111122223333:assumed-role/r/s","accountId":"111122223333","accessKeyId":"ASIA","sessionContext":{"sessionIssuer":{"type":"Role","userName":"r","arn":"x"},"attributes":{"mfaAuthenticated":"false"}},"onBehalfOf":{"userId":"u-1","identityStoreArn":"a"},"invokedBy":"s3.amazonaws.com"},"eventTime":"2026-03-02T08:00:00Z","eventSource":"transcribe.amazonaws.com","eventName":"StartTranscriptionJob","awsRegion":"eu-west-1","sourceIPAddress":"203.0.113.7","userAgent":"aws-cli/2.15","errorCode":null,"errorMessage":{"nested":[1,2]},"requestParameters":{"transcriptionJobName":"j \"1\"","media":{"mediaFileUri":"s3://b/k"},"n":[-1.5e3,true,null]},"responseElements":null,"requestID":"r-1","eventID":"e-1","readOnly":true,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","tlsDetails":{"tlsVersion":"TLSv1.3"}}"#;
+
+    #[test]
+    fn reads_every_field_of_a_record_as_serde_does() {
+        for raw in [
+            RICH.to_owned(),
+            // Pretty-printed, with CRLF, as an exporter may write it.
+            serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(RICH).expect("JSON"))
+                .expect("JSON")
+                .replace('\n', "\r\n"),
+            r#"{"eventVersion":"1.08","userIdentity":null,"readOnly":false,"requestParameters":[]}"#.to_owned(),
+            r#"{"eventName":"A","userIdentity":{"sessionContext":null,"onBehalfOf":{}},"responseElements":"s"}"#.to_owned(),
+            r#"{"eventName":"A","userIdentity":{"sessionContext":{"sessionIssuer":null}},"userAgent":[1]}"#.to_owned(),
+            r#"{"eventName":"A","userIdentity":{"sessionContext":{"sessionIssuer":{}}}}"#.to_owned(),
+            r#"{}"#.to_owned(),
+        ] {
+            let r = read(&raw).unwrap_or_else(|| panic!("plain JSON is read: {raw}"));
+            assert_eq!(Some(format!("{r:?}")), serde_whole(&raw), "{raw}");
+        }
+        let r = read(RICH).expect("read");
+        let request = r#"{"transcriptionJobName":"j \"1\"","media":{"mediaFileUri":"s3://b/k"},"n":[-1.5e3,true,null]}"#;
+        assert_eq!(r.request_parameters.map(|j| j.0), Some(request));
+        let issuer = r.user_identity.and_then(|i| i.session_context?.session_issuer);
+        assert_eq!(issuer.as_ref().map(|i| i.user_name.as_str()), Some("r"));
+    }
+
+    #[test]
+    fn reads_a_whole_record_ahead_to_where_it_ends() {
+        for after in ["", ",", "]}", " ,{\"eventName\":\"B\"}", "\n,{\"eventNa"] {
+            let text = format!("{RICH}{after}");
+            let (r, raw, lines) = read_ahead(text.as_bytes()).expect("a plain record is read ahead");
+            assert_eq!((raw, lines), (RICH, 0));
+            assert_eq!(Some(format!("{r:?}")), serde_whole(RICH));
+        }
+        assert!(read_ahead(&RICH.as_bytes()[..RICH.len() - 1]).is_none());
+    }
+
+    #[test]
+    fn leaves_to_serde_the_records_it_might_read_otherwise() {
+        for raw in [
+            r#"{"eventName":12}"#,
+            r#"{"readOnly":1}"#,
+            r#"{"errorMessage":"a \"b\""}"#,
+            r#"{"event\u004eame":"A"}"#,
+            r#"{"userIdentity":{},"userIdentity":null}"#,
+            r#"{"requestParameters":null,"requestParameters":{}}"#,
+            r#"{"userIdentity":{"arn":"a","arn":"b"}}"#,
+            r#"{"userIdentity":{"sessionContext":{"sessionIssuer":{"userName":"a","userName":"b"}}}}"#,
+            r#"{"userIdentity":{"sessionContext":{"sessionIssuer":{},"sessionIssuer":{}}}}"#,
+            r#"{"userIdentity":{"onBehalfOf":{"userId":1}}}"#,
+            r#"{"userIdentity":"x"}"#,
+            r#"{"userIdentity":[]}"#,
+            r#"{"userIdentity":{"sessionContext":["x"]}}"#,
+            r#"{"requestParameters":{"a":1,}}"#,
+            r#"{"responseElements":nul}"#,
+            r#"{"eventName":"A"} x"#,
+            r#"{"eventName":"A""#,
+        ] {
+            assert!(read(raw).is_none(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn never_reads_a_damaged_record_otherwise_than_serde() {
+        let bytes = RICH.as_bytes();
+        let mut read_too = 0;
+        for at in 0..bytes.len() {
+            for with in b"\"\\{}[]:,-.0123456789tfnu \n\x01x".iter().map(|&b| Some(b)).chain([None]) {
+                let mut damaged = bytes.to_vec();
+                match with {
+                    Some(b) => damaged[at] = b,
+                    None => {
+                        damaged.remove(at);
+                    }
+                }
+                let Ok(text) = std::str::from_utf8(&damaged) else { continue };
+                assert!(reads_alike(text), "{text}");
+                read_too += read(text).is_some() as usize;
+            }
+        }
+        assert!(read_too > 1000, "{read_too}");
+    }
+
+    /// Every record of the real samples and of generated deliveries: read here exactly as serde reads it,
+    /// and most of them read here at all.
+    #[test]
+    fn reads_real_and_generated_records_as_serde_does() {
+        let mut records: Vec<String> = Vec::new();
+        let mut take = |value: &serde_json::Value| {
+            let list = match value.get("Records").and_then(|r| r.as_array()) {
+                Some(list) => list.clone(),
+                None if value.get("eventVersion").is_some() => vec![value.clone()],
+                None => Vec::new(),
+            };
+            for record in list {
+                records.push(serde_json::to_string(&record).expect("JSON"));
+                records.push(serde_json::to_string_pretty(&record).expect("JSON"));
+            }
+        };
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real");
+        for entry in std::fs::read_dir(&corpus).into_iter().flatten().flatten() {
+            let bytes = std::fs::read(entry.path()).unwrap_or_default();
+            let Ok(text) = crate::decode::decode(&bytes) else { continue };
+            let text = String::from_utf8_lossy(&text);
+            for line in std::iter::once(&text[..]).chain(text.split('\n')) {
+                if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
+                    take(&value);
+                }
+            }
+        }
+        let config = crate::generate::GenConfig { n_events: 3000, ..crate::generate::GenConfig::sample() };
+        for file in crate::generate::generate(&config).0 {
+            let text = crate::decode::decode(&file.bytes).expect("generated files decode");
+            take(&serde_json::from_slice(&text).expect("generated files are JSON"));
+        }
+        assert!(records.len() > 6000, "{}", records.len());
+        let read_here = records.iter().filter(|raw| read(raw).is_some()).count();
+        for raw in &records {
+            assert!(reads_alike(raw), "{raw}");
+        }
+        // Only a text with escapes or a number where a text is read goes to serde.
+        assert!(read_here * 100 > records.len() * 95, "{read_here} of {}", records.len());
+    }
+
     proptest::proptest! {
         #[test]
         fn never_disagrees_with_serde_on_json_shaped_noise(
-            head in proptest::sample::select(vec!["", "{", r#"{"eventName":"A","#, r#"{"x":["#]),
+            head in proptest::sample::select(vec!["", "{", r#"{"eventName":"A","#, r#"{"x":["#,
+                r#"{"userIdentity":{"#, r#"{"userIdentity":{"sessionContext":{"sessionIssuer":"#]),
             body in r#"[\[\]{}",:0-9a-zA-Z \\\n.+\-]{0,200}"#,
         ) {
             let text = format!("{head}{body}");
             proptest::prop_assert!(agrees(&text), "{}", text);
+            proptest::prop_assert!(reads_alike(&text), "{}", text);
         }
     }
 }
