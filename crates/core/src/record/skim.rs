@@ -15,7 +15,7 @@ use super::{Json, RawIdentity, RawIssuer, RawOnBehalfOf, RawRecord, RawSessionCo
 /// Reads `raw` as [`RecordSummary`] would be deserialized, or `None` where serde must decide.
 pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
     let read = summary_at(raw.as_bytes(), true)?;
-    summary(raw, &read.fields)
+    Some(summary(raw, &read.fields))
 }
 
 /// A record that starts at `text[0]` and ends where its object closes, somewhere in `text` (the rest of a
@@ -27,12 +27,12 @@ pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
 pub(crate) fn skim_ahead(text: &[u8]) -> Option<(RecordSummary<'_>, &str, u64)> {
     let read = summary_at(text, false)?;
     let raw = crate::caseless::utf8(&text[..read.end]).ok()?;
-    Some((summary(raw, &read.fields)?, raw, read.lines))
+    Some((summary(raw, &read.fields), raw, read.lines))
 }
 
 /// Reads `raw` as [`RawRecord`] would be deserialized, or `None` where serde must decide.
 pub(crate) fn read(raw: &str) -> Option<RawRecord<'_>> {
-    record_at(raw.as_bytes(), true)?.record(raw)
+    Some(record_at(raw.as_bytes(), true)?.record(raw))
 }
 
 /// [`read`] of a record that starts at `text[0]` and ends somewhere in `text`, as [`skim_ahead`] reads one:
@@ -40,7 +40,7 @@ pub(crate) fn read(raw: &str) -> Option<RawRecord<'_>> {
 pub(crate) fn read_ahead(text: &[u8]) -> Option<(RawRecord<'_>, &str, u64)> {
     let at = record_at(text, false)?;
     let raw = crate::caseless::utf8(&text[..at.end]).ok()?;
-    Some((at.record(raw)?, raw, at.lines))
+    Some((at.record(raw), raw, at.lines))
 }
 
 /// Where a record's five fields are, where it ends, and how many line breaks it holds.
@@ -51,19 +51,16 @@ struct Read {
     lines: u64,
 }
 
-fn summary<'r>(raw: &'r str, fields: &[Option<(usize, usize)>; 5]) -> Option<RecordSummary<'r>> {
-    let text = |at: Option<(usize, usize)>| match at {
-        Some((start, end)) => Scalar::Span(start, end).text(raw),
-        None => Some(Text(None)),
-    };
+fn summary<'r>(raw: &'r str, fields: &[Option<(usize, usize)>; 5]) -> RecordSummary<'r> {
+    let text = |at: Option<(usize, usize)>| at.map_or(Text(None), |(start, end)| Scalar::Span(start, end).text(raw));
     let [version, time, source, name, kind] = *fields;
-    Some(RecordSummary {
-        event_version: text(version)?,
-        event_time: text(time)?,
-        event_source: text(source)?,
-        event_name: text(name)?,
-        event_type: text(kind)?,
-    })
+    RecordSummary {
+        event_version: text(version),
+        event_time: text(time),
+        event_source: text(source),
+        event_name: text(name),
+        event_type: text(kind),
+    }
 }
 
 /// Reads one object from the start of `b`; `whole` asks that only white space follows it.
@@ -71,7 +68,7 @@ fn summary_at(b: &[u8], whole: bool) -> Option<Read> {
     let mut p = Reader::new(b);
     let mut fields: [Option<(usize, usize)>; 5] = [None; 5];
     p.ws();
-    p.members(|p, key| {
+    p.members(&mut |p, key| {
         let slot = match key {
             b"eventVersion" => 0,
             b"eventTime" => 1,
@@ -104,14 +101,16 @@ enum Scalar {
 }
 
 impl Scalar {
-    /// Both ends of a span sit next to an ASCII quote, so they are character boundaries; `get` says so
-    /// anyway.
-    fn text<'r>(self, raw: &'r str) -> Option<Text<'r>> {
-        Some(Text(match self {
+    /// Both ends of a span sit next to an ASCII quote, never inside a character; were one not, the text
+    /// would read as absent rather than panic. Not inlined: a record's two dozen fields would each carry
+    /// a copy into the worker's download.
+    #[inline(never)]
+    fn text(self, raw: &str) -> Text<'_> {
+        Text(match self {
             Scalar::Unseen | Scalar::Absent => None,
-            Scalar::Span(start, end) => Some(Cow::Borrowed(raw.get(start..end)?)),
+            Scalar::Span(start, end) => raw.get(start..end).map(Cow::Borrowed),
             Scalar::Word(word) => Some(Cow::Borrowed(word)),
-        }))
+        })
     }
 }
 
@@ -156,60 +155,45 @@ struct IdentityAt {
 }
 
 impl RecordAt {
-    fn record<'r>(&self, raw: &'r str) -> Option<RawRecord<'r>> {
+    fn record<'r>(&self, raw: &'r str) -> RawRecord<'r> {
         let [version, time, source, name, region, ip, agent, code, message, request_id, event_id, read_only, kind, account] =
             self.texts;
-        let json = |at: Option<(usize, usize)>| match at {
-            Some((start, end)) => raw.get(start..end).map(|json| Some(Json(json))),
-            None => Some(None),
-        };
-        let identity = match &self.identity {
-            None => None,
-            Some(at) => {
-                let [kind, principal, arn, account, key, user, invoked_by] = at.texts;
-                Some(RawIdentity {
-                    kind: kind.text(raw)?,
-                    principal_id: principal.text(raw)?,
-                    arn: arn.text(raw)?,
-                    account_id: account.text(raw)?,
-                    access_key_id: key.text(raw)?,
-                    user_name: user.text(raw)?,
-                    invoked_by: invoked_by.text(raw)?,
-                    session_context: match at.session_context {
-                        None => None,
-                        Some(issuer) => Some(RawSessionContext {
-                            session_issuer: match issuer {
-                                None => None,
-                                Some(user) => Some(RawIssuer { user_name: user.text(raw)? }),
-                            },
-                        }),
-                    },
-                    on_behalf_of: match at.on_behalf_of {
-                        None => None,
-                        Some(user) => Some(RawOnBehalfOf { user_id: user.text(raw)? }),
-                    },
-                })
+        let json = |at: Option<(usize, usize)>| at.and_then(|(start, end)| raw.get(start..end)).map(Json);
+        let identity = self.identity.as_ref().map(|at| {
+            let [kind, principal, arn, account, key, user, invoked_by] = at.texts;
+            RawIdentity {
+                kind: kind.text(raw),
+                principal_id: principal.text(raw),
+                arn: arn.text(raw),
+                account_id: account.text(raw),
+                access_key_id: key.text(raw),
+                user_name: user.text(raw),
+                invoked_by: invoked_by.text(raw),
+                session_context: at.session_context.map(|issuer| RawSessionContext {
+                    session_issuer: issuer.map(|user| RawIssuer { user_name: user.text(raw) }),
+                }),
+                on_behalf_of: at.on_behalf_of.map(|user| RawOnBehalfOf { user_id: user.text(raw) }),
             }
-        };
-        Some(RawRecord {
-            event_version: version.text(raw)?,
+        });
+        RawRecord {
+            event_version: version.text(raw),
             user_identity: identity,
-            event_time: time.text(raw)?,
-            event_source: source.text(raw)?,
-            event_name: name.text(raw)?,
-            aws_region: region.text(raw)?,
-            source_ip_address: ip.text(raw)?,
-            user_agent: agent.text(raw)?,
-            error_code: code.text(raw)?,
-            error_message: message.text(raw)?,
-            request_parameters: json(self.request)?,
-            response_elements: json(self.response)?,
-            request_id: request_id.text(raw)?,
-            event_id: event_id.text(raw)?,
-            read_only: read_only.text(raw)?,
-            event_type: kind.text(raw)?,
-            recipient_account_id: account.text(raw)?,
-        })
+            event_time: time.text(raw),
+            event_source: source.text(raw),
+            event_name: name.text(raw),
+            aws_region: region.text(raw),
+            source_ip_address: ip.text(raw),
+            user_agent: agent.text(raw),
+            error_code: code.text(raw),
+            error_message: message.text(raw),
+            request_parameters: json(self.request),
+            response_elements: json(self.response),
+            request_id: request_id.text(raw),
+            event_id: event_id.text(raw),
+            read_only: read_only.text(raw),
+            event_type: kind.text(raw),
+            recipient_account_id: account.text(raw),
+        }
     }
 }
 
@@ -221,7 +205,7 @@ fn record_at(b: &[u8], whole: bool) -> Option<RecordAt> {
     // Each field once: serde's derived structs refuse a field given twice.
     let mut seen = 0u32;
     p.ws();
-    p.members(|p, key| {
+    p.members(&mut |p, key| {
         let slot = match RECORD_TEXTS.iter().position(|&name| name == key) {
             Some(slot) => slot,
             None => match key {
@@ -280,9 +264,10 @@ impl<'a> Reader<'a> {
         Some(end)
     }
 
-    /// Reads an object, handing each key (without escapes) to `member`, which reads its value.
-    #[inline(always)]
-    fn members(&mut self, mut member: impl FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
+    /// Reads an object, handing each key (without escapes) to `member`, which reads its value. One copy of
+    /// this code serves every object read (a call through `dyn` per key costs little beside reading it),
+    /// since each copy weighs on every visit's download of the worker.
+    fn members(&mut self, member: &mut dyn FnMut(&mut Self, &[u8]) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
         self.ws();
         if self.eat(b'}').is_some() {
@@ -343,7 +328,7 @@ impl<'a> Reader<'a> {
     /// An object with one field that [`Text`] reads, `name`, such as `sessionIssuer.userName`.
     fn one(&mut self, name: &[u8]) -> Option<Scalar> {
         let mut found = Scalar::Unseen;
-        self.members(|p, key| {
+        self.members(&mut |p, key| {
             if key != name {
                 return p.value();
             }
@@ -361,7 +346,7 @@ impl<'a> Reader<'a> {
             [b"type", b"principalId", b"arn", b"accountId", b"accessKeyId", b"userName", b"invokedBy"];
         let mut at = IdentityAt::default();
         let mut seen = 0u32;
-        self.members(|p, key| {
+        self.members(&mut |p, key| {
             let slot = match TEXTS.iter().position(|&name| name == key) {
                 Some(slot) => slot,
                 None => match key {
@@ -379,7 +364,7 @@ impl<'a> Reader<'a> {
                     at.session_context = p.optional(|p| {
                         let mut issuer = None;
                         let mut seen = false;
-                        p.members(|p, key| {
+                        p.members(&mut |p, key| {
                             if key != b"sessionIssuer" {
                                 return p.value();
                             }
@@ -792,7 +777,8 @@ mod tests {
                 .expect("JSON")
                 .replace('\n', "\r\n"),
             r#"{"eventVersion":"1.08","userIdentity":null,"readOnly":false,"requestParameters":[]}"#.to_owned(),
-            r#"{"eventName":"A","userIdentity":{"sessionContext":null,"onBehalfOf":{}},"responseElements":"s"}"#.to_owned(),
+            r#"{"eventName":"A","userIdentity":{"sessionContext":null,"onBehalfOf":{}},"responseElements":"s"}"#
+                .to_owned(),
             r#"{"eventName":"A","userIdentity":{"sessionContext":{"sessionIssuer":null}},"userAgent":[1]}"#.to_owned(),
             r#"{"eventName":"A","userIdentity":{"sessionContext":{"sessionIssuer":{}}}}"#.to_owned(),
             r#"{}"#.to_owned(),
@@ -801,7 +787,8 @@ mod tests {
             assert_eq!(Some(format!("{r:?}")), serde_whole(&raw), "{raw}");
         }
         let r = read(RICH).expect("read");
-        let request = r#"{"transcriptionJobName":"j \"1\"","media":{"mediaFileUri":"s3://b/k"},"n":[-1.5e3,true,null]}"#;
+        let request =
+            r#"{"transcriptionJobName":"j \"1\"","media":{"mediaFileUri":"s3://b/k"},"n":[-1.5e3,true,null]}"#;
         assert_eq!(r.request_parameters.map(|j| j.0), Some(request));
         let issuer = r.user_identity.and_then(|i| i.session_context?.session_issuer);
         assert_eq!(issuer.as_ref().map(|i| i.user_name.as_str()), Some("r"));
