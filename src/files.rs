@@ -1014,7 +1014,14 @@ impl Loader {
                 }
                 let (began, answered) = self.pace.get();
                 self.pace.set((began, answered + flights.len() as u64));
-                let batch = get("batch").dyn_into::<Uint8Array>().map(|b| b.to_vec()).unwrap_or_default();
+                let batch = match get("batch").dyn_into::<Uint8Array>() {
+                    Ok(view) => {
+                        let bytes = view.to_vec();
+                        self.give_back(serial, view.buffer());
+                        bytes
+                    }
+                    Err(_) => Vec::new(),
+                };
                 {
                     let mut engine = engine.0.borrow_mut();
                     let failed = |engine: &mut crate::engine::Engine, why: String| {
@@ -1055,6 +1062,16 @@ impl Loader {
             }
             _ => {}
         }
+    }
+
+    /// Hands an answer's buffer back to its worker, copied from: the worker's next answer goes into it,
+    /// where a new buffer's memory would have to be found and zeroed by the system first.
+    fn give_back(&self, serial: u32, buffer: js_sys::ArrayBuffer) {
+        let slots = self.slots.borrow();
+        let Some(slot) = slots.iter().find(|s| s.serial == serial) else { return };
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"spare".into(), &buffer);
+        let _ = slot.worker.post_message_with_transfer(&message, &Array::of1(&buffer));
     }
 
     /// Shows new data now and then while loading, and everything once the queue is empty.

@@ -8,7 +8,8 @@
 //! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
 //! Messages in: `{files: [{id, name, file, size}], keepAll}` (the sizes the page asked),
-//! `{id, sample: true, keepAll}` or `{id, sql: {...}}`.
+//! `{id, sample: true, keepAll}`, `{id, sql: {...}}`, or `{spare}`: an answer's buffer, handed back once
+//! the page has copied from it, for a later answer.
 //! Messages out: `{kind: "warm", batch, ...}`, the answer a reading worker makes of `trailscope_core::warm`'s
 //! delivery with every event kept (it reads it twice before listening, with and without), then
 //! `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices of a large file are read,
@@ -146,10 +147,48 @@ struct Answer {
 
 thread_local! {
     static QUEUE: RefCell<Queue> = RefCell::default();
+    /// Buffers of earlier answers the page has copied from and handed back, for the next answers.
+    static SPARE: RefCell<Vec<ArrayBuffer>> = RefCell::default();
+}
+
+/// Spare buffers kept at most: about one per answer in flight...
+const SPARE_MAX: usize = 4;
+/// ...each at most this large: the answer for one large file can be far larger, and is not worth holding.
+const SPARE_BYTES: u32 = 16 << 20;
+
+/// `bytes` in a buffer to transfer: a spare one when one is large enough. A new buffer's memory is found
+/// and zeroed by the system as it is first written, which cost this worker more than the copy.
+fn outgoing(bytes: &[u8]) -> Uint8Array {
+    let n = bytes.len() as u32;
+    let spare = SPARE.with_borrow_mut(|spare| {
+        let at = spare.iter().position(|b| b.byte_length() >= n)?;
+        Some(spare.swap_remove(at))
+    });
+    // A new one is made larger, so that it can serve the larger answers to come as a spare: the system
+    // gives memory as it is first written, so the bytes never written cost nothing.
+    let size = if n <= SPARE_BYTES { n.max(1 << 20).next_power_of_two() } else { n };
+    let buffer = spare.unwrap_or_else(|| ArrayBuffer::new(size));
+    let view = Uint8Array::new_with_byte_offset_and_length(&buffer, 0, n);
+    view.copy_from(bytes);
+    view
 }
 
 fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<Tools>) {
     let get = |key: &str| Reflect::get(data, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if let Ok(buffer) = get("spare").dyn_into::<ArrayBuffer>() {
+        if buffer.byte_length() > SPARE_BYTES {
+            return;
+        }
+        SPARE.with_borrow_mut(|spare| {
+            spare.push(buffer);
+            if spare.len() > SPARE_MAX {
+                // The smallest goes: it fits the fewest answers.
+                let smallest = (0..spare.len()).min_by_key(|&i| spare[i].byte_length()).unwrap_or(0);
+                spare.swap_remove(smallest);
+            }
+        });
+        return;
+    }
     let id = get("id");
     if let (Some(tools), true) = (tools, get("sql").is_object()) {
         let answer = (tools.sql)(&get("sql"));
@@ -351,7 +390,7 @@ fn send(scope: &DedicatedWorkerGlobalScope, kind: &str, mut answer: Answer) {
     for result in &mut answer.results {
         result.sketch = trailscope_core::sketch::words_of(&result.events);
     }
-    let batch = Uint8Array::from(wire::encode(&answer.results).as_slice());
+    let batch = outgoing(&wire::encode(&answer.results));
     let ms = answer.ms + js_sys::Date::now() - started;
     let ids: Array = answer.ids.into_iter().collect();
     let sizes: Array = answer.sizes.into_iter().map(JsValue::from).collect();
