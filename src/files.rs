@@ -321,6 +321,16 @@ struct Slot {
     _on_error: Closure<dyn FnMut(Event)>,
 }
 
+impl Slot {
+    /// Stops the worker, and first takes its handlers off it: an event it sent before stopping may still be
+    /// on its way, and must not reach handlers dropped with the slot (that throws in the page).
+    fn stop(&self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
 struct InFlight {
     id: u32,
     source: Source,
@@ -622,7 +632,7 @@ impl Loader {
 
     fn stop_workers(&self) {
         for slot in self.slots.borrow_mut().drain(..) {
-            slot.worker.terminate();
+            slot.stop();
         }
         // A SQL request the stopped tools' worker had not answered goes out again to the next one.
         let mut sql = self.sql.borrow_mut();
@@ -843,7 +853,7 @@ impl Loader {
             let Some(at) = slots.iter().position(|s| s.serial == serial) else { return };
             slots.remove(at)
         };
-        slot.worker.terminate();
+        slot.stop();
         let why = why.trim_start_matches("Uncaught ").to_owned();
         let why = if why.is_empty() { "no reason given".to_owned() } else { why };
         // Sources to fail, with the bytes of each already reported and why.

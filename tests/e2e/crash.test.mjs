@@ -4,10 +4,14 @@
 // Needs TRAILSCOPE_GENERATED.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, generatedSet, pickFiles, loadSample, waitReady, status, fileErrors } from './harness.mjs';
+import { gunzipSync } from 'node:zlib';
+import {
+  TEST_TIMEOUT_MS, WAIT_MS, useHarness, generatedSet, pickFiles, loadSample, waitReady, status, fileErrors,
+  recordProgress, progressSamples, totalSize,
+} from './harness.mjs';
 
 const h = useHarness();
 
@@ -94,6 +98,148 @@ test('a worker that stops on a file: that file fails with why, the other files i
     const started = await page.evaluate(() => window.__workersStarted);
     assert.ok(started >= 4, `workers started: ${started}`);
     // The workers' own reports of the trap reach the developer tools; nothing else went wrong.
+    assert.deepEqual(s.pageErrors.filter((e) => !/simulated trap/.test(e)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// Appended to the worker's code: a worker reading a file whose name has `stops-the-reader` in slices (a file
+// too large to read ahead) throws from inside its wasm once it has reported that file's progress twice, as a
+// trap in the middle of a large file does: the call it makes to time the next slice throws, and nothing in
+// the wasm catches it.
+const TRAP_MID_FILE = `
+;(() => {
+  const culprits = new Set();
+  let handler = null;
+  Object.defineProperty(self, 'onmessage', {
+    configurable: true,
+    get() { return handler; },
+    set(h) {
+      handler = h;
+      self.addEventListener('message', (e) => {
+        for (const f of e.data?.files || []) if (String(f.name).includes('stops-the-reader')) culprits.add(f.id);
+        handler.call(self, e);
+      });
+    },
+  });
+  let reports = 0;
+  let armed = false;
+  const post = self.postMessage.bind(self);
+  self.postMessage = (message, transfer) => {
+    if (message?.kind === 'progress' && culprits.has(message.id) && ++reports === 2) armed = true;
+    return post(message, transfer);
+  };
+  const now = Date.now;
+  Date.now = () => {
+    if (armed) throw new Error('RuntimeError: unreachable (simulated trap in a large file)');
+    return now();
+  };
+})();
+`;
+
+// A delivery larger than the worker reads ahead (16 MiB), so that it is read in slices with progress: one
+// generated file's records, over and over.
+function largeDelivery(dir, gen, name) {
+  const records = JSON.parse(gunzipSync(readFileSync(gen.files[0])).toString()).Records;
+  const many = [];
+  while (JSON.stringify(many).length < 20 << 20) many.push(...records);
+  const file = path.join(dir, name);
+  writeFileSync(file, JSON.stringify({ Records: many }));
+  return file;
+}
+
+test('a worker that stops in the middle of a large file: that file fails, the progress bar counts its bytes once', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const gen = generatedSet();
+  const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-crash-'));
+  try {
+    const culprit = largeDelivery(dir, gen, 'stops-the-reader-large.json');
+    const others = gen.files.slice(0, 20);
+    const files = [...others.slice(0, 10), culprit, ...others.slice(10)];
+    const s = await h.openPage({
+      contextOptions: { serviceWorkers: 'block' },
+      beforeLoad: async (context) => {
+        await context.route(/\/worker\.js$/, async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, body: (await response.text()) + TRAP_MID_FILE });
+        });
+      },
+    });
+    const { page } = s;
+    await recordProgress(page);
+    await pickFiles(page, files);
+    await waitReady(page, { timeout: 120_000 });
+    const st = await status(page);
+    const errors = await fileErrors(page);
+    assert.equal(st.filesOk, others.length, JSON.stringify(st));
+    assert.equal(st.filesFailed, 1, JSON.stringify(st));
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0].file, 'stops-the-reader-large.json');
+    assert.match(errors[0].text, /stopped the page's file reader \(.*simulated trap in a large file\)\), twice/);
+    // The other files' events, exactly: their records, and the Transcribe ones among them.
+    const expected = others.map((f) => JSON.parse(gunzipSync(readFileSync(f)).toString()).Records);
+    assert.equal(st.eventsTotal, expected.reduce((n, r) => n + r.length, 0), JSON.stringify(st));
+    // The bar's total grows to every byte picked as the files' sizes are asked, and what it shows done never
+    // passes it nor goes back: the slices read before each stop count once.
+    const total = totalSize(files);
+    const samples = (await progressSamples(page)).filter((p) => p.max != null).map((p) => [Number(p.value), Number(p.max)]);
+    assert.ok(samples.length > 0, 'the progress bar showed');
+    assert.equal(samples[samples.length - 1][1], total, JSON.stringify(samples));
+    for (const [value, max] of samples) assert.ok(value <= max && max <= total, JSON.stringify(samples));
+    for (let i = 1; i < samples.length; i++) assert.ok(samples[i][0] >= samples[i - 1][0], JSON.stringify(samples));
+    assert.deepEqual(s.pageErrors.filter((e) => !/simulated trap/.test(e)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('cancel right after a worker stops: the counts add up, and the files load again in full', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const gen = generatedSet();
+  const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-crash-'));
+  try {
+    const culprit = path.join(dir, 'stops-the-reader.json.gz');
+    copyFileSync(gen.files[0], culprit);
+    const files = [...gen.files.slice(0, 50), culprit, ...gen.files.slice(50)];
+    const s = await h.openPage({
+      contextOptions: { serviceWorkers: 'block' },
+      beforeLoad: async (context, page) => {
+        await countWorkers(page);
+        await context.route(/\/worker\.js$/, async (route) => {
+          const response = await route.fetch();
+          await route.fulfill({ response, body: (await response.text()) + TRAP });
+        });
+      },
+    });
+    const { page } = s;
+    const before = await page.evaluate(() => window.__workersStarted);
+    await pickFiles(page, files);
+    // A worker in place of one that stopped: the files it held are back in the queue.
+    await page.waitForFunction((n) => window.__workersStarted > n, before, { timeout: WAIT_MS, polling: 5 });
+    let clicked = true;
+    try {
+      await page.locator('[data-testid=cancel]').click({ timeout: 5_000 });
+    } catch (e) {
+      clicked = false;
+      t.diagnostic(`the cancel click did not land (${String(e).split('\n')[0]})`);
+    }
+    await waitReady(page, { timeout: 120_000 });
+    assert.equal(await page.locator('[data-testid=progress]').count(), 0, 'progress still shown after ready');
+    const st = await status(page);
+    const errors = await fileErrors(page);
+    const skipped = errors.filter((e) => e.kind === 'skipped');
+    t.diagnostic(`cancel ${clicked ? 'clicked' : 'missed'}: ${JSON.stringify(st)}, skipped ${skipped.length}`);
+    // Every file is counted once: loaded, failed (only the culprit can), or skipped as cancelled.
+    assert.equal(st.filesOk + st.filesFailed + skipped.length, files.length, JSON.stringify({ st, errors: errors.slice(0, 5) }));
+    for (const e of errors.filter((e) => e.kind !== 'skipped')) assert.equal(e.file, 'stops-the-reader.json.gz', JSON.stringify(e));
+    for (const e of skipped) assert.match(e.text, /cancel/i, JSON.stringify(e));
+    assert.ok(st.eventsKept <= gen.truth.n_transcribe && st.eventsTotal <= gen.truth.n_records, JSON.stringify(st));
+    // The files again, without the culprit: every one loads, and dedupe makes it one full load.
+    await pickFiles(page, gen.files);
+    await waitReady(page, { timeout: 120_000 });
+    const again = await status(page);
+    assert.equal(again.filesOk, st.filesOk + gen.files.length, JSON.stringify(again));
+    assert.equal(again.eventsKept, gen.truth.n_transcribe, JSON.stringify(again));
+    assert.equal(again.eventsTotal, st.eventsTotal + gen.truth.n_records, JSON.stringify(again));
     assert.deepEqual(s.pageErrors.filter((e) => !/simulated trap/.test(e)), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
