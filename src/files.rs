@@ -1027,7 +1027,10 @@ impl Loader {
                 let batch = match get("batch").dyn_into::<Uint8Array>() {
                     Ok(view) => {
                         let bytes = view.to_vec();
-                        self.give_back(serial, view.buffer());
+                        // Only to a worker with more to answer: one done with its files would hold it for nothing.
+                        if next.is_some() {
+                            self.give_back(serial, view.buffer());
+                        }
                         bytes
                     }
                     Err(_) => Vec::new(),

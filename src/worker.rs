@@ -9,7 +9,7 @@
 //!
 //! Messages in: `{files: [{id, name, file, size}], keepAll}` (the sizes the page asked),
 //! `{id, sample: true, keepAll}`, `{id, sql: {...}}`, or `{spare}`: an answer's buffer, handed back once
-//! the page has copied from it, for a later answer.
+//! the page has copied from it, for a later answer of the same load.
 //! Messages out: `{kind: "warm", batch, ...}`, the answer a reading worker makes of `trailscope_core::warm`'s
 //! delivery with every event kept (it reads it twice before listening, with and without), then
 //! `{kind: "ready"}` once listening, `{kind: "progress", id, bytes}` as slices of a large file are read,
@@ -161,7 +161,7 @@ const SPARE_BYTES: u32 = 16 << 20;
 fn outgoing(bytes: &[u8]) -> Uint8Array {
     let n = bytes.len() as u32;
     let spare = SPARE.with_borrow_mut(|spare| {
-        let at = spare.iter().position(|b| b.byte_length() >= n)?;
+        let at = (0..spare.len()).filter(|&i| spare[i].byte_length() >= n).min_by_key(|&i| spare[i].byte_length())?;
         Some(spare.swap_remove(at))
     });
     // A new one is made larger, so that it can serve the larger answers to come as a spare: the system
@@ -358,12 +358,17 @@ fn work(scope: &DedicatedWorkerGlobalScope) {
         }
     }
     flush(scope);
-    QUEUE.with_borrow_mut(|queue| {
+    let idle = QUEUE.with_borrow_mut(|queue| {
         if queue.jobs.is_empty() {
             // The next load starts with a small reading again, so its first file is parsed at once.
             queue.last_group = 0.0;
         }
+        queue.jobs.is_empty()
     });
+    if idle {
+        // Spare buffers are for the answers of a load, not to be held between loads.
+        SPARE.with_borrow_mut(Vec::clear);
+    }
 }
 
 /// Sends the answer gathered so far, if any.

@@ -228,6 +228,8 @@ test('cancel right after a worker stops: the counts add up, and the files load a
     const errors = await fileErrors(page);
     const skipped = errors.filter((e) => e.kind === 'skipped');
     t.diagnostic(`cancel ${clicked ? 'clicked' : 'missed'}: ${JSON.stringify(st)}, skipped ${skipped.length}`);
+    // The culprit, back in the queue, waits for the replacement to start: the load is still going.
+    assert.ok(clicked && skipped.length > 0, 'the cancel landed while files were still to read');
     // Every file is counted once: loaded, failed (only the culprit can), or skipped as cancelled.
     assert.equal(st.filesOk + st.filesFailed + skipped.length, files.length, JSON.stringify({ st, errors: errors.slice(0, 5) }));
     for (const e of errors.filter((e) => e.kind !== 'skipped')) assert.equal(e.file, 'stops-the-reader.json.gz', JSON.stringify(e));
