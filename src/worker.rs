@@ -358,15 +358,10 @@ fn work(scope: &DedicatedWorkerGlobalScope) {
         }
     }
     flush(scope);
-    let idle = QUEUE.with_borrow_mut(|queue| {
-        if queue.jobs.is_empty() {
-            // The next load starts with a small reading again, so its first file is parsed at once.
-            queue.last_group = 0.0;
-        }
-        queue.jobs.is_empty()
-    });
-    if idle {
-        // Spare buffers are for the answers of a load, not to be held between loads.
+    if QUEUE.with_borrow(|queue| queue.jobs.is_empty()) {
+        // The next load starts with a small reading again, so its first file is parsed at once, and spare
+        // buffers are for the answers of a load, not to be held between loads.
+        QUEUE.with_borrow_mut(|queue| queue.last_group = 0.0);
         SPARE.with_borrow_mut(Vec::clear);
     }
 }

@@ -59,24 +59,36 @@ async function countWorkers(page) {
   });
 }
 
+// Serves the page's script whose path matches `script` with `code` appended.
+async function appendTo(context, script, code) {
+  await context.route(script, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: (await response.text()) + code });
+  });
+}
+
+// The generated set with a copy of its first file named `stops-the-reader` in the middle (so that the worker
+// holding it holds files before and after it too), opened in a page whose reading workers carry TRAP and
+// are counted. Returns { s, files }.
+async function openWithCulprit(gen, dir) {
+  const culprit = path.join(dir, 'stops-the-reader.json.gz');
+  copyFileSync(gen.files[0], culprit);
+  const files = [...gen.files.slice(0, 50), culprit, ...gen.files.slice(50)];
+  const s = await h.openPage({
+    contextOptions: { serviceWorkers: 'block' },
+    beforeLoad: async (context, page) => {
+      await countWorkers(page);
+      await appendTo(context, /\/worker\.js$/, TRAP);
+    },
+  });
+  return { s, files };
+}
+
 test('a worker that stops on a file: that file fails with why, the other files it held load', { timeout: TEST_TIMEOUT_MS }, async () => {
   const gen = generatedSet();
   const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-crash-'));
   try {
-    const culprit = path.join(dir, 'stops-the-reader.json.gz');
-    copyFileSync(gen.files[0], culprit);
-    // In the middle, so that the worker holding it holds files before and after it too.
-    const files = [...gen.files.slice(0, 50), culprit, ...gen.files.slice(50)];
-    const s = await h.openPage({
-      contextOptions: { serviceWorkers: 'block' },
-      beforeLoad: async (context, page) => {
-        await countWorkers(page);
-        await context.route(/\/worker\.js$/, async (route) => {
-          const response = await route.fetch();
-          await route.fulfill({ response, body: (await response.text()) + TRAP });
-        });
-      },
-    });
+    const { s, files } = await openWithCulprit(gen, dir);
     const { page } = s;
     await pickFiles(page, files);
     await waitReady(page, { timeout: 120_000 });
@@ -158,12 +170,7 @@ test('a worker that stops in the middle of a large file: that file fails, the pr
     const files = [...others.slice(0, 10), culprit, ...others.slice(10)];
     const s = await h.openPage({
       contextOptions: { serviceWorkers: 'block' },
-      beforeLoad: async (context) => {
-        await context.route(/\/worker\.js$/, async (route) => {
-          const response = await route.fetch();
-          await route.fulfill({ response, body: (await response.text()) + TRAP_MID_FILE });
-        });
-      },
+      beforeLoad: (context) => appendTo(context, /\/worker\.js$/, TRAP_MID_FILE),
     });
     const { page } = s;
     await recordProgress(page);
@@ -197,19 +204,7 @@ test('cancel right after a worker stops: the counts add up, and the files load a
   const gen = generatedSet();
   const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-crash-'));
   try {
-    const culprit = path.join(dir, 'stops-the-reader.json.gz');
-    copyFileSync(gen.files[0], culprit);
-    const files = [...gen.files.slice(0, 50), culprit, ...gen.files.slice(50)];
-    const s = await h.openPage({
-      contextOptions: { serviceWorkers: 'block' },
-      beforeLoad: async (context, page) => {
-        await countWorkers(page);
-        await context.route(/\/worker\.js$/, async (route) => {
-          const response = await route.fetch();
-          await route.fulfill({ response, body: (await response.text()) + TRAP });
-        });
-      },
-    });
+    const { s, files } = await openWithCulprit(gen, dir);
     const { page } = s;
     const before = await page.evaluate(() => window.__workersStarted);
     await pickFiles(page, files);
@@ -289,12 +284,7 @@ test('the worker making the sample and the SQL stops: each says why, and files s
   const gen = generatedSet();
   const s = await h.openPage({
     contextOptions: { serviceWorkers: 'block' },
-    beforeLoad: async (context) => {
-      await context.route(/\/tools\.js$/, async (route) => {
-        const response = await route.fetch();
-        await route.fulfill({ response, body: (await response.text()) + TRAP });
-      });
-    },
+    beforeLoad: (context) => appendTo(context, /\/tools\.js$/, TRAP),
   });
   const { page } = s;
   await loadSample(page);

@@ -503,6 +503,11 @@ impl JsonDocs {
     }
 }
 
+/// The error of an object read as a record that has none of the fields every record has.
+fn not_a_record(place: &dyn Fn() -> String) -> FileError {
+    FileError::new(format!("{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)", place()))
+}
+
 /// A record read where it starts in a chunk: only its summary, or whole.
 // One lives on the stack for one record; boxing the larger would allocate for each.
 #[allow(clippy::large_enum_variant)]
@@ -627,16 +632,10 @@ impl<'r> Sink<'r> {
         fallback: Fallback,
         place: &dyn Fn() -> String,
     ) -> Result<(), FileError> {
-        let not_a_record = || {
-            FileError::new(format!(
-                "{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)",
-                place()
-            ))
-        };
         if !self.options.keep_all {
             if let Some(summary) = summary {
                 if !summary.looks_like_record() {
-                    return Err(not_a_record());
+                    return Err(not_a_record(place));
                 }
                 if !model::is_transcribe_source(summary.event_source.as_str()) {
                     self.count(summary.service(), summary.event_name.as_str());
@@ -660,10 +659,7 @@ impl<'r> Sink<'r> {
         place: &dyn Fn() -> String,
     ) -> Result<(), FileError> {
         if !record.looks_like_record() {
-            return Err(FileError::new(format!(
-                "{}: not a CloudTrail record (it has no eventVersion, eventName or eventTime)",
-                place()
-            )));
+            return Err(not_a_record(place));
         }
         self.count(record.service(), record.event_name.as_str());
         if self.options.keep_all || model::is_transcribe_source(record.event_source.as_str()) {
