@@ -10,7 +10,6 @@ use trailscope_core::ingest::{self, FileResult, IngestOptions, Outcome};
 use trailscope_core::jobs::{self, Job};
 use trailscope_core::model::Event;
 use trailscope_core::query::{self, Evaluation, Query};
-use trailscope_core::sketch::WORDS_PER_EVENT;
 use trailscope_core::store::{FileNote, Store, Summary};
 
 /// The facets the page shows, with their search field names.
@@ -121,12 +120,7 @@ impl Engine {
         // after such a mishap, and a search then reads the rows beyond it in full: slower, still right.
         let sketch = &mut self.index.sketch;
         if sketch.len() == before && !words.is_empty() {
-            for at in kept {
-                let block = words.get(at * WORDS_PER_EVENT..(at + 1) * WORDS_PER_EVENT).unwrap_or(&[]);
-                if !sketch.push_event(block) {
-                    break;
-                }
-            }
+            sketch.push_kept(&words, &kept);
         }
     }
 

@@ -114,7 +114,7 @@ pub const WORDS_PER_EVENT: usize = BITS_PER_BLOCK / 64;
 
 /// The bitsets of `events` in the chosen shape, [`WORDS_PER_EVENT`] words each, in order: built where the
 /// events were read (a worker, while the record is at hand), so the page only appends them
-/// ([`Sketch::push_event`]) instead of reading every record again on its own thread.
+/// ([`Sketch::push_kept`]) instead of reading every record again on its own thread.
 // Not inlined into the worker's handler: with its hot loop there, the whole handler (the file's reading
 // around it) was optimised, a large function that browsers take long to compile.
 #[inline(never)]
@@ -211,14 +211,28 @@ impl Sketch {
         end == n_blocks
     }
 
-    /// Appends the bitset of the next event, made by [`words_of`]; false, and nothing appended, when this
-    /// sketch has another shape or `words` another length (the event is then sketched by [`Sketch::extend`]).
-    pub fn push_event(&mut self, words: &[u64]) -> bool {
-        let fits = self.block_shift == 0 && self.words_per_block == WORDS_PER_EVENT && words.len() == WORDS_PER_EVENT;
-        if fits {
-            self.words.extend_from_slice(words);
+    /// Appends the bitsets of a file's kept events: `words` is what [`words_of`] made of all the file's
+    /// events, and `kept` the positions among them of those kept (ascending, as `Store::add` gives them).
+    /// Consecutive ones go in one copy (with no duplicate in the file, all of them). False when this sketch
+    /// has another shape or `words` does not cover a kept event, with only the runs of kept events before
+    /// that appended: the events left are sketched by [`Sketch::extend`], and the sketch stays a true
+    /// sketch of a prefix.
+    pub fn push_kept(&mut self, words: &[u64], kept: &[usize]) -> bool {
+        if self.block_shift != 0 || self.words_per_block != WORDS_PER_EVENT {
+            return false;
         }
-        fits
+        let mut at = 0;
+        while let Some(&first) = kept.get(at) {
+            let mut end = first + 1;
+            at += 1;
+            while kept.get(at) == Some(&end) {
+                end += 1;
+                at += 1;
+            }
+            let Some(run) = words.get(first * WORDS_PER_EVENT..end * WORDS_PER_EVENT) else { return false };
+            self.words.extend_from_slice(run);
+        }
+        true
     }
 
     /// The bitset of the block that holds event `row`, when the sketch covers it.

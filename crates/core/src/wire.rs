@@ -154,10 +154,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<FileResult>, WireError> {
         if n_words != 0 && n_words != events.len() * crate::sketch::WORDS_PER_EVENT {
             return Err(WireError(format!("a sketch of {n_words} words for {} events", events.len())));
         }
-        let mut sketch = Vec::with_capacity(n_words);
-        for _ in 0..n_words {
-            sketch.push(r.word()?);
-        }
+        let sketch = r.words(n_words)?;
         results.push(FileResult {
             name,
             outcome,
@@ -283,6 +280,17 @@ impl Reader<'_> {
     }
 
     fn uint(&mut self) -> Result<u64, WireError> {
+        // Most numbers here are a span's start or length: one or two bytes, read without a loop.
+        if let Some(&[a, b]) = self.bytes.get(self.at..self.at + 2) {
+            if a < 0x80 {
+                self.at += 1;
+                return Ok(u64::from(a));
+            }
+            if b < 0x80 {
+                self.at += 2;
+                return Ok(u64::from(a & 0x7f) | u64::from(b) << 7);
+            }
+        }
         let mut n = 0u64;
         for shift in (0..64).step_by(7) {
             let b = self.byte()?;
@@ -294,13 +302,14 @@ impl Reader<'_> {
         Err(WireError("number too long".to_owned()))
     }
 
-    /// Eight bytes, little-endian.
-    fn word(&mut self) -> Result<u64, WireError> {
-        let bytes = self.bytes.get(self.at..self.at + 8).ok_or_else(|| WireError("ends early".to_owned()))?;
-        self.at += 8;
-        let mut word = [0u8; 8];
-        word.copy_from_slice(bytes);
-        Ok(u64::from_le_bytes(word))
+    /// `n` words of eight bytes, little-endian: checked once for all of them, since a batch with every
+    /// event kept holds millions (a sketch is 32 words an event).
+    fn words(&mut self, n: usize) -> Result<Vec<u64>, WireError> {
+        let end = n.checked_mul(8).and_then(|len| self.at.checked_add(len));
+        let bytes =
+            end.and_then(|end| self.bytes.get(self.at..end)).ok_or_else(|| WireError("ends early".to_owned()))?;
+        self.at += bytes.len();
+        Ok(bytes.chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default())).collect())
     }
 
     /// A count or length, which must fit what is left of the buffer to be believed.

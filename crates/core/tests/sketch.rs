@@ -242,11 +242,8 @@ fn bitsets_built_per_file_and_appended_equal_the_sketch_of_the_kept_events() {
         let result = ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true });
         let words = trailscope_core::sketch::words_of(&result.events);
         assert_eq!(words.len(), result.events.len() * trailscope_core::sketch::WORDS_PER_EVENT);
-        for at in store.add(result) {
-            let block =
-                &words[at * trailscope_core::sketch::WORDS_PER_EVENT..][..trailscope_core::sketch::WORDS_PER_EVENT];
-            assert!(appended.push_event(block));
-        }
+        let kept = store.add(result);
+        assert!(appended.push_kept(&words, &kept));
     }
     assert!(store.summary().n_duplicates > 0, "the repeated file was deduplicated");
     let mut built = Sketch::new();
@@ -256,7 +253,16 @@ fn bitsets_built_per_file_and_appended_equal_the_sketch_of_the_kept_events() {
         assert_eq!(appended.block_of(row), built.block_of(row), "event {row}");
     }
     // Another shape cannot take these bitsets: its events are left to `extend`.
-    assert!(!Sketch::with_shape(4, 256).push_event(built.block_of(0).expect("covered")));
+    assert!(!Sketch::with_shape(4, 256).push_kept(built.block_of(0).expect("covered"), &[0]));
+    // Kept events with a gap between them take their own bitsets; bitsets that do not reach a kept event
+    // append the runs before it and say so.
+    let three: Vec<u64> = (0..3).flat_map(|row| built.block_of(row).expect("covered").to_vec()).collect();
+    let mut gap = Sketch::new();
+    assert!(gap.push_kept(&three, &[0, 2]));
+    assert_eq!((gap.len(), gap.block_of(1)), (2, built.block_of(2)));
+    let mut short = Sketch::new();
+    assert!(!short.push_kept(&three[..2 * trailscope_core::sketch::WORDS_PER_EVENT], &[0, 2]));
+    assert_eq!((short.len(), short.block_of(0)), (1, built.block_of(0)));
 }
 
 /// JSON path terms pass over records by the sketch only where the record is spelled plainly: over
