@@ -100,8 +100,9 @@ fn gzip(text: &[u8]) -> Vec<u8> {
                 let h =
                     (u32::from_le_bytes([four[0], four[1], four[2], four[3]]).wrapping_mul(0x9E37_79B1) >> 20) as usize;
                 let before = std::mem::replace(&mut last[h], at);
+                // A match stops at the block's end, so that the block flagged last holds the text's end.
                 if before != usize::MAX && at - before <= 32_768 {
-                    len = text[before..].iter().zip(&text[at..]).take(258).take_while(|(a, b)| a == b).count();
+                    len = text[before..end].iter().zip(&text[at..end]).take(258).take_while(|(a, b)| a == b).count();
                     dist = at - before;
                 }
             }
@@ -224,6 +225,22 @@ mod tests {
         let mut text = String::new();
         flate2::read::GzDecoder::new(&gz[..]).read_to_string(&mut text).expect("valid gzip");
         assert!(text.len() > 20 * BLOCK && gz.len() * 5 < text.len(), "{} bytes of gzip for {}", gz.len(), text.len());
+    }
+
+    #[test]
+    fn any_text_round_trips_whatever_falls_at_the_blocks_ends() {
+        // Repetitive text ends in a back-reference, which once ran past a block's end and left the
+        // stream without a last block.
+        let mut texts: Vec<Vec<u8>> = Vec::new();
+        for len in [0, 1, 3, 4, 5, BLOCK - 1, BLOCK, BLOCK + 1, BLOCK + 100, 2 * BLOCK + 1, 3 * BLOCK + 257] {
+            texts.push(vec![b'a'; len]);
+            texts.push((0..len).map(|i| b"abcab"[i % 5] ^ (i / 7000) as u8).collect());
+        }
+        for text in texts {
+            let mut back = Vec::new();
+            flate2::read::GzDecoder::new(&gzip(&text)[..]).read_to_end(&mut back).expect("valid gzip");
+            assert!(back == text, "a text of {} bytes", text.len());
+        }
     }
 
     #[test]
