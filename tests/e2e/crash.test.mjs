@@ -15,33 +15,40 @@ import {
 
 const h = useHarness();
 
-// Appended to the worker's code: the worker's message handler, as the worker sets it, is wrapped so that a
-// batch of files holding one whose name has `stops-the-reader` goes to the worker without that file, and a
-// moment later a promise is rejected with nothing to handle it, as a trap does in the callback where the
-// worker parses what it read: the worker may answer some files of the batch first, and the rest are never
-// answered. Every worker started carries it, the replacements too.
-const TRAP = `
-;(() => {
+// Worker code (for the traps below) that hands each message to \`listener\`, the source of a function of the
+// event, in place of the worker's own handler, which the worker sets as \`onmessage\` and \`listener\` calls as
+// \`handler\`.
+function onEachMessage(listener) {
+  return `
   let handler = null;
   Object.defineProperty(self, 'onmessage', {
     configurable: true,
     get() { return handler; },
     set(h) {
       handler = h;
-      self.addEventListener('message', (e) => {
-        // The tools' worker stops on the built-in sample and on SQL.
-        if (e.data?.sample || e.data?.sql) {
-          setTimeout(() => { Promise.reject(new Error('RuntimeError: unreachable (simulated trap)')); }, 20);
-          return;
-        }
-        const files = e.data?.files || [];
-        if (!files.some((f) => String(f.name).includes('stops-the-reader'))) return handler.call(self, e);
-        const rest = files.filter((f) => !String(f.name).includes('stops-the-reader'));
-        handler.call(self, new MessageEvent('message', { data: { ...e.data, files: rest } }));
-        setTimeout(() => { Promise.reject(new Error('RuntimeError: unreachable (simulated trap)')); }, 20);
-      });
+      self.addEventListener('message', ${listener});
     },
-  });
+  });`;
+}
+
+// Appended to the worker's code: the worker's message handler, as the worker sets it, is wrapped so that a
+// batch of files holding one whose name has `stops-the-reader` goes to the worker without that file, and a
+// moment later a promise is rejected with nothing to handle it, as a trap does in the callback where the
+// worker parses what it read: the worker may answer some files of the batch first, and the rest are never
+// answered. Every worker started carries it, the replacements too.
+const TRAP = `
+;(() => {${onEachMessage(`(e) => {
+    // The tools' worker stops on the built-in sample and on SQL.
+    if (e.data?.sample || e.data?.sql) {
+      setTimeout(() => { Promise.reject(new Error('RuntimeError: unreachable (simulated trap)')); }, 20);
+      return;
+    }
+    const files = e.data?.files || [];
+    if (!files.some((f) => String(f.name).includes('stops-the-reader'))) return handler.call(self, e);
+    const rest = files.filter((f) => !String(f.name).includes('stops-the-reader'));
+    handler.call(self, new MessageEvent('message', { data: { ...e.data, files: rest } }));
+    setTimeout(() => { Promise.reject(new Error('RuntimeError: unreachable (simulated trap)')); }, 20);
+  }`)}
 })();
 `;
 
@@ -122,19 +129,10 @@ test('a worker that stops on a file: that file fails with why, the other files i
 // the wasm catches it.
 const TRAP_MID_FILE = `
 ;(() => {
-  const culprits = new Set();
-  let handler = null;
-  Object.defineProperty(self, 'onmessage', {
-    configurable: true,
-    get() { return handler; },
-    set(h) {
-      handler = h;
-      self.addEventListener('message', (e) => {
-        for (const f of e.data?.files || []) if (String(f.name).includes('stops-the-reader')) culprits.add(f.id);
-        handler.call(self, e);
-      });
-    },
-  });
+  const culprits = new Set();${onEachMessage(`(e) => {
+    for (const f of e.data?.files || []) if (String(f.name).includes('stops-the-reader')) culprits.add(f.id);
+    handler.call(self, e);
+  }`)}
   let reports = 0;
   let armed = false;
   const post = self.postMessage.bind(self);
