@@ -92,7 +92,7 @@ fn gzip(text: &[u8]) -> Vec<u8> {
             out.put(LENGTH_LENGTHS.get(symbol).map_or(0, |&len| u32::from(len)), 3);
         }
         for &len in &lengths {
-            out.code(length_codes[usize::from(len)], 2 + u32::from(len < 7));
+            out.code(length_codes[usize::from(len)], u32::from(LENGTH_LENGTHS[usize::from(len)]));
         }
         while at < end {
             let (mut len, mut dist) = (0, 0);
@@ -140,14 +140,7 @@ fn gzip(text: &[u8]) -> Vec<u8> {
         }
     }
     out.put(0, 7);
-    let mut crc = !0u32;
-    for &b in text {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { 0xedb8_8320 ^ (crc >> 1) } else { crc >> 1 };
-        }
-    }
-    out.out.extend_from_slice(&(!crc).to_le_bytes());
+    out.out.extend_from_slice(&crate::gunzip::crc32(0, text).to_le_bytes());
     out.out.extend_from_slice(&(text.len() as u32).to_le_bytes());
     out.out
 }
