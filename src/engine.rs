@@ -186,7 +186,7 @@ impl Engine {
             .map(|id| strings.get(id).to_owned())
             .filter(|v| !v.is_empty())
             .collect();
-        values.sort();
+        values.sort_unstable();
         values
     }
 
@@ -263,11 +263,15 @@ impl Engine {
     /// `shown` from the evaluation's rows (time order), in the table's order.
     fn order_shown(&mut self) {
         self.shown.clone_from(self.evaluation.as_ref().map_or(&Vec::new(), |e| &e.rows));
-        // The candidates come in time order, and the sort is stable: ties keep time order.
+        // The candidates come in time order, and ties keep it: each row is sorted with its place. (The page
+        // has no stable sort: without one, its download is 2.8 KB smaller.)
         if let Some(column) = self.sort.column {
             let (ids, strings) = (self.index.column(column), &self.index.strings);
-            let key = |row: &u32| strings.lower(ids.get(*row as usize).copied().unwrap_or(0));
-            self.shown.sort_by(|a, b| key(a).cmp(key(b)));
+            let key = |row: u32| strings.lower(ids.get(row as usize).copied().unwrap_or(0));
+            let mut placed: Vec<(u32, u32)> =
+                self.shown.iter().enumerate().map(|(at, &row)| (at as u32, row)).collect();
+            placed.sort_unstable_by(|a, b| key(a.1).cmp(key(b.1)).then(a.0.cmp(&b.0)));
+            self.shown = placed.into_iter().map(|(_, row)| row).collect();
         }
         if self.sort.descending {
             self.shown.reverse();

@@ -180,7 +180,7 @@ pub async fn walk_entries(entries: Vec<JsValue>, found: impl Fn(Vec<Source>), st
                     Some(Source::file(file, name))
                 })
                 .collect();
-            sources.sort_by_key(Source::name);
+            sources.sort_unstable_by_key(Source::name);
             if !sources.is_empty() && !stopped() {
                 found(sources);
             }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, loadSample, waitReady, openJobs,
-  assertCleanSession,
+  assertCleanSession, jobs,
 } from './harness.mjs';
 
 const h = useHarness();
@@ -38,8 +38,9 @@ test('/ focuses the search, Esc clears it, arrows move through the rows and the 
   assertCleanSession(s);
 });
 
-test('column headers sort the table, a second click reverses', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+test('column headers sort the table, a second click reverses; ties keep time order', { timeout: TEST_TIMEOUT_MS }, async () => {
+  // Tall, so that a job of dozens of events is all in view (a sort of 20 or fewer is stable anyway).
+  const s = await h.openPage({ contextOptions: { viewport: { width: 1280, height: 2400 } } });
   const { page } = s;
   await loadSample(page);
   await waitReady(page);
@@ -54,6 +55,30 @@ test('column headers sort the table, a second click reverses', { timeout: TEST_T
   const down = await names();
   assert.deepEqual(down, [...down].sort((a, b) => b.toLowerCase().localeCompare(a.toLowerCase())));
   assert.notEqual(up[0], down[0]);
+
+  // Among equal names the table keeps time order. The events of a few jobs, all in view (a sort of 20 or
+  // fewer is stable anyway): sorted by name, each name's events come in the order they had by time.
+  await openJobs(page);
+  const all = await jobs(page);
+  const within = (prefix) => all.filter((j) => j.name.startsWith(prefix)).reduce((n, j) => n + Number(j.events), 0);
+  const prefix = all.flatMap((j) => [...j.name].map((_, i) => j.name.slice(0, i + 1))).find((p) => within(p) > 25 && within(p) <= 60);
+  assert.ok(prefix, 'the sample should hold jobs whose names share a start, with 26 to 60 events');
+  await page.locator('[data-testid=events-tab]').click();
+  await page.locator('[data-testid=column-header][data-column=time]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=column-header][data-column=time]')?.getAttribute('aria-sort') === 'ascending', null, { timeout: WAIT_MS });
+  await page.locator('[data-testid=search]').fill(`job:"${prefix}*"`);
+  await page.locator(`[data-testid=status][data-events-shown="${within(prefix)}"]`).waitFor({ timeout: WAIT_MS });
+  const rows = async () => page.locator('[data-testid=event-row]').evaluateAll((els) => els.map((r) => [r.getAttribute('data-event-name'), r.getAttribute('data-event-id')]));
+  const byTime = await rows();
+  assert.equal(byTime.length, within(prefix), 'every row in view');
+  const inJob = [...new Set(byTime.map(([n]) => n))];
+  assert.ok(inJob.length >= 2, `names: ${inJob}`);
+  await header.click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=column-header][data-column=event]')?.getAttribute('aria-sort') === 'ascending', null, { timeout: WAIT_MS });
+  const byName = await rows();
+  assert.notDeepEqual(byName, byTime);
+  const ofName = (name, list) => list.filter(([n]) => n === name).map(([, id]) => id);
+  for (const name of inJob) assert.deepEqual(ofName(name, byName), ofName(name, byTime), name);
   assertCleanSession(s);
 });
 

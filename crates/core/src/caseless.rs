@@ -58,10 +58,12 @@ impl Finder {
         // Most frequent first, in CloudTrail JSON and English alike.
         const COMMON: &[u8] = b"\":,etaoinsrhldcum-fpgwyb./_0123456789vkxjqz";
         let rank = |b: u8| COMMON.iter().position(|&c| c == b).unwrap_or(COMMON.len());
-        let mut order: Vec<usize> = (0..needle.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(rank(needle[i])));
-        let first = order.first().copied().unwrap_or(0);
-        let second = order.get(1).copied().unwrap_or(first);
+        // The two rarest bytes, the earlier one first among equals.
+        let rarest = |skip: Option<usize>| {
+            (0..needle.len()).filter(|&i| Some(i) != skip).min_by_key(|&i| (std::cmp::Reverse(rank(needle[i])), i))
+        };
+        let first = rarest(None).unwrap_or(0);
+        let second = rarest(Some(first)).unwrap_or(first);
         let (first, second) = (first.min(second), first.max(second));
         let fold = |b: u8| if b.is_ascii_lowercase() { 0x20 } else { 0 };
         let byte = |i: usize| needle.get(i).copied().unwrap_or(0);

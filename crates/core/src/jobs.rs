@@ -117,7 +117,7 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
         job.anomalies = anomalies(job, events);
     }
     // Newest first, then by name; the rest of the key only orders the ties, as it always did.
-    jobs.sort_by(|a, b| {
+    jobs.sort_unstable_by(|a, b| {
         (b.last, &a.name, &a.account, &a.region, a.kind).cmp(&(a.last, &b.name, &b.account, &b.region, b.kind))
     });
     jobs

@@ -445,14 +445,16 @@ impl Evaluation {
     /// looked at by [`Evaluation::advance`].
     pub fn new(query: &Query, index: &Index) -> Evaluation {
         let n = index.len();
-        let (mut cheap, mut reading) = (Vec::new(), Vec::new());
+        // Free text is read first: it skips most rows through the sketch and the columns.
+        let (mut cheap, mut reading, mut paths) = (Vec::new(), Vec::new(), Vec::new());
         for term in &query.terms {
             match prepare(term, index) {
                 Prepared::Bits(term) => cheap.push(term),
-                Prepared::Reads(term) => reading.push(term),
+                Prepared::Reads(term @ Reading::Text(_)) => reading.push(term),
+                Prepared::Reads(term) => paths.push(term),
             }
         }
-        reading.sort_by_key(Reading::cost);
+        reading.append(&mut paths);
         let times = &index.time;
         let mut base = match query.range {
             Some((start, end)) => Bits::times_within(times, start, end.saturating_sub(1)),
@@ -608,7 +610,7 @@ pub fn facet_all(index: &Index, column: Column) -> Vec<(StrId, u32)> {
 fn ranked(index: &Index, counts: Vec<u32>) -> Vec<(StrId, u32)> {
     let mut out: Vec<(StrId, u32)> =
         counts.iter().enumerate().filter(|(_, &n)| n > 0).map(|(id, &n)| (id as StrId, n)).collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0))));
+    out.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| index.strings.get(a.0).cmp(index.strings.get(b.0))));
     out
 }
 
@@ -779,14 +781,6 @@ impl BitTerm {
 }
 
 impl Reading {
-    /// Free text first: it skips most rows through the sketch and the columns.
-    fn cost(&self) -> u8 {
-        match self {
-            Reading::Text(_) => 1,
-            Reading::Path { .. } => 2,
-        }
-    }
-
     fn holds(&mut self, row: usize, index: &Index, events: &[Event]) -> bool {
         match self {
             Reading::Path { negate, path, matcher, clues } => {

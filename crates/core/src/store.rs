@@ -150,11 +150,11 @@ impl Store {
                     .get(service)
                     .map(|names| names.iter().map(|(name, &n)| (name.clone(), n)).collect())
                     .unwrap_or_default();
-                names.sort_by(most_first);
+                names.sort_unstable_by(most_first);
                 NotKept { service: service.clone(), n, names }
             })
             .collect();
-        services.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.service.cmp(&b.service)));
+        services.sort_unstable_by(|a, b| b.n.cmp(&a.n).then_with(|| a.service.cmp(&b.service)));
         services
     }
 
