@@ -134,8 +134,7 @@ pub fn App() -> Html {
             let Some(transfer) = e.data_transfer() else {
                 return;
             };
-            let (entries, loose) = files::drop_entries(&transfer);
-            loader.take_drop(loose, entries, engine.clone(), report.clone());
+            loader.take_drop(files::drop_entries(&transfer), engine.clone(), report.clone());
         })
     };
     let on_sample = {

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFolder, dropPaths, generateSet, waitReady, status, fileErrors, tinyPng,
+  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFolder, dropPaths, dragFromDisk, generateSet, waitReady, status, fileErrors, tinyPng,
   assertCleanSession,
 } from './harness.mjs';
 
@@ -69,26 +69,104 @@ test('the same folder dropped from disk: walked into its subfolders, each file n
   assertCleanSession(s);
 });
 
-test('a dropped folder of 300 deliveries in nested folders: every one read, with the generator\'s counts', { timeout: TEST_TIMEOUT_MS }, async () => {
-  // Three folders of a hundred: readEntries hands a folder out a hundred entries at a time, and the files
-  // of each batch join the load as soon as the browser has them.
+// The generator's deliveries in AWSLogs/<account>/CloudTrail/us-east-1/<day>/, over three accounts and `days`
+// days: the files of each batch join the load as soon as the browser has them.
+function nestedFolder(events, files, days = 1) {
   const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-drop-'));
-  const gen = generateSet(path.join(dir, 'gen'), 6000, 300);
+  const gen = generateSet(path.join(dir, 'gen'), events, files);
   const root = path.join(dir, 'AWSLogs');
   gen.files.forEach((file, i) => {
-    const sub = path.join(root, ['111111111111', '222222222222', '333333333333'][i % 3], 'CloudTrail', 'us-east-1');
+    const account = ['111111111111', '222222222222', '333333333333'][i % 3];
+    const sub = path.join(root, account, 'CloudTrail', 'us-east-1', String(Math.floor(i / 3) % days).padStart(3, '0'));
     mkdirSync(sub, { recursive: true });
     copyFileSync(file, path.join(sub, path.basename(file)));
   });
+  return { gen, root };
+}
+
+// Counts the workers that start and stop while `action` runs: the walker of a dropped folder is one (the
+// reading workers run as long as the page).
+async function workersThatCameAndWent(page, action) {
+  const seen = [];
+  const onWorker = (w) => {
+    const one = { closed: false };
+    seen.push(one);
+    w.on('close', () => { one.closed = true; });
+  };
+  page.on('worker', onWorker);
+  try {
+    await action();
+  } finally {
+    page.off('worker', onWorker);
+  }
+  return seen.filter((w) => w.closed).length;
+}
+
+// Chromium gives a dropped folder's handle, and the page walks it in a worker of its own; a browser without
+// file system handles (Firefox, Safari) gets the folder as entries, walked on the page's thread; and a folder
+// whose handle the worker cannot walk (here: no handle at all, a plain object in its place) is walked as
+// entries too.
+const HANDLES = {
+  'in a worker through its handle': { walkers: 1, script: null },
+  'as entries where the browser has no handles': {
+    walkers: 0,
+    script: () => { delete DataTransferItem.prototype.getAsFileSystemHandle; },
+  },
+  'as entries where the worker cannot walk the handle': {
+    walkers: 1,
+    script: () => { DataTransferItem.prototype.getAsFileSystemHandle = async () => ({ kind: 'directory', name: 'AWSLogs' }); },
+  },
+};
+for (const [how, { walkers: expectWalkers, script }] of Object.entries(HANDLES)) {
+  test(`a dropped folder of 300 deliveries in nested folders, walked ${how}: every one read, with the generator's counts`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { gen, root } = nestedFolder(6000, 300);
+    const beforeLoad = script && (async (_context, page) => { await page.addInitScript(script); });
+    const s = await h.openPage({ beforeLoad });
+    const { page } = s;
+    const walkers = await workersThatCameAndWent(page, async () => {
+      await dropPaths(page, [root], gen.files.length);
+      await waitReady(page);
+    });
+    assert.equal(walkers, expectWalkers, 'workers that walked the folder');
+    const st = await status(page);
+    assert.deepEqual(await fileErrors(page), []);
+    assert.deepEqual(
+      { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
+      { filesOk: 300, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_transcribe, duplicates: gen.truth.n_duplicates_transcribe },
+    );
+    assertCleanSession(s);
+  });
+}
+
+test('cancel while a dropped folder is walked: no file joins afterwards; dropping it again loads it all', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  // A folder a day, as a trail delivers them: each folder is one more wait on the browser, so the walk
+  // outlasts the first files' reading.
+  const { gen, root } = nestedFolder(20000, 2000, 300);
   const s = await h.openPage();
   const { page } = s;
+  await dragFromDisk(page, [root]);
+  // Clicked in the frame the button appears in.
+  await page.waitForFunction(() => {
+    const cancel = document.querySelector('[data-testid=cancel]');
+    cancel?.click();
+    return cancel != null;
+  }, null, { polling: 'raf' });
+  await page.locator('[data-testid=status][data-state=ready]').waitFor({ state: 'visible' });
+  const first = await status(page);
+  const errors = await fileErrors(page);
+  t.diagnostic(`after cancel: ${JSON.stringify(first)}, ${errors.length} lines`);
+  assert.ok(errors.every((e) => e.kind === 'skipped' && /cancel/i.test(e.text)), JSON.stringify(errors.slice(0, 3)));
+  assert.ok(first.filesOk + errors.length < gen.files.length, 'the walk should have been stopped before it found every file');
+  // A walk that went on would add files (and a busy state) after the cancel.
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await status(page), first, 'nothing joins the load after cancel');
+  assert.equal(await page.locator('[data-testid=progress]').count(), 0);
+
   await dropPaths(page, [root], gen.files.length);
-  await waitReady(page);
-  const st = await status(page);
-  assert.deepEqual(await fileErrors(page), []);
-  assert.deepEqual(
-    { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
-    { filesOk: 300, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_transcribe, duplicates: gen.truth.n_duplicates_transcribe },
-  );
+  await waitReady(page, { timeout: 120_000 });
+  const again = await status(page);
+  assert.equal(again.filesOk, first.filesOk + gen.files.length, JSON.stringify(again));
+  assert.equal(again.eventsKept, gen.truth.n_transcribe, JSON.stringify(again));
+  assert.equal(again.eventsTotal, first.eventsTotal + gen.truth.n_records, JSON.stringify(again));
   assertCleanSession(s);
 });
