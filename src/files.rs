@@ -339,8 +339,9 @@ const MEASURE_MS: f64 = 4.0;
 /// of up to 100 as the reading of `entries` does, with their sizes, in path order. Its own worker, so that
 /// the browser's answers to thousands of asks never wait behind a file being parsed, nor behind the page.
 /// A folder inside it cannot list, or a file it cannot get (gone since the drop), is passed over, as the
-/// walk of entries passes them over; a dropped folder it cannot walk from the start is said `failed`.
-const WALKER: &str = "onmessage=async(e)=>{let sent=0;\
+/// walk of entries passes them over; a dropped folder it cannot walk from the start (no handle, or one
+/// the browser will not list) is said `failed`. Whatever happens, it says `done` last.
+const WALKER: &str = "onmessage=async(e)=>{let sent=0;try{\
 const by=(a,b)=>a.name<b.name?-1:a.name>b.name?1:0;\
 const visit=async(dir,path)=>{const files=[],folders=[];\
 for await(const h of dir.values())(h.kind==='directory'?folders:files).push(h);\
@@ -351,8 +352,8 @@ got.forEach((r,k)=>{if(r.status==='fulfilled'){out.files.push(r.value);out.names
 if(out.files.length){sent++;postMessage(out);}}\
 for(const f of folders)await visit(f,path+f.name+'/').catch(()=>{});};\
 for(const[i,d]of e.data.dirs.entries()){const before=sent;\
-await visit(d,d.name+'/').catch(()=>{if(sent===before)postMessage({failed:i});});}\
-postMessage({done:true});};";
+try{await visit(d,d.name+'/');}catch(_){if(sent===before)postMessage({failed:i});}}\
+}finally{postMessage({done:true});}};";
 
 /// A worker running `source`, from a `blob:` URL, so that it inherits the page's Content-Security-Policy (a
 /// worker loaded from its own URL would take its policy from response headers, which static hosts do not send).
@@ -446,6 +447,7 @@ impl Loader {
             }
             loader.walk_here(entries, walk, &engine, &report);
             loader.walking.set(loader.walking.get().saturating_sub(1));
+            loader.settle();
         });
     }
 
@@ -537,8 +539,8 @@ impl Loader {
         if field("done").is_truthy() {
             return self.walker_done(serial, walk);
         }
-        let (files, names, sizes) = (Array::from(&field("files")), Array::from(&field("names")), field("sizes"));
-        let sizes = Array::from(&sizes);
+        let (files, names, sizes) =
+            (Array::from(&field("files")), Array::from(&field("names")), Array::from(&field("sizes")));
         let found = (0..files.length())
             .filter_map(|i| {
                 let file = files.get(i).dyn_into::<File>().ok()?;

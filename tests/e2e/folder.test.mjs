@@ -104,8 +104,8 @@ async function workersThatCameAndWent(page, action) {
 
 // Chromium gives a dropped folder's handle, and the page walks it in a worker of its own; a browser without
 // file system handles (Firefox, Safari) gets the folder as entries, walked on the page's thread; and a folder
-// whose handle the worker cannot walk (here: no handle at all, a plain object in its place) is walked as
-// entries too.
+// whose handle the worker cannot walk (a plain object in its place, or none: the browser's answer for an
+// item without one) is walked as entries too.
 const HANDLES = {
   'in a worker through its handle': { walkers: 1, script: null },
   'as entries where the browser has no handles': {
@@ -115,6 +115,10 @@ const HANDLES = {
   'as entries where the worker cannot walk the handle': {
     walkers: 1,
     script: () => { DataTransferItem.prototype.getAsFileSystemHandle = async () => ({ kind: 'directory', name: 'AWSLogs' }); },
+  },
+  'as entries where the browser gives no handle for it': {
+    walkers: 1,
+    script: () => { DataTransferItem.prototype.getAsFileSystemHandle = async () => null; },
   },
 };
 for (const [how, { walkers: expectWalkers, script }] of Object.entries(HANDLES)) {
