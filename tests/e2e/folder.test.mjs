@@ -2,7 +2,7 @@
 // outcome; the logs load.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -141,6 +141,32 @@ for (const [how, { walkers: expectWalkers, script }] of Object.entries(HANDLES))
     assertCleanSession(s);
   });
 }
+
+test('files dropped from disk beside a folder: the folder walked in a worker, the files as entries, every one read once', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { gen, root } = nestedFolder(6000, 300);
+  // The last hundred deliveries leave the folder and are dropped beside it.
+  const loose = gen.files.slice(200).map((file, i) => {
+    const sub = path.join(root, ['111111111111', '222222222222', '333333333333'][(200 + i) % 3], 'CloudTrail', 'us-east-1', '000');
+    const moved = path.join(path.dirname(root), 'loose', path.basename(file));
+    mkdirSync(path.dirname(moved), { recursive: true });
+    renameSync(path.join(sub, path.basename(file)), moved);
+    return moved;
+  });
+  const s = await h.openPage();
+  const { page } = s;
+  const walkers = await workersThatCameAndWent(page, async () => {
+    await dropPaths(page, [root, ...loose], gen.files.length);
+    await waitReady(page);
+  });
+  assert.equal(walkers, 1, 'workers that walked the folder');
+  const st = await status(page);
+  assert.deepEqual(await fileErrors(page), []);
+  assert.deepEqual(
+    { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
+    { filesOk: 300, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_transcribe, duplicates: gen.truth.n_duplicates_transcribe },
+  );
+  assertCleanSession(s);
+});
 
 test('cancel while a dropped folder is walked: no file joins afterwards; dropping it again loads it all', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   // A folder a day, as a trail delivers them: each folder is one more wait on the browser, so the walk
