@@ -369,10 +369,7 @@ impl Engine {
 
     /// The Transcribe resources, most recently active first.
     pub fn jobs(&self) -> &[Job] {
-        self.jobs.get_or_init(|| {
-            let order: Vec<usize> = self.order.iter().map(|&i| i as usize).collect();
-            jobs::jobs(self.store.events(), &order)
-        })
+        self.jobs.get_or_init(|| jobs::jobs(self.store.events(), self.order.iter().map(|&i| i as usize)))
     }
 }
 

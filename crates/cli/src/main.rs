@@ -88,8 +88,7 @@ fn run(scan: &Scan) -> ExitCode {
     let answer =
         report::Answer { store: &store, index: &index, shown: &shown, query: &scan.query, keep_all: scan.keep_all };
     let written = if scan.jobs {
-        let rows: Vec<usize> = shown.iter().map(|&i| i as usize).collect();
-        report::jobs_table(&mut out, &jobs::jobs(store.events(), &rows))
+        report::jobs_table(&mut out, &jobs::jobs(store.events(), shown.iter().map(|&i| i as usize)))
     } else {
         match scan.format {
             Format::Summary => report::summary(&mut out, &answer),

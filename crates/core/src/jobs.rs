@@ -49,8 +49,9 @@ impl Job {
 }
 
 /// Groups the events that name a Transcribe resource into jobs, keyed by account, region, kind and name
-/// (Transcribe names are unique per account and region). `order` lists event indices oldest first.
-pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
+/// (Transcribe names are unique per account and region). `order` gives event indices oldest first (taken as
+/// they come: the page's rows are 32-bit, and a copy of a million of them was made for each refresh).
+pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job> {
     // Keys borrow from the events, and a set gets a copy of a name only when it lacks it: the page runs
     // this at every refresh while its jobs view is open, and copying every event's strings was most of
     // its cost.
@@ -60,7 +61,7 @@ pub fn jobs(events: &[Event], order: &[usize]) -> Vec<Job> {
     // Which events are Transcribe ones, read in the store's order: in time order, reading each event
     // (some 300 bytes, anywhere in the store) only to skip it cost more than the jobs when all are kept.
     let transcribe: Vec<bool> = events.iter().map(|e| e.transcribe.is_some()).collect();
-    for &i in order.iter().filter(|&&i| transcribe.get(i) == Some(&true)) {
+    for i in order.into_iter().filter(|&i| transcribe.get(i) == Some(&true)) {
         let event = &events[i];
         let Some(info) = &event.transcribe else { continue };
         // Streaming sessions are one-off calls, not resources with a life of their own.
@@ -188,7 +189,7 @@ mod tests {
         let file = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         let mut store = Store::new();
         store.add(ingest_file("a.json", file.as_bytes(), &IngestOptions::default()));
-        let all = jobs(store.events(), &store.by_time());
+        let all = jobs(store.events(), store.by_time());
         let j1 = all.iter().find(|j| j.name == "j1").expect("j1");
         assert_eq!(j1.started_by.as_deref(), Some("alice"));
         assert_eq!(j1.duration_ms(), Some(61 * 60 * 1000));

@@ -165,7 +165,7 @@ fn transcribe_example_has_no_read_only_field() {
 fn transcribe_example_is_one_completed_job() {
     let mut store = Store::new();
     store.add(load(TRANSCRIBE_EXAMPLE, false));
-    let found = jobs(store.events(), &store.by_time());
+    let found = jobs(store.events(), store.by_time());
     assert_eq!(found.len(), 1);
     let job = &found[0];
     assert_eq!(job.kind.as_str(), "transcription");
