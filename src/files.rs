@@ -329,10 +329,13 @@ const HOLD_BYTES: u64 = 4 << 20;
 /// a network error) rejects the start's promise. Each would otherwise leave its files waiting forever.
 const ON_REJECTION: &str = "self.onunhandledrejection=(e)=>{throw e.reason;};";
 
-/// How long one hand-out may hold the page's thread before it lets the page answer the person and goes on:
-/// each picked file handed out is asked its size, which waits on the browser (0.3 to 0.6 ms a file here),
-/// and the first hand-out of a pick of 4,000 small files held the page for 0.7 s.
+/// How long one hand-out, or one slice of asking files their size, may hold the page's thread before it
+/// lets the page answer the person and goes on: asking a picked file its size waits on the browser (see
+/// `size_first`), and a first hand-out of 4,000 small files, each asked as it went, held the page 0.7 s.
 const PUMP_MS: f64 = 50.0;
+
+/// How long `pump` asks sizes itself when a worker would otherwise have no file.
+const MEASURE_MS: f64 = 4.0;
 
 /// A worker that walks dropped folders through their file system handles and gets each file, in batches
 /// of up to 100 as the reading of `entries` does, with their sizes, in path order. Its own worker, so that
@@ -895,6 +898,13 @@ impl Loader {
                     self.settle();
                 }
             }
+        }
+        // Sizes are asked ahead (`size_first`), but no worker waits for them: in a hidden tab the browser
+        // runs that chain's timer once a second at most, and after five minutes once a minute, while the
+        // workers' answers, which call this, still come at once.
+        let idle = self.slots.borrow().iter().any(|s| s.ready && !s.tools && s.busy.is_empty());
+        if idle && self.queue.borrow().front().is_some_and(|s| s.known_size().is_none()) {
+            self.measure_for(MEASURE_MS);
         }
         let mut slots = self.slots.borrow_mut();
         let readers = slots.iter().filter(|s| !s.tools).count().max(1);

@@ -152,6 +152,29 @@ test('the folder picker (folder-input, webkitdirectory) given the folder gives t
   assertCleanSession(s);
 });
 
+test("a pick of 2,000 files loads while the page's timers are slowed, as in a hidden tab", { timeout: TEST_TIMEOUT_MS }, async () => {
+  // A hidden tab runs timers once a second at most (once a minute after five minutes); the workers'
+  // answers still come at once. Here every timer of the page waits at least 5 s: a load that needed a
+  // timer for each slice of picked files' sizes would take minutes.
+  const set = generateSet(path.join(tmp, 'many'), 20000, 2000, { profile: 'release' });
+  const s = await h.openPage({
+    beforeLoad: async (_context, page) => page.addInitScript(() => {
+      const timer = window.setTimeout.bind(window);
+      window.setTimeout = (f, ms, ...rest) => timer(f, Math.max(Number(ms) || 0, 5000), ...rest);
+    }),
+  });
+  const { page } = s;
+  await pickFiles(page, set.files);
+  await waitReady(page, { timeout: 60_000 });
+  assert.deepEqual(await fileErrors(page), []);
+  const st = await status(page);
+  assert.deepEqual(
+    { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept },
+    { filesOk: 2000, eventsTotal: set.truth.n_records, eventsKept: set.truth.n_transcribe },
+  );
+  assertCleanSession(s);
+});
+
 // Cancels a load of the big set at the moment `when` resolves, checks what is left, then loads the same files
 // again and checks that the end state is the one of a single full load.
 async function cancelAndReload(t, when, label) {
