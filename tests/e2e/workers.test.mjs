@@ -152,11 +152,18 @@ test('the folder picker (folder-input, webkitdirectory) given the folder gives t
   assertCleanSession(s);
 });
 
+// 2,000 small deliveries, made once: a pick whose files' sizes are asked over many slices.
+let many;
+function manySmallFiles() {
+  many ??= generateSet(path.join(tmp, 'many'), 20000, 2000, { profile: 'release' });
+  return many;
+}
+
 test("a pick of 2,000 files loads while the page's timers are slowed, as in a hidden tab", { timeout: TEST_TIMEOUT_MS }, async () => {
   // A hidden tab runs timers once a second at most (once a minute after five minutes); the workers'
   // answers still come at once. Here every timer of the page waits at least 5 s: a load that needed a
   // timer for each slice of picked files' sizes would take minutes.
-  const set = generateSet(path.join(tmp, 'many'), 20000, 2000, { profile: 'release' });
+  const set = manySmallFiles();
   const s = await h.openPage({
     beforeLoad: async (_context, page) => page.addInitScript(() => {
       const timer = window.setTimeout.bind(window);
@@ -172,6 +179,36 @@ test("a pick of 2,000 files loads while the page's timers are slowed, as in a hi
     { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept },
     { filesOk: 2000, eventsTotal: set.truth.n_records, eventsKept: set.truth.n_transcribe },
   );
+  assertCleanSession(s);
+});
+
+test('cancel early in a pick of 2,000 files, while their sizes are asked: each file has its outcome, nothing changes after; picked again, all load', { timeout: TEST_TIMEOUT_MS }, async (t) => {
+  const set = manySmallFiles();
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, set.files);
+  // Clicked in the frame the button appears in.
+  await page.waitForFunction(() => {
+    const cancel = document.querySelector('[data-testid=cancel]');
+    cancel?.click();
+    return cancel != null;
+  }, null, { polling: 'raf' });
+  await page.locator('[data-testid=status][data-state=ready]').waitFor();
+  const first = await status(page);
+  const skipped = (await fileErrors(page)).filter((e) => e.kind === 'skipped');
+  t.diagnostic(`after cancel: files-ok ${first.filesOk}, skipped ${skipped.length}`);
+  assert.equal(first.filesOk + first.filesFailed + skipped.length, 2000, JSON.stringify(first));
+  assert.ok(skipped.length > 0, 'the cancel should have landed before every file was read');
+  for (const e of skipped) assert.match(e.text, /cancel/i);
+  // Sizing that went on would hand out files, and the status would move.
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await status(page), first, 'nothing changes after cancel');
+
+  await pickFiles(page, set.files);
+  await waitReady(page, { timeout: 60_000 });
+  const again = await status(page);
+  assert.equal(again.filesOk, first.filesOk + 2000, JSON.stringify(again));
+  assert.equal(again.eventsKept, set.truth.n_transcribe, JSON.stringify(again));
   assertCleanSession(s);
 });
 
