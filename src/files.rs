@@ -398,13 +398,17 @@ struct Slot {
 }
 
 impl Slot {
-    /// Stops the worker, and first takes its handlers off it: an event it sent before stopping may still be
-    /// on its way, and must not reach handlers dropped with the slot (that throws in the page).
     fn stop(&self) {
-        self.worker.set_onmessage(None);
-        self.worker.set_onerror(None);
-        self.worker.terminate();
+        stop_worker(&self.worker);
     }
+}
+
+/// Stops a worker, and first takes its handlers off it: an event it sent before stopping may still be on
+/// its way, and must not reach handlers dropped with what held them (that throws in the page).
+fn stop_worker(worker: &Worker) {
+    worker.set_onmessage(None);
+    worker.set_onerror(None);
+    worker.terminate();
 }
 
 struct InFlight {
@@ -563,7 +567,7 @@ impl Loader {
             at.map(|at| walkers.remove(at))
         };
         let Some(walker) = walker else { return };
-        walker.worker.terminate();
+        stop_worker(&walker.worker);
         if !walker.heard.get() && self.walks.get() == walk {
             self.walk_here(walker.folders, walk, &walker.context.0, &walker.context.1);
         }
@@ -688,9 +692,7 @@ impl Loader {
         self.walks.set(self.walks.get().wrapping_add(1));
         self.walking.set(0);
         for walker in self.walkers.borrow_mut().drain(..) {
-            walker.worker.set_onmessage(None);
-            walker.worker.set_onerror(None);
-            walker.worker.terminate();
+            stop_worker(&walker.worker);
         }
         let Some((engine, _)) = self.context.borrow().clone() else { return };
         let flights: Vec<InFlight> = self.slots.borrow_mut().iter_mut().flat_map(|s| s.busy.drain(..)).collect();
