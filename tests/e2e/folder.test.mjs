@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, copyFileSync, mkdirSync, renameSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
-  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFolder, dropPaths, dragFromDisk, generateSet, waitReady, status, fileErrors, tinyPng,
+  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFolder, dropPaths, dragFromDisk, cancelAtOnce, generateSet, waitReady, status, fileErrors, tinyPng,
   assertCleanSession,
 } from './harness.mjs';
 
@@ -75,13 +75,32 @@ function nestedFolder(events, files, days = 1) {
   const dir = mkdtempSync(path.join(tmpdir(), 'trailscope-drop-'));
   const gen = generateSet(path.join(dir, 'gen'), events, files);
   const root = path.join(dir, 'AWSLogs');
-  gen.files.forEach((file, i) => {
+  const placed = gen.files.map((file, i) => {
     const account = ['111111111111', '222222222222', '333333333333'][i % 3];
     const sub = path.join(root, account, 'CloudTrail', 'us-east-1', String(Math.floor(i / 3) % days).padStart(3, '0'));
     mkdirSync(sub, { recursive: true });
-    copyFileSync(file, path.join(sub, path.basename(file)));
+    const to = path.join(sub, path.basename(file));
+    copyFileSync(file, to);
+    return to;
   });
-  return { gen, root };
+  return { gen, root, placed };
+}
+
+// Drops `paths` from disk and checks that the generator's deliveries all load with its counts, and how many
+// workers came and went meanwhile (the walker of a dropped folder is one).
+async function dropAndCount(s, paths, gen, expectWalkers) {
+  const { page } = s;
+  const walkers = await workersThatCameAndWent(page, async () => {
+    await dropPaths(page, paths, gen.files.length);
+    await waitReady(page);
+  });
+  assert.equal(walkers, expectWalkers, 'workers that walked the folder');
+  const st = await status(page);
+  assert.deepEqual(await fileErrors(page), []);
+  assert.deepEqual(
+    { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
+    { filesOk: gen.files.length, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_transcribe, duplicates: gen.truth.n_duplicates_transcribe },
+  );
 }
 
 // Counts the workers that start and stop while `action` runs: the walker of a dropped folder is one (the
@@ -126,45 +145,23 @@ for (const [how, { walkers: expectWalkers, script }] of Object.entries(HANDLES))
     const { gen, root } = nestedFolder(6000, 300);
     const beforeLoad = script && (async (_context, page) => { await page.addInitScript(script); });
     const s = await h.openPage({ beforeLoad });
-    const { page } = s;
-    const walkers = await workersThatCameAndWent(page, async () => {
-      await dropPaths(page, [root], gen.files.length);
-      await waitReady(page);
-    });
-    assert.equal(walkers, expectWalkers, 'workers that walked the folder');
-    const st = await status(page);
-    assert.deepEqual(await fileErrors(page), []);
-    assert.deepEqual(
-      { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
-      { filesOk: 300, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_transcribe, duplicates: gen.truth.n_duplicates_transcribe },
-    );
+    await dropAndCount(s, [root], gen, expectWalkers);
     assertCleanSession(s);
   });
 }
 
 test('files dropped from disk beside a folder: the folder walked in a worker, the files as entries, every one read once', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { gen, root } = nestedFolder(6000, 300);
+  const { gen, root, placed } = nestedFolder(6000, 300);
   // The last hundred deliveries leave the folder and are dropped beside it.
-  const loose = gen.files.slice(200).map((file, i) => {
-    const sub = path.join(root, ['111111111111', '222222222222', '333333333333'][(200 + i) % 3], 'CloudTrail', 'us-east-1', '000');
-    const moved = path.join(path.dirname(root), 'loose', path.basename(file));
-    mkdirSync(path.dirname(moved), { recursive: true });
-    renameSync(path.join(sub, path.basename(file)), moved);
-    return moved;
+  const looseDir = path.join(path.dirname(root), 'loose');
+  mkdirSync(looseDir);
+  const loose = placed.slice(200).map((from) => {
+    const to = path.join(looseDir, path.basename(from));
+    renameSync(from, to);
+    return to;
   });
   const s = await h.openPage();
-  const { page } = s;
-  const walkers = await workersThatCameAndWent(page, async () => {
-    await dropPaths(page, [root, ...loose], gen.files.length);
-    await waitReady(page);
-  });
-  assert.equal(walkers, 1, 'workers that walked the folder');
-  const st = await status(page);
-  assert.deepEqual(await fileErrors(page), []);
-  assert.deepEqual(
-    { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
-    { filesOk: 300, eventsTotal: gen.truth.n_records, eventsKept: gen.truth.n_transcribe, duplicates: gen.truth.n_duplicates_transcribe },
-  );
+  await dropAndCount(s, [root, ...loose], gen, 1);
   assertCleanSession(s);
 });
 
@@ -175,12 +172,7 @@ test('cancel while a dropped folder is walked: no file joins afterwards; droppin
   const s = await h.openPage();
   const { page } = s;
   await dragFromDisk(page, [root]);
-  // Clicked in the frame the button appears in.
-  await page.waitForFunction(() => {
-    const cancel = document.querySelector('[data-testid=cancel]');
-    cancel?.click();
-    return cancel != null;
-  }, null, { polling: 'raf' });
+  await cancelAtOnce(page);
   await page.locator('[data-testid=status][data-state=ready]').waitFor({ state: 'visible' });
   const first = await status(page);
   const errors = await fileErrors(page);

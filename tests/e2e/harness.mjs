@@ -388,6 +388,15 @@ export async function loadSample(page) {
   await page.locator('[data-testid=load-sample]').click();
 }
 
+// Clicks cancel in the very frame it appears, so that it lands early in the load.
+export async function cancelAtOnce(page) {
+  await page.waitForFunction(() => {
+    const cancel = document.querySelector('[data-testid=cancel]');
+    cancel?.click();
+    return cancel != null;
+  }, null, { polling: 'raf' });
+}
+
 export async function setShowAllEvents(page, on) {
   await mark(page, null);
   const box = page.locator('[data-testid=show-all-events]');

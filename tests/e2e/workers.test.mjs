@@ -12,7 +12,7 @@ import path from 'node:path';
 import {
   TEST_TIMEOUT_MS, startHarness, generatedSet, generateSet, pickFiles, pickFolder, dropFiles, setShowAllEvents,
   waitReady, status, fileErrors, openJobs, jobs, expectSome, assertCleanSession, assertNoEgress, recordProgress,
-  progressSamples, fileBytes, workerAnswers,
+  progressSamples, fileBytes, workerAnswers, cancelAtOnce,
 } from './harness.mjs';
 
 // A load of the 200,000-event set takes seconds; leave room for a slow machine.
@@ -187,12 +187,7 @@ test('cancel early in a pick of 2,000 files, while their sizes are asked: each f
   const s = await h.openPage();
   const { page } = s;
   await pickFiles(page, set.files);
-  // Clicked in the frame the button appears in.
-  await page.waitForFunction(() => {
-    const cancel = document.querySelector('[data-testid=cancel]');
-    cancel?.click();
-    return cancel != null;
-  }, null, { polling: 'raf' });
+  await cancelAtOnce(page);
   await page.locator('[data-testid=status][data-state=ready]').waitFor();
   const first = await status(page);
   const skipped = (await fileErrors(page)).filter((e) => e.kind === 'skipped');
