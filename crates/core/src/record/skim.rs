@@ -397,6 +397,10 @@ impl<'a> Reader<'a> {
 
     #[inline(always)]
     fn ws(&mut self) {
+        // Compact JSON has none: one compare says so.
+        if self.peek().is_none_or(|b| b > b' ') {
+            return;
+        }
         while let Some(b @ (b' ' | b'\t' | b'\n' | b'\r')) = self.peek() {
             self.lines += u64::from(b == b'\n');
             self.i += 1;
@@ -534,6 +538,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A key and its colon, inside an object.
+    #[inline(always)]
     fn key(&mut self) -> Option<()> {
         self.eat(b'"')?;
         self.string()?;
