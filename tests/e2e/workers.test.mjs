@@ -159,17 +159,48 @@ function manySmallFiles() {
   return many;
 }
 
-test("a pick of 2,000 files loads while the page's timers are slowed, as in a hidden tab", { timeout: TEST_TIMEOUT_MS }, async () => {
-  // A hidden tab runs timers once a second at most (once a minute after five minutes); the workers'
-  // answers still come at once. Here every timer of the page waits at least 5 s: a load that needed a
-  // timer for each slice of picked files' sizes would take minutes.
-  const set = manySmallFiles();
-  const s = await h.openPage({
+// A page whose every timer waits at least 5 s. A hidden tab runs timers once a second at most (once a minute
+// after five minutes), while the workers' answers still come at once; and the picked files' sizes are asked
+// in slices, each after a timer, so with these timers a pick of thousands has a slice's timer pending for
+// seconds at a time.
+// `window.__sizesAsked` counts the files' sizes the page has asked for.
+function openWithSlowTimers() {
+  return h.openPage({
     beforeLoad: async (_context, page) => page.addInitScript(() => {
       const timer = window.setTimeout.bind(window);
       window.setTimeout = (f, ms, ...rest) => timer(f, Math.max(Number(ms) || 0, 5000), ...rest);
+      window.__sizesAsked = 0;
+      const size = Object.getOwnPropertyDescriptor(Blob.prototype, 'size');
+      Object.defineProperty(Blob.prototype, 'size', {
+        ...size,
+        get() {
+          window.__sizesAsked++;
+          return size.get.call(this);
+        },
+      });
     }),
   });
+}
+
+// Picks `files` and returns while the page is still asking their sizes, its next slice waiting on a timer.
+async function pickWhileSizing(page, files) {
+  await pickFiles(page, files);
+  const asked = await page.evaluate(() => window.__sizesAsked);
+  assert.ok(asked > 0 && asked < files.length, `the page should be asking the picked files' sizes: ${asked} asked of ${files.length}`);
+}
+
+// Waits until the status is ready with `filesOk` files loaded.
+async function waitFilesOk(page, filesOk) {
+  await page.waitForFunction((want) => {
+    const el = document.querySelector('[data-testid=status]');
+    return el?.getAttribute('data-state') === 'ready' && Number(el.getAttribute('data-files-ok')) >= want;
+  }, filesOk, { timeout: 90_000, polling: 50 });
+}
+
+test("a pick of 2,000 files loads while the page's timers are slowed, as in a hidden tab", { timeout: TEST_TIMEOUT_MS }, async () => {
+  // A load that needed a timer for each slice of picked files' sizes would take minutes.
+  const set = manySmallFiles();
+  const s = await openWithSlowTimers();
   const { page } = s;
   await pickFiles(page, set.files);
   await waitReady(page, { timeout: 60_000 });
@@ -178,6 +209,40 @@ test("a pick of 2,000 files loads while the page's timers are slowed, as in a hi
   assert.deepEqual(
     { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept },
     { filesOk: 2000, eventsTotal: set.truth.n_records, eventsKept: set.truth.n_transcribe },
+  );
+  assertCleanSession(s);
+});
+
+test('the same 2,000 files picked again while their sizes are still asked: both picks load, each event kept once', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const set = manySmallFiles();
+  const s = await openWithSlowTimers();
+  const { page } = s;
+  await pickWhileSizing(page, set.files);
+  await page.locator('[data-testid=file-input]').setInputFiles(set.files);
+  await waitFilesOk(page, 4000);
+  assert.deepEqual(await fileErrors(page), []);
+  const st = await status(page);
+  const { n_records: records, n_transcribe: kept, n_duplicates_transcribe: dup } = set.truth;
+  // The second pick's Transcribe records are all kept already: each is a duplicate.
+  assert.deepEqual(
+    { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
+    { filesOk: 4000, eventsTotal: 2 * records, eventsKept: kept, duplicates: kept + 2 * dup },
+  );
+  assertCleanSession(s);
+});
+
+test('show-all-events ticked while the picked files\' sizes are still asked: every file is read with every event kept', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const set = manySmallFiles();
+  const s = await openWithSlowTimers();
+  const { page } = s;
+  await pickWhileSizing(page, set.files);
+  await page.locator('[data-testid=show-all-events]').check();
+  await waitFilesOk(page, 2000);
+  assert.deepEqual(await fileErrors(page), []);
+  const st = await status(page);
+  assert.deepEqual(
+    { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
+    { filesOk: 2000, eventsTotal: set.truth.n_records, eventsKept: set.truth.n_distinct_all, duplicates: set.truth.n_duplicates_all },
   );
   assertCleanSession(s);
 });
