@@ -32,3 +32,41 @@ test('brushing the timeline sets the time range; the table and counts follow', {
   await page.locator(`[data-testid=status][data-events-shown="${before.eventsKept}"]`).waitFor({ timeout: WAIT_MS });
   assertCleanSession(s);
 });
+
+test('the timeline draws every shown event: the bars read under the pointer add up to the events shown', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const st = await status(page);
+  const chart = page.locator('[data-testid=timeline]');
+  // The chart's name says its totals: "Events over time, FROM to TO: N events, E with an error".
+  const label = await chart.getAttribute('aria-label');
+  const [, total, withError] = label.match(/: (\d+) events, (\d+) with an error$/) ?? [];
+  assert.equal(Number(total), st.eventsShown, label);
+
+  // Across the chart a few pixels at a time (a bar is at least a hundredth of its width): each bar once.
+  const box = await chart.boundingBox();
+  const y = box.y + box.height / 2;
+  const bars = new Map();
+  for (let x = box.x + 1; x < box.x + box.width - 1; x += 3) {
+    await page.mouse.move(x, y);
+    const text = await page.locator('[data-testid=timeline-hover]').textContent();
+    const [, at, events, errors] = text.match(/^(\S+): (\d+) events, (\d+) errors$/) ?? [];
+    assert.ok(at, `a bar under the pointer at ${(x - box.x).toFixed(0)} px: "${text}"`);
+    const seen = bars.get(at);
+    if (seen) assert.deepEqual(seen, [Number(events), Number(errors)], `the bar at ${at} reads the same each time`);
+    bars.set(at, [Number(events), Number(errors)]);
+  }
+  const sum = (k) => [...bars.values()].reduce((n, bar) => n + bar[k], 0);
+  assert.ok(bars.size > 10, `${bars.size} bars`);
+  assert.equal(sum(0), st.eventsShown, 'the bars hold every shown event once');
+  assert.equal(sum(1), Number(withError), 'and every error once');
+  // The bars go on in time order.
+  const times = [...bars.keys()];
+  assert.deepEqual([...times].sort(), times);
+
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height + 40);
+  await page.locator('[data-testid=timeline-hover]:empty').waitFor({ state: 'attached', timeout: WAIT_MS });
+  assertCleanSession(s);
+});
