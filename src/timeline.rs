@@ -78,7 +78,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         }
     };
     let on_down = {
-        let (drag, keys, fraction) = (drag.clone(), keys.clone(), fraction.clone());
+        let (drag, keys, hover, fraction) = (drag.clone(), keys.clone(), hover.clone(), fraction.clone());
         Callback::from(move |e: PointerEvent| {
             if e.button() != 0 {
                 return;
@@ -88,6 +88,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 let _ = target.set_pointer_capture(e.pointer_id());
             }
             keys.set(None);
+            // The bars change when the drag ends: the next move says which one is under the pointer.
+            hover.set(None);
             let at = fraction(&e);
             drag.set(Some((at, at)));
         })
@@ -219,13 +221,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 { for selection }
                 { for pick }
             </svg>
+            // Over the chart's corner, so that it never moves the page below.
+            <span class="hovered" data-testid="timeline-hover">{hover_text.unwrap_or_default()}</span>
             <p id={HELP_ID} class="sr-only">
                 {"Drag across it, or pick bars with the arrow keys (Shift widens) and press Enter, to show only those times."}
             </p>
             <div class="axis">
                 <span>{first}</span>
                 <span class="picking" aria-live="polite">{pick_text}</span>
-                <span class="hovered" data-testid="timeline-hover">{hover_text.unwrap_or_default()}</span>
                 { for clear }
                 <span>{last}</span>
             </div>

@@ -25,6 +25,9 @@ test('brushing the timeline sets the time range; the table and counts follow', {
   }, null, { timeout: WAIT_MS });
   const narrowed = await status(page);
   assert.ok(narrowed.eventsShown > 0 && narrowed.eventsShown < narrowed.eventsKept, JSON.stringify(narrowed));
+  // The bars are now those of the range.
+  const label = await page.locator('[data-testid=timeline]').getAttribute('aria-label');
+  assert.match(label, new RegExp(`: ${narrowed.eventsShown} events, `), label);
   const rows = await page.locator('[data-testid=event-row]').count();
   assert.ok(rows > 0, 'rows of the range are shown');
 
@@ -45,13 +48,16 @@ test('the timeline draws every shown event: the bars read under the pointer add 
   const [, total, withError] = label.match(/: (\d+) events, (\d+) with an error$/) ?? [];
   assert.equal(Number(total), st.eventsShown, label);
 
-  // Across the chart a few pixels at a time (a bar is at least a hundredth of its width): each bar once.
+  // Across the chart a few pixels at a time (at most 120 bars; here each is about 10 px wide): each bar once.
   const box = await chart.boundingBox();
   const y = box.y + box.height / 2;
   const bars = new Map();
+  const hover = page.locator('[data-testid=timeline-hover]');
+  await page.mouse.move(box.x + 1, y);
+  await page.locator('[data-testid=timeline-hover]:not(:empty)').waitFor({ timeout: WAIT_MS });
   for (let x = box.x + 1; x < box.x + box.width - 1; x += 3) {
     await page.mouse.move(x, y);
-    const text = await page.locator('[data-testid=timeline-hover]').textContent();
+    const text = await hover.textContent();
     const [, at, events, errors] = text.match(/^(\S+): (\d+) events, (\d+) errors$/) ?? [];
     assert.ok(at, `a bar under the pointer at ${(x - box.x).toFixed(0)} px: "${text}"`);
     const seen = bars.get(at);
@@ -65,6 +71,17 @@ test('the timeline draws every shown event: the bars read under the pointer add 
   // The bars go on in time order.
   const times = [...bars.keys()];
   assert.deepEqual([...times].sort(), times);
+
+  // Each bar drawn is as tall as its events against the tallest, and is the bar read under it.
+  const d = await chart.locator('path.bar').getAttribute('d');
+  const drawn = [...d.matchAll(/M([\d.]+) ([\d.]+)h([\d.]+)V64H[\d.]+Z/g)].map((m) => m.slice(1).map(Number));
+  assert.equal(drawn.length, [...bars.values()].filter(([n]) => n > 0).length, `one bar drawn per time with events: ${d.slice(0, 200)}`);
+  const most = Math.max(...[...bars.values()].map(([n]) => n));
+  for (const [x, top, width] of drawn) {
+    await page.mouse.move(box.x + ((x + width / 2) / 1000) * box.width, y);
+    const [, events] = (await hover.textContent()).match(/: (\d+) events/) ?? [];
+    assert.ok(Math.abs((64 - top) - (Number(events) / most) * 64) <= 0.01, `the bar at ${x} is ${64 - top} tall and reads ${events} events of at most ${most}`);
+  }
 
   await page.mouse.move(box.x + box.width / 2, box.y + box.height + 40);
   await page.locator('[data-testid=timeline-hover]:empty').waitFor({ state: 'attached', timeout: WAIT_MS });
