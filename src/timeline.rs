@@ -1,7 +1,7 @@
 //! The timeline: the shown events over time as bars (errors stacked in another colour), drawn as SVG by the
 //! page itself. Dragging across it sets the time range; the bars then zoom into that range. From the
 //! keyboard, the focused chart picks bins with the arrows (Shift widens), Enter applies, Escape cancels.
-//! The bar under the pointer is read out beside the axis: its time, events and errors.
+//! The bar under the pointer is read out over the chart's corner: its time, events and errors.
 
 use std::rc::Rc;
 

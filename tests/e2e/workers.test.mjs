@@ -182,19 +182,23 @@ function openWithSlowTimers() {
   });
 }
 
-// Picks `files` and returns while the page is still asking their sizes, its next slice waiting on a timer.
-async function pickWhileSizing(page, files) {
-  await pickFiles(page, files);
+// Picks the 2,000 small files on a page with slow timers, runs `act(page)` while the page is still asking
+// their sizes (its next slice waiting on a timer), and returns the status once `filesOk` files are loaded,
+// none failed.
+async function actWhileSizing(act, filesOk) {
+  const set = manySmallFiles();
+  const s = await openWithSlowTimers();
+  const { page } = s;
+  await pickFiles(page, set.files);
   const asked = await page.evaluate(() => window.__sizesAsked);
-  assert.ok(asked > 0 && asked < files.length, `the page should be asking the picked files' sizes: ${asked} asked of ${files.length}`);
-}
-
-// Waits until the status is ready with `filesOk` files loaded.
-async function waitFilesOk(page, filesOk) {
+  assert.ok(asked > 0 && asked < set.files.length, `the page should be asking the picked files' sizes: ${asked} asked of ${set.files.length}`);
+  await act(page, set);
   await page.waitForFunction((want) => {
     const el = document.querySelector('[data-testid=status]');
     return el?.getAttribute('data-state') === 'ready' && Number(el.getAttribute('data-files-ok')) >= want;
   }, filesOk, { timeout: 90_000, polling: 50 });
+  assert.deepEqual(await fileErrors(page), []);
+  return { set, s, st: await status(page) };
 }
 
 test("a pick of 2,000 files loads while the page's timers are slowed, as in a hidden tab", { timeout: TEST_TIMEOUT_MS }, async () => {
@@ -214,14 +218,7 @@ test("a pick of 2,000 files loads while the page's timers are slowed, as in a hi
 });
 
 test('the same 2,000 files picked again while their sizes are still asked: both picks load, each event kept once', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const set = manySmallFiles();
-  const s = await openWithSlowTimers();
-  const { page } = s;
-  await pickWhileSizing(page, set.files);
-  await page.locator('[data-testid=file-input]').setInputFiles(set.files);
-  await waitFilesOk(page, 4000);
-  assert.deepEqual(await fileErrors(page), []);
-  const st = await status(page);
+  const { set, s, st } = await actWhileSizing((page, set) => page.locator('[data-testid=file-input]').setInputFiles(set.files), 4000);
   const { n_records: records, n_transcribe: kept, n_duplicates_transcribe: dup } = set.truth;
   // The second pick's Transcribe records are all kept already: each is a duplicate.
   assert.deepEqual(
@@ -232,14 +229,7 @@ test('the same 2,000 files picked again while their sizes are still asked: both 
 });
 
 test('show-all-events ticked while the picked files\' sizes are still asked: every file is read with every event kept', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const set = manySmallFiles();
-  const s = await openWithSlowTimers();
-  const { page } = s;
-  await pickWhileSizing(page, set.files);
-  await page.locator('[data-testid=show-all-events]').check();
-  await waitFilesOk(page, 2000);
-  assert.deepEqual(await fileErrors(page), []);
-  const st = await status(page);
+  const { set, s, st } = await actWhileSizing((page) => page.locator('[data-testid=show-all-events]').check(), 2000);
   assert.deepEqual(
     { filesOk: st.filesOk, eventsTotal: st.eventsTotal, eventsKept: st.eventsKept, duplicates: st.duplicates },
     { filesOk: 2000, eventsTotal: set.truth.n_records, eventsKept: set.truth.n_distinct_all, duplicates: set.truth.n_duplicates_all },
