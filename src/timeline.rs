@@ -72,11 +72,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let fraction = {
         let svg = svg.clone();
         move |e: &PointerEvent| {
-            // From the pointer's page position: offsetX would be relative to whichever bar is under it.
-            let Some(rect) = svg.cast::<Element>().map(|el| el.get_bounding_client_rect()) else { return 0.0 };
-            ((f64::from(e.client_x()) - rect.left()) / rect.width().max(1.0)).clamp(0.0, 1.0)
+            // From the pointer's page position: offsetX would be relative to whichever bar is under it. The
+            // drawing fills the box inside the border, which the client rectangle includes.
+            let Some(el) = svg.cast::<Element>() else { return 0.0 };
+            let left = el.get_bounding_client_rect().left() + f64::from(el.client_left());
+            ((f64::from(e.client_x()) - left) / f64::from(el.client_width().max(1))).clamp(0.0, 1.0)
         }
     };
+    // The bar at a fraction of the width.
+    let bar_at = move |f: f64| (n_bins > 0).then(|| ((f * n_bins as f64) as usize).min(n_bins - 1));
     let on_down = {
         let (drag, keys, hover, fraction) = (drag.clone(), keys.clone(), hover.clone(), fraction.clone());
         Callback::from(move |e: PointerEvent| {
@@ -99,20 +103,25 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         Callback::from(move |e: PointerEvent| match *drag {
             Some((from, _)) => drag.set(Some((from, fraction(&e)))),
             None => {
-                let at = (n_bins > 0).then(|| ((fraction(&e) * n_bins as f64) as usize).min(n_bins - 1));
+                let at = bar_at(fraction(&e));
                 if *hover != at {
                     hover.set(at);
                 }
             }
         })
     };
+    // A touch leaves the chart as the finger lifts: the bar it tapped stays read out until the next touch.
     let on_leave = {
         let hover = hover.clone();
-        Callback::from(move |_: PointerEvent| hover.set(None))
+        Callback::from(move |e: PointerEvent| {
+            if e.pointer_type() != "touch" {
+                hover.set(None);
+            }
+        })
     };
     let (start, end) = (histogram.start, histogram.end());
     let on_up = {
-        let drag = drag.clone();
+        let (drag, hover) = (drag.clone(), hover.clone());
         let on_range = props.on_range.clone();
         Callback::from(move |e: PointerEvent| {
             let Some((from, _)) = *drag else { return };
@@ -120,7 +129,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             let to = fraction(&e);
             let (a, b) = if from <= to { (from, to) } else { (to, from) };
             if b - a < 0.005 || end <= start {
-                return; // A click, not a drag; or nothing drawn yet.
+                // A click or a tap, not a drag (or nothing drawn yet): the bars stay, and the one under it is
+                // read out, which is how a touch, with no pointer hovering, reads a bar.
+                hover.set(bar_at(to));
+                return;
             }
             let at = |f: f64| start + ((end - start) as f64 * f) as i64;
             on_range.emit(Some((at(a), at(b))));

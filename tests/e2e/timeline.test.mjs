@@ -83,7 +83,61 @@ test('the timeline draws every shown event: the bars read under the pointer add 
     assert.ok(Math.abs((64 - top) - (Number(events) / most) * 64) <= 0.01, `the bar at ${x} is ${64 - top} tall and reads ${events} events of at most ${most}`);
   }
 
+  // Right at each drawn bar's edges, where the drawing puts them on the screen (the chart's border is not
+  // part of the drawing), the bar read is still that one.
+  const ctm = await chart.evaluate((svg) => { const m = svg.getScreenCTM(); return { a: m.a, e: m.e }; });
+  for (const [x, , width] of drawn) {
+    const [left, right] = [ctm.a * x + ctm.e, ctm.a * (x + width) + ctm.e];
+    await page.mouse.move(box.x + ((x + width / 2) / 1000) * box.width, y);
+    const centre = await hover.textContent();
+    for (const edge of [Math.floor(left) + 1, Math.ceil(right) - 1]) {
+      await page.mouse.move(edge, y);
+      assert.equal(await hover.textContent(), centre, `the pixel at ${edge} lies in the bar drawn from ${left} to ${right}`);
+    }
+  }
+
   await page.mouse.move(box.x + box.width / 2, box.y + box.height + 40);
   await page.locator('[data-testid=timeline-hover]:empty').waitFor({ state: 'attached', timeout: WAIT_MS });
+  assertCleanSession(s);
+});
+
+test('on a touch screen a tap reads out the bar under the finger, and keeps it once the finger lifts', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage({ contextOptions: { hasTouch: true } });
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const before = await status(page);
+  const chart = page.locator('[data-testid=timeline]');
+  const box = await chart.boundingBox();
+  const hover = page.locator('[data-testid=timeline-hover]');
+  const d = await chart.locator('path.bar').getAttribute('d');
+  const drawn = [...d.matchAll(/M([\d.]+) ([\d.]+)h([\d.]+)V64H[\d.]+Z/g)].map((m) => m.slice(1).map(Number));
+  const ctm = await chart.evaluate((svg) => { const m = svg.getScreenCTM(); return { a: m.a, e: m.e }; });
+  // The first bar drawn, the tallest, the last.
+  const tallest = drawn.reduce((best, bar) => (bar[1] < best[1] ? bar : best));
+  const taps = [drawn[0], tallest, drawn[drawn.length - 1]];
+  const reads = [];
+  for (const [x, , width] of taps) {
+    await page.touchscreen.tap(ctm.a * (x + width / 2) + ctm.e, box.y + box.height / 2);
+    // Until the read-out changes (or a second passes: two taps may hit bars that read the same).
+    const since = Date.now();
+    await page.waitForFunction(([prev, since]) => {
+      const text = document.querySelector('[data-testid=timeline-hover]').textContent;
+      return text !== '' && (text !== prev || Date.now() > since + 1000);
+    }, [reads[reads.length - 1] ?? '', since], { timeout: WAIT_MS, polling: 50 });
+    const text = await hover.textContent();
+    assert.match(text, /^\S+: \d+ events, \d+ errors$/, 'the tapped bar is read out');
+    reads.push(text);
+    await page.waitForTimeout(300);
+    assert.equal(await hover.textContent(), text, 'still read out after the finger lifted');
+  }
+  // The bars read are the ones tapped: each is as tall as its events against the tallest's.
+  const events = reads.map((text) => Number(text.match(/: (\d+) events/)[1]));
+  taps.forEach(([x, top], k) => {
+    assert.ok(Math.abs((64 - top) - (events[k] / events[1]) * 64) <= 0.01, `the bar tapped at ${x} is ${64 - top} tall and reads ${events[k]} events, the tallest ${events[1]}`);
+  });
+  assert.ok(reads[0].split(': ')[0] < reads[2].split(': ')[0], `the first bar's time before the last's: ${reads.join(' / ')}`);
+  // A tap is not a brush: every event is still shown.
+  assert.equal((await status(page)).eventsShown, before.eventsShown);
   assertCleanSession(s);
 });
