@@ -180,9 +180,8 @@ pub fn App() -> Html {
     };
     let on_facet = {
         let search = search.clone();
-        use_callback(state.search.clone(), move |term: String, current| {
-            let text = if current.trim().is_empty() { term } else { format!("{} {term}", current.trim_end()) };
-            search(text);
+        use_callback(state.search.clone(), move |(field, value, exclude): (&'static str, String, bool), current| {
+            search(trailscope_core::query::toggle_value(current, field, &value, exclude));
         })
     };
     let on_range = {
@@ -445,7 +444,7 @@ pub fn App() -> Html {
     let main = match tab {
         Tab::Events => html! {
             <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-events">
-                <Facets engine={(*engine).clone()} generation={state.generation} on_term={on_facet} />
+                <Facets engine={(*engine).clone()} generation={state.generation} on_value={on_facet} />
                 <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} {on_sort} />
                 { for detail }
             </div>

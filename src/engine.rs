@@ -306,13 +306,27 @@ impl Engine {
         self.shown.len()
     }
 
-    /// The most frequent values of a facet, with their counts. The counts follow every filter but the
-    /// facet's own, so choosing one value still shows the others to switch to; while a search over the
-    /// original JSON goes on, they count what it has looked at so far.
-    pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32)> {
+    /// The most frequent values of a facet, with their counts, and whether a term of the search of its
+    /// own asks for the value (`Some(true)`) or leaves it out (`Some(false)`). The counts follow every
+    /// filter but the facet's own, so choosing one value still shows the others to switch to; while a
+    /// search over the original JSON goes on, they count what it has looked at so far. A value the search
+    /// names is listed even when less frequent than the first `limit`, so it can be taken out where it was
+    /// chosen.
+    pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32, Option<bool>)> {
         let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
-        let counts = self.shown_counts(column, self.query.terms.iter().any(own));
-        counts.iter().take(limit).map(|&(id, n)| (self.index.strings.get(id).to_owned(), n)).collect()
+        let has_own = self.query.terms.iter().any(own);
+        let counts = self.shown_counts(column, has_own);
+        // Without a term of the facet's own, no value past the first `limit` is named: the list ends there.
+        let looked_at = if has_own { counts.len() } else { limit.min(counts.len()) };
+        counts[..looked_at]
+            .iter()
+            .enumerate()
+            .filter_map(|(rank, &(id, n))| {
+                let value = self.index.strings.get(id);
+                let chosen = if has_own { query::chosen(&self.query, column, value) } else { None };
+                (rank < limit || chosen.is_some()).then(|| (value.to_owned(), n, chosen))
+            })
+            .collect()
     }
 
     /// Counts per value of `column` over the shown rows, or (`facet`) over the rows that pass every term

@@ -1,6 +1,7 @@
-//! Facets: the most frequent values of a few fields among the shown events, with counts. A click adds
-//! `field:value` to the search; an alt-click adds `-field:value`. From the keyboard, Enter (or Space)
-//! includes the focused value and Alt+Enter or the minus key excludes it.
+//! Facets: the most frequent values of a few fields among the shown events, with counts. A click asks for
+//! the value instead of the field's other values (`field:value` in the search); an alt-click leaves it out
+//! (`-field:value`); either again takes the term back out (see `query::toggle_value`). From the keyboard,
+//! Enter (or Space) is the click and Alt+Enter or the minus key the alt-click.
 
 use web_sys::{KeyboardEvent, MouseEvent};
 use yew::prelude::*;
@@ -19,8 +20,8 @@ pub struct FacetsProps {
     pub engine: EngineHandle,
     /// Changes whenever the data or the query does.
     pub generation: u64,
-    /// A search term to add.
-    pub on_term: Callback<String>,
+    /// A value clicked: its field, the value, and whether to leave it out.
+    pub on_value: Callback<(&'static str, String, bool)>,
 }
 
 /// The facet panel.
@@ -30,36 +31,37 @@ pub fn Facets(props: &FacetsProps) -> Html {
     let groups = FACETS.iter().map(|&(column, field, title)| {
         let values = engine.facet(column, PER_FACET);
         let heading = format!("facet-{field}");
-        let items = values.into_iter().filter(|(value, _)| !value.is_empty()).map(|(value, n)| {
-            let term = if value.contains(char::is_whitespace) || value.contains('"') {
-                format!("{field}:\"{}\"", value.replace('"', ""))
-            } else {
-                format!("{field}:{value}")
-            };
+        let items = values.into_iter().filter(|(value, ..)| !value.is_empty()).map(|(value, n, chosen)| {
             let onclick = {
-                let (on_term, term) = (props.on_term.clone(), term.clone());
-                Callback::from(move |e: MouseEvent| {
-                    let term = if e.alt_key() { format!("-{term}") } else { term.clone() };
-                    on_term.emit(term);
-                })
+                let (on_value, value) = (props.on_value.clone(), value.clone());
+                Callback::from(move |e: MouseEvent| on_value.emit((field, value.clone(), e.alt_key())))
             };
             // Alt-click has no keyboard twin of its own: Alt+Enter, or the minus key, excludes.
             let onkeydown = {
-                let on_term = props.on_term.clone();
+                let (on_value, value) = (props.on_value.clone(), value.clone());
                 Callback::from(move |e: KeyboardEvent| {
                     let exclude = (e.alt_key() && e.key() == "Enter") || e.key() == "-" || e.key() == "Subtract";
                     if exclude {
                         e.prevent_default();
-                        on_term.emit(format!("-{term}"));
+                        on_value.emit((field, value.clone(), true));
                     }
                 })
             };
+            let (class, state, title) = match chosen {
+                Some(true) => ("facet-value included", "included", "Included: click to remove, Alt-click to exclude"),
+                Some(false) => ("facet-value excluded", "excluded", "Excluded: click to include, Alt-click to remove"),
+                None => ("facet-value", "", "Click to include, Alt-click to exclude"),
+            };
             html! {
                 <li key={value.clone()}>
-                    <button class="facet-value" title="Click to include, Alt-click to exclude" {onclick} {onkeydown}
+                    <button {class} {title} {onclick} {onkeydown} aria-pressed={(chosen == Some(true)).to_string()}
                         aria-describedby={HINT_ID}
-                        data-testid="facet-value" data-facet={field} data-value={value.clone()} data-count={n.to_string()}>
-                        <span class="value">{value}</span><span class="count">{n}</span>
+                        data-testid="facet-value" data-facet={field} data-value={value.clone()} data-count={n.to_string()}
+                        data-state={(!state.is_empty()).then_some(state)}>
+                        // A long value shows two lines; the whole of it is its tooltip.
+                        <span class="value" title={(value.chars().count() > 60).then(|| value.clone())}>{value.clone()}</span>
+                        if chosen == Some(false) { <span class="sr-only">{" (excluded)"}</span> }
+                        <span class="count">{n}</span>
                     </button>
                 </li>
             }
@@ -74,7 +76,7 @@ pub fn Facets(props: &FacetsProps) -> Html {
     html! {
         <aside class="facets" aria-label="Facets">
             <p id={HINT_ID} class="sr-only">
-                {"Enter or click adds this value to the search; Alt+Enter, the minus key or Alt-click excludes it."}
+                {"Enter or click includes this value instead of the others; Alt+Enter, the minus key or Alt-click excludes it; either again takes it back out of the search."}
             </p>
             { for groups }
         </aside>

@@ -113,6 +113,54 @@ test('facets: a click includes a value, Alt-click excludes one; the facet keeps 
   assertCleanSession(s);
 });
 
+test('facets: clicking another value switches to it, and a chosen value clicked again is taken back out', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const kept = (await status(page)).eventsKept;
+  const box = page.locator('[data-testid=search]');
+  const value = (facet, name) => page.locator(`[data-testid=facet-value][data-facet=${facet}][data-value="${name}"]`);
+  const shown = (n) => page.locator(`[data-testid=status][data-events-shown="${n}"][data-searching=false]`).waitFor({ timeout: WAIT_MS });
+  // Failed jobs: the status facet marks FAILED as chosen and offers the other statuses.
+  await search(page, 'status:FAILED');
+  const statuses = page.locator('[data-testid=facet-value][data-facet=status]');
+  await page.locator('[data-testid=facet-value][data-facet=status][data-state=included]').waitFor({ timeout: WAIT_MS });
+  const offered = await statuses.evaluateAll((els) => els.map((e) => [e.dataset.value, Number(e.dataset.count), e.dataset.state ?? '']));
+  assert.deepEqual(offered.filter(([, , state]) => state).map(([name, , state]) => [name, state]), [['FAILED', 'included']]);
+  const [other, otherCount] = offered.find(([name]) => name !== 'FAILED');
+  // The count a value shows is what clicking it shows: the search switches to it.
+  await value('status', other).click();
+  await shown(otherCount);
+  assert.equal(await box.inputValue(), `status:${other}`);
+  assert.equal(await value('status', other).getAttribute('data-state'), 'included');
+  assert.equal(await value('status', other).getAttribute('aria-pressed'), 'true');
+  assert.equal(await value('status', 'FAILED').getAttribute('data-state'), null);
+  // Clicked again: out of the search, everything shows.
+  await value('status', other).click();
+  await shown(kept);
+  assert.equal(await box.inputValue(), '');
+
+  // Left out, then asked for: the exclusion is replaced, not added to (which would show nothing).
+  const region = await page.locator('[data-testid=facet-value][data-facet=region]').first().getAttribute('data-value');
+  const regionCount = Number(await value('region', region).getAttribute('data-count'));
+  await value('region', region).click({ modifiers: ['Alt'] });
+  await shown(kept - regionCount);
+  assert.equal(await value('region', region).getAttribute('data-state'), 'excluded');
+  assert.equal(await value('region', region).getAttribute('aria-pressed'), 'false');
+  await value('region', region).click();
+  await shown(regionCount);
+  assert.equal(await box.inputValue(), `region:${region}`);
+  // Alt-click on the value asked for leaves it out instead; Alt-click again takes it out of the search.
+  await value('region', region).click({ modifiers: ['Alt'] });
+  await shown(kept - regionCount);
+  assert.equal(await box.inputValue(), `-region:${region}`);
+  await value('region', region).click({ modifiers: ['Alt'] });
+  await shown(kept);
+  assert.equal(await box.inputValue(), '');
+  assertCleanSession(s);
+});
+
 test('with free text in the search, a chosen value\'s facet still counts the others that hold the text', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();
   const { page } = s;

@@ -206,6 +206,73 @@ pub fn parse(text: &str) -> (Query, Vec<Hint>) {
     (query, hints)
 }
 
+/// The term that asks for `value` of the field named `field` (a name of [`FIELDS`], as the facets show it),
+/// quoted when it holds white space or a quote (a quote itself cannot be typed, so it is left out).
+pub fn value_term(field: &str, value: &str) -> String {
+    if value.contains(char::is_whitespace) || value.contains('"') {
+        format!("{field}:\"{}\"", value.replace('"', ""))
+    } else {
+        format!("{field}:{value}")
+    }
+}
+
+/// Whether a term of `query` of its own asks for exactly `value` of `column` (`Some(true)`), leaves it out
+/// (`Some(false)`), or neither.
+pub fn chosen(query: &Query, column: Column, value: &str) -> Option<bool> {
+    let value = value.to_lowercase();
+    query.terms.iter().rev().find_map(|t| match &t.test {
+        Test::Column(c, Matcher::Exact(v)) if *c == column && *v == value => Some(!t.negate),
+        _ => None,
+    })
+}
+
+/// The search `text` after a click on a facet's `value` of the field named `field`, to include it, or
+/// (`exclude`) to leave it out. A value already chosen that way is taken out of the search. Including a
+/// value switches to it: the field's other terms that ask for a value go, since a facet lists the values
+/// it offers instead (an event has one value of each), as does a term leaving this value out. Leaving a
+/// value out takes out a term asking for it. Every other term stays as it was typed.
+pub fn toggle_value(text: &str, field: &str, value: &str, exclude: bool) -> String {
+    let column = FIELDS.iter().find(|(name, _)| name.eq_ignore_ascii_case(field)).map(|&(_, c)| c);
+    let wanted = value.to_lowercase();
+    // Each token, whether it is negated, and whether it tests this field, for this very value.
+    let read: Vec<(String, bool, bool, bool)> = tokens(text)
+        .into_iter()
+        .map(|token| {
+            let (negate, body) = match token.strip_prefix('-') {
+                Some(rest) if !rest.is_empty() => (true, rest),
+                _ => (false, token.as_str()),
+            };
+            let (same_column, same_value) = match term(body) {
+                Ok(Test::Column(c, matcher)) if Some(c) == column => {
+                    (true, matches!(&matcher, Matcher::Exact(v) if *v == wanted))
+                }
+                _ => (false, false),
+            };
+            (token, negate, same_column, same_value)
+        })
+        .collect();
+    let already = read.iter().any(|&(_, negate, _, same_value)| same_value && negate == exclude);
+    let mut kept: Vec<String> = read
+        .into_iter()
+        .filter(|&(_, negate, same_column, same_value)| {
+            let drop = if already {
+                same_value && negate == exclude
+            } else if exclude {
+                same_value
+            } else {
+                same_column && (!negate || same_value)
+            };
+            !drop
+        })
+        .map(|(token, ..)| token)
+        .collect();
+    if !already {
+        let term = value_term(field, value);
+        kept.push(if exclude { format!("-{term}") } else { term });
+    }
+    kept.join(" ")
+}
+
 /// Splits on white space outside double quotes; quotes stay in the token for `term` to read.
 fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -956,6 +1023,42 @@ fn path_value(raw: &str, path: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_facet_click_switches_values_and_a_second_click_takes_it_back() {
+        // Including switches: the field's other values asked for go, every other term stays as typed.
+        assert_eq!(
+            toggle_value("status:FAILED  user:ali*", "status", "COMPLETED", false),
+            "user:ali* status:COMPLETED"
+        );
+        assert_eq!(toggle_value("eventName:StartCallAnalyticsJob x", "event", "Get", false), "x event:Get");
+        assert_eq!(toggle_value("user:ali* -user:bob", "user", "alice", false), "-user:bob user:alice");
+        assert_eq!(toggle_value("ip:10.0.0.0/8", "ip", "10.1.2.3", false), "ip:10.1.2.3");
+        // The same value again, whatever its case: taken out.
+        assert_eq!(toggle_value("user:bob status:FAILED", "user", "Bob", false), "status:FAILED");
+        // Leaving out, then asking for it, then leaving it out again.
+        assert_eq!(toggle_value("user:bob", "region", "us-east-1", true), "user:bob -region:us-east-1");
+        assert_eq!(
+            toggle_value("-region:us-east-1 user:bob", "region", "us-east-1", false),
+            "user:bob region:us-east-1"
+        );
+        assert_eq!(toggle_value("region:us-east-1", "region", "us-east-1", true), "-region:us-east-1");
+        assert_eq!(toggle_value("-region:us-east-1 region:eu-west-1", "region", "us-east-1", true), "region:eu-west-1");
+        // Leaving one value out keeps the others asked for (none of them is this value).
+        assert_eq!(toggle_value("region:eu-west-1", "region", "us-east-1", true), "region:eu-west-1 -region:us-east-1");
+        // Free text and JSON paths that mention the value are not terms of the field.
+        assert_eq!(
+            toggle_value("alice requestParameters.userName:alice", "user", "alice", false),
+            "alice requestParameters.userName:alice user:alice"
+        );
+        // Values with spaces are quoted, and found again quoted.
+        let text = toggle_value("", "user", "Jane Doe", false);
+        assert_eq!(text, "user:\"Jane Doe\"");
+        assert_eq!(toggle_value(&text, "user", "Jane Doe", false), "");
+        assert_eq!(chosen(&parse(&text).0, Column::Identity, "jane doe"), Some(true));
+        assert_eq!(chosen(&parse("-user:bob").0, Column::Identity, "Bob"), Some(false));
+        assert_eq!(chosen(&parse("user:bob*").0, Column::Identity, "bob"), None);
+    }
 
     #[test]
     fn parses_fields_negation_quotes_and_hints() {
