@@ -298,7 +298,7 @@ pub fn App() -> Html {
     }
 
     // The view lives in the URL hash, so a reload or a shared link shows the same view once the same files
-    // are loaded. Read once at start; written whenever the query, tab or selection change.
+    // are loaded. Read once at start; written whenever the query, the brushed range, tab or selection change.
     {
         let engine = (*engine).clone();
         let dispatcher = state.dispatcher();
@@ -307,14 +307,27 @@ pub fn App() -> Html {
             if !view.search.is_empty() {
                 let _ = engine.0.borrow_mut().search(&view.search);
             }
-            dispatcher.dispatch(Action::Restore { search: view.search, tab: view.tab, event: view.event });
+            if view.range.is_some() {
+                engine.0.borrow_mut().set_range(view.range);
+            }
+            dispatcher.dispatch(Action::Restore {
+                search: view.search,
+                range: view.range,
+                tab: view.tab,
+                event: view.event,
+            });
         });
     }
     {
         let selected_id = state.selected.and_then(|i| engine.0.borrow().event(i).map(|e| e.event_id().to_owned()));
         let event = selected_id.or_else(|| state.wanted_event.clone());
-        use_effect_with((state.search.clone(), state.tab, event), |(search, tab, event)| {
-            crate::hash::write(&crate::hash::View { search: search.clone(), tab: *tab, event: event.clone() });
+        use_effect_with((state.search.clone(), state.range, state.tab, event), |(search, range, tab, event)| {
+            crate::hash::write(&crate::hash::View {
+                search: search.clone(),
+                range: *range,
+                tab: *tab,
+                event: event.clone(),
+            });
         });
     }
     {

@@ -1,7 +1,10 @@
-//! The view in the URL hash: `#q=<search>&tab=jobs&event=<eventID>`. It holds only what the person typed
-//! or chose, never log data beyond the selected event's id.
+//! The view in the URL hash: `#q=<search>&from=<time>&to=<time>&tab=jobs&event=<eventID>` (`from` and `to`
+//! the range brushed on the timeline, in UTC). It holds only what the person typed or chose, never log data
+//! beyond the selected event's id.
 
 use js_sys::{decode_uri_component, encode_uri_component};
+
+use trailscope_core::time::EventTime;
 
 use crate::state::Tab;
 
@@ -10,6 +13,8 @@ use crate::state::Tab;
 pub struct View {
     /// The search text.
     pub search: String,
+    /// The time range brushed on the timeline: start inclusive, end exclusive, in milliseconds.
+    pub range: Option<(i64, i64)>,
     /// The open tab.
     pub tab: Tab,
     /// The selected event's `eventID`.
@@ -20,15 +25,21 @@ pub struct View {
 pub fn read() -> View {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     let mut view = View::default();
+    let (mut from, mut to) = (None, None);
     for pair in hash.trim_start_matches('#').split('&') {
         let Some((key, value)) = pair.split_once('=') else { continue };
         let value: String = decode_uri_component(value).map(String::from).unwrap_or_default();
         match key {
             "q" => view.search = value,
+            "from" => from = EventTime::parse(&value),
+            "to" => to = EventTime::parse(&value),
             "tab" if value == "jobs" => view.tab = Tab::Jobs,
             "event" if !value.is_empty() => view.event = Some(value),
             _ => {}
         }
+    }
+    if let (Some(from), Some(to)) = (from, to) {
+        view.range = (from.0 < to.0).then_some((from.0, to.0));
     }
     view
 }
@@ -38,6 +49,9 @@ pub fn write(view: &View) {
     let mut parts = Vec::new();
     if !view.search.is_empty() {
         parts.push(format!("q={}", String::from(encode_uri_component(&view.search))));
+    }
+    if let Some((from, to)) = view.range {
+        parts.push(format!("from={}&to={}", EventTime(from).to_iso(), EventTime(to).to_iso()));
     }
     if view.tab == Tab::Jobs {
         parts.push("tab=jobs".to_owned());

@@ -114,7 +114,7 @@ pub enum Action {
     /// The selection was cleared.
     Unselect,
     /// A shared link asks for this view: search text, tab, and an event to select once loaded.
-    Restore { search: String, tab: Tab, event: Option<String> },
+    Restore { search: String, range: Option<(i64, i64)>, tab: Tab, event: Option<String> },
     /// A tab was chosen.
     Tab(Tab),
     /// A job was opened or closed.
@@ -201,8 +201,9 @@ impl Reducible for State {
                 }
                 next.selected = None;
             }
-            Action::Restore { search, tab, event } => {
+            Action::Restore { search, range, tab, event } => {
                 next.search = search;
+                next.range = range;
                 next.tab = tab;
                 next.wanted_event = event;
             }

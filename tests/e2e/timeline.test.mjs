@@ -31,6 +31,24 @@ test('brushing the timeline sets the time range; the table and counts follow', {
   const rows = await page.locator('[data-testid=event-row]').count();
   assert.ok(rows > 0, 'rows of the range are shown');
 
+  // The range is part of the view in the address: a colleague opening the link and loading the same
+  // data sees the same events, with the range to clear.
+  await page.waitForFunction(() => /from=.*&to=/.test(location.hash), null, { timeout: WAIT_MS });
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /from=\d{4}-\d\d-\d\dT[\d:.]+Z&to=\d{4}-\d\d-\d\dT[\d:.]+Z/);
+  const other = await h.openPage();
+  await other.page.evaluate((hash) => { location.hash = hash; }, hash);
+  await other.page.reload({ waitUntil: 'load' });
+  await other.page.locator('[data-testid=status][data-state=idle]').waitFor({ timeout: WAIT_MS });
+  await loadSample(other.page);
+  await waitReady(other.page);
+  await other.page.locator(`[data-testid=status][data-events-shown="${narrowed.eventsShown}"]`).waitFor({ timeout: WAIT_MS });
+  assert.equal(await other.page.locator('[data-testid=timeline]').getAttribute('aria-label'), label);
+  await other.page.locator('[data-testid=clear-range]').click();
+  await other.page.locator(`[data-testid=status][data-events-shown="${before.eventsKept}"]`).waitFor({ timeout: WAIT_MS });
+  await other.page.waitForFunction(() => !location.hash.includes('from='), null, { timeout: WAIT_MS });
+  assertCleanSession(other);
+
   await page.locator('[data-testid=clear-range]').click();
   await page.locator(`[data-testid=status][data-events-shown="${before.eventsKept}"]`).waitFor({ timeout: WAIT_MS });
   assertCleanSession(s);
