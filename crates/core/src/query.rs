@@ -150,6 +150,7 @@ const FIELDS: &[(&str, Column)] = &[
 
 /// Top-level CloudTrail fields that have no column: searched in the original JSON.
 const RECORD_FIELDS: &[&str] = &[
+    "eventTime",
     "eventVersion",
     "eventType",
     "eventCategory",
@@ -308,7 +309,8 @@ fn term(body: &str) -> Result<Test, Hint> {
     };
     let value = unquote(value);
     let lower_field = field.to_ascii_lowercase();
-    if lower_field == "time" {
+    // `eventTime:` is the record's own text (`eventTime:2026-03-07T14*`), unless it compares, as `time:` does.
+    if lower_field == "time" || (lower_field == "eventtime" && value.starts_with(['<', '>'])) {
         return time_term(value);
     }
     if matches!(lower_field.as_str(), "id" | "eventid") {
@@ -346,6 +348,11 @@ fn matcher(value: &str, ip: bool) -> Result<Matcher, Hint> {
                 .filter(|b| *b <= max)
                 .ok_or_else(|| Hint(format!("ip:{value}: the prefix must be 0 to {max}")))?;
             return Ok(Matcher::Cidr(address, bits));
+        }
+        // Digits and dots that are no address (`ip:203.0.113`) are a typo or a network without its prefix,
+        // not one of the names CloudTrail writes there for AWS services (`ip:athena.amazonaws.com`).
+        if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') && value.parse::<std::net::Ipv4Addr>().is_err() {
+            return Err(Hint(format!("ip:{value}: not an address (a network is written ip:10.0.0.0/8)")));
         }
     }
     let lower = value.to_lowercase();
@@ -1023,6 +1030,21 @@ fn path_value(raw: &str, path: &[String]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn event_time_is_the_record_s_text_or_a_comparison_and_a_partial_address_is_a_hint() {
+        let (query, hints) =
+            parse("eventTime:2026-03-07T14* eventTime:>=2026-03-07T14:00 ip:203.0.113 ip:athena.amazonaws.com");
+        assert_eq!(
+            query.terms[0].test,
+            Test::Path(vec!["eventTime".into()], Matcher::Wildcard("2026-03-07t14*".into()))
+        );
+        assert_eq!(query.terms[1].test, Test::Time(Ordering::AtOrAfter, 1_772_892_000_000));
+        assert_eq!(query.terms[2].test, Test::Text("ip:203.0.113".into()));
+        assert_eq!(query.terms[3].test, Test::Column(Column::SourceIp, Matcher::Exact("athena.amazonaws.com".into())));
+        assert_eq!(hints.len(), 1, "{hints:?}");
+        assert!(hints[0].0.starts_with("ip:203.0.113: not an address"), "{hints:?}");
+    }
 
     #[test]
     fn a_facet_click_switches_values_and_a_second_click_takes_it_back() {
