@@ -95,6 +95,9 @@ pub struct Splitter {
     /// Where in the chunk being fed the item in progress began, while it lies wholly in that chunk: an item
     /// that also ends there is handed out from the chunk itself, not copied into `buf` first.
     in_chunk: Option<usize>,
+    /// Where the unit in progress began (byte, line): a unit that never closes is named by its start, which
+    /// is where a value that is not JSON usually lies (a broken line of JSON Lines swallows every line after it).
+    unit_at: (u64, u64),
 }
 
 impl Splitter {
@@ -108,6 +111,7 @@ impl Splitter {
             max_unit,
             rest: Vec::new(),
             in_chunk: None,
+            unit_at: (0, 1),
         }
     }
 
@@ -276,14 +280,19 @@ impl Splitter {
 
     /// Ends the stream: an unfinished value means the file was cut short.
     pub fn finish(&self) -> Result<(), FileError> {
-        if self.phase == Phase::Top {
-            Ok(())
-        } else {
-            Err(FileError::new(format!(
-                "the JSON ends early at byte {} (line {}): the file looks truncated",
-                self.offset + self.buf.len() as u64,
-                self.t.line
-            )))
+        let (end, line) = (self.offset + self.buf.len() as u64, self.t.line);
+        match self.phase {
+            Phase::Top => Ok(()),
+            Phase::Probe | Phase::Value | Phase::Item { .. } => {
+                let (start, start_line) = self.unit_at;
+                Err(FileError::new(format!(
+                    "the JSON ends early at byte {end} (line {line}): the value that begins at byte {start} (line \
+                     {start_line}) never closes, so the file looks truncated, or that value is not valid JSON"
+                )))
+            }
+            _ => Err(FileError::new(format!(
+                "the JSON ends early at byte {end} (line {line}): the file looks truncated"
+            ))),
         }
     }
 
@@ -303,6 +312,7 @@ impl Splitter {
 
     /// Begins a unit with its opening byte; the phase must already say which unit.
     fn start(&mut self, byte: u8) {
+        self.unit_at = (self.offset, self.t.line);
         self.buf.clear();
         self.buf.push(byte);
         self.t.in_string = false;

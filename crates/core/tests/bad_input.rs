@@ -164,6 +164,19 @@ fn invalid_json_says_byte_and_line() {
 }
 
 #[test]
+fn a_broken_line_of_json_lines_is_named_by_where_it_begins() {
+    // The broken line opens a value that the lines after it never close: the file ends inside it.
+    let text = format!("{START}\n{{broken line\n{START}\n");
+    let start = START.len() + 1;
+    check(&text, &["ends early", &format!("begins at byte {start} (line 2)"), "truncated", "not valid JSON"]);
+    // A delivery cut inside its second record names that record's start.
+    let head = "{\"Records\":[";
+    let cut = format!("{head}{START},\n{START}");
+    let cut = &cut[..cut.len() - 5];
+    check(cut, &["ends early", &format!("begins at byte {} (line 2)", head.len() + START.len() + 2)]);
+}
+
+#[test]
 fn json_object_that_is_not_a_log_lists_its_keys() {
     check(br#"{"name":"holiday.png","size":2048,"tags":[]}"#, &["not a CloudTrail log", "name, size, tags"]);
     // Only the top level's keys, sorted, each once, the first six; nested keys and values that look like
