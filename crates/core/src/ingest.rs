@@ -896,11 +896,10 @@ fn read_value(value: &RawValue, sink: &mut Sink<'_>, place: &dyn Fn(&str) -> Str
         sink.record(json, Fallback::default(), &|| place("the record"))?;
         return Ok(Read::Events(Shape::SingleRecord));
     }
-    Err(FileError::new(format!(
-        "{}: a JSON object that is not a CloudTrail log (keys: {})",
-        place("the file"),
-        keys_of(json)
-    )))
+    // Said of the file when it is its one value ("a JSON object ..."), else of the value's line.
+    let whose = place("");
+    let whose = if whose.is_empty() { String::new() } else { format!("{} ", whose.trim_end()) };
+    Err(FileError::new(format!("{whose}a JSON object that is not a CloudTrail log (keys: {})", keys_of(json))))
 }
 
 /// An item of a bare array or of `"Events"`: a record, or a lookup-events event wrapping one.
