@@ -349,15 +349,17 @@ pub fn App() -> Html {
     };
     let status_text = match state.loading {
         None => "No files loaded yet.".to_owned(),
-        _ => format!(
-            "{} files read, {} failed · {} records · {} {}events kept · {} duplicates dropped",
-            summary.files_ok,
-            summary.files_failed,
-            summary.n_records,
-            summary.n_kept,
-            if state.show_all { "" } else { "Transcribe " },
-            summary.n_duplicates
-        ),
+        _ => {
+            use trailscope_core::view::counted;
+            format!(
+                "{} read, {} failed · {} · {} kept · {} dropped",
+                counted(summary.files_ok, "file"),
+                summary.files_failed,
+                counted(summary.n_records, "record"),
+                counted(summary.n_kept, if state.show_all { "event" } else { "Transcribe event" }),
+                counted(summary.n_duplicates, "duplicate")
+            )
+        }
     };
     let progress = (state.loading == Some(true)).then(|| {
         let p = &state.progress;
@@ -501,6 +503,8 @@ pub fn App() -> Html {
             { for not_kept }
             { for progress }
             if !state.notes.is_empty() {
+                // The count first: the list scrolls when long, and its last lines may be out of sight.
+                <p class="file-errors-head">{format!("Not loaded: {}", trailscope_core::view::counted(state.notes.len(), "file"))}</p>
                 <ul class="file-errors" aria-label="Files not loaded">{ for notes }</ul>
             }
             <main>

@@ -226,6 +226,8 @@ pub fn EventTable(props: &TableProps) -> Html {
             <div class="viewport" role="table" aria-label="Events" aria-rowcount={(n_rows + 1).to_string()} ref={viewport} {onscroll}>
                 <div role="row" class="row head" aria-rowindex="1">
                     { for COLUMNS.iter().filter(|(class, _, _)| !hidden.contains(class)).map(|&(class, title, column)| {
+                        // Relative times say what they count from.
+                        let title = if class == "c-time" && *relative { "Time since the first shown" } else { title };
                         let sort = engine.sort();
                         let sortable = column.is_some() || class == "c-time";
                         let active = sortable && sort.column == column;
@@ -254,6 +256,11 @@ pub fn EventTable(props: &TableProps) -> Html {
                     <div class="rows" role="presentation" ref={body}>{ for rows }</div>
                 </div>
             </div>
+            // Said rather than left as an empty table: the events are loaded, the search (or range) has
+            // none of them. Not while a search is still reading records: more may come.
+            if n_rows == 0 && engine.summary().n_kept > 0 && engine.searching().is_none() {
+                <p class="empty no-match" data-testid="no-match">{"No event matches the search and time range."}</p>
+            }
         </div>
     }
 }

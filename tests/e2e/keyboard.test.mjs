@@ -146,5 +146,7 @@ test('columns can be hidden, and times shown relative to the first shown event',
   await page.locator('[data-testid=relative-time]').check();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]')[1]?.querySelector('[role=cell]')?.innerText === '+00:03:26', null, { timeout: WAIT_MS });
   assert.equal((await cells())[0], '+00:00:00');
+  // The header says what the times count from.
+  assert.match(await page.locator('[role=columnheader].c-time').innerText(), /since the first shown/);
   assertCleanSession(s);
 });

@@ -24,7 +24,7 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
   await expectShown(page, 2);
   assert.equal(
     await page.locator('[data-testid=summary]').innerText(),
-    '2022-03-07T15:03:45Z to 2022-03-07T15:07:11Z · 1 accounts · 1 regions · 0 errors · most frequent: GetTranscriptionJob (1), StartTranscriptionJob (1) · top identities: my-user-name (2)',
+    '2022-03-07T15:03:45Z to 2022-03-07T15:07:11Z · 1 account · 1 region · 0 errors · most frequent: GetTranscriptionJob (1), StartTranscriptionJob (1) · top identities: my-user-name (2)',
   );
   const cases = [
     ['event:GetTranscriptionJob', 1],
@@ -82,6 +82,22 @@ test('the view lives in the URL hash: a shared link restores the search and the 
   assert.match(await other.page.locator('[data-testid=event-detail]').innerText(), /"eventName": "GetTranscriptionJob"/);
   assertCleanSession(s);
   assertCleanSession(other);
+});
+
+test('a search that matches nothing says so, and the message goes once events show again', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const kept = (await status(page)).eventsKept;
+  assert.equal(await page.locator('[data-testid=no-match]').count(), 0, 'no message while events show');
+  await search(page, 'user:nobody-at-all');
+  await expectShown(page, 0);
+  assert.equal(await page.locator('[data-testid=no-match]').innerText(), 'No event matches the search and time range.');
+  await search(page, '');
+  await page.locator(`[data-testid=status][data-events-shown="${kept}"]`).waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=no-match]').count(), 0);
+  assertCleanSession(s);
 });
 
 test('facets: a click includes a value, Alt-click excludes one; the facet keeps showing the others', { timeout: TEST_TIMEOUT_MS }, async () => {

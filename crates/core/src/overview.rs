@@ -72,12 +72,13 @@ impl Overview {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        use crate::view::counted;
         format!(
-            "{} · {} accounts · {} regions · {} errors · most frequent: {} · top identities: {}",
+            "{} · {} · {} · {} · most frequent: {} · top identities: {}",
             self.span_text(),
-            self.accounts,
-            self.regions,
-            self.errors,
+            counted(self.accounts, "account"),
+            counted(self.regions, "region"),
+            counted(self.errors, "error"),
             top(&self.by_event, 3),
             top(&self.identities, 3),
         )

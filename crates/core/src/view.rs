@@ -177,19 +177,36 @@ pub fn compact_json(raw: &str) -> String {
     raw.chars().filter(|&c| strings.inside(c) || !c.is_whitespace()).collect()
 }
 
+/// A count and its noun, which takes an `s` unless the count is one: "1 account", "3 regions".
+pub fn counted(n: impl std::fmt::Display, noun: &str) -> String {
+    let n = n.to_string();
+    if n == "1" {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// A job's duration as people say it: seconds, minutes, hours and minutes, or days.
 pub fn duration(ms: i64) -> String {
     match ms / 1000 {
         s if s < 120 => format!("{s} s"),
         s if s < 7200 => format!("{} min", s / 60),
         s if s < 172_800 => format!("{} h {} min", s / 3600, s / 60 % 60),
-        s => format!("{} days", s / 86_400),
+        s => counted(s / 86_400, "day"),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, compact_json, pretty_json, reveal, MAX_CELL_CHARS};
+    use super::{cell, compact_json, counted, pretty_json, reveal, MAX_CELL_CHARS};
+
+    #[test]
+    fn one_of_a_thing_is_singular() {
+        assert_eq!(counted(1, "account"), "1 account");
+        assert_eq!(counted(0u64, "region"), "0 regions");
+        assert_eq!(counted(21, "error"), "21 errors");
+    }
 
     #[test]
     fn reordering_and_invisible_characters_are_shown() {
