@@ -389,6 +389,16 @@ impl Engine {
     pub fn jobs(&self) -> &[Job] {
         self.jobs.get_or_init(|| jobs::jobs(self.store.events(), self.order.iter().map(|&i| i as usize)))
     }
+
+    /// Which of [`Engine::jobs`] have an event among the shown rows (all of them when every event shows):
+    /// the jobs the search and the range are about, each still told whole.
+    pub fn jobs_shown(&self) -> Vec<usize> {
+        let jobs = self.jobs();
+        let all = self.unordered.len() == self.store.events().len();
+        // The shown rows are in index order: each of a job's events is looked up, not every row scanned.
+        let shows = |job: &Job| job.events.iter().any(|&e| self.unordered.binary_search(&(e as u32)).is_ok());
+        (0..jobs.len()).filter(|&i| all || shows(&jobs[i])).collect()
+    }
 }
 
 /// A shared engine that components can hold in props: equal when it is the same engine, so a render is

@@ -28,7 +28,19 @@ pub fn JobsView(props: &JobsProps) -> Html {
     if jobs.is_empty() {
         return html! { <p class="empty">{"No Transcribe job, vocabulary or other resource is named in the loaded events."}</p> };
     }
-    let items = jobs.iter().enumerate().map(|(i, job)| {
+    let shown = engine.jobs_shown();
+    // The list follows the search and the range, as the table does; each job listed still shows its whole
+    // life, events the search leaves out included.
+    let head = if shown.len() == jobs.len() {
+        plural(jobs.len(), "job or resource", "jobs and resources")
+    } else {
+        format!(
+            "{} of {} jobs and resources: those with events that the search and the time range show",
+            shown.len(),
+            jobs.len()
+        )
+    };
+    let items = shown.into_iter().map(|i| (i, &jobs[i])).map(|(i, job)| {
         let status = job.status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
         let on_toggle = props.on_toggle.clone();
         let open = props.open == Some(i);
@@ -87,7 +99,12 @@ pub fn JobsView(props: &JobsProps) -> Html {
             </li>
         }
     });
-    html! { <ul class="jobs" aria-label="Transcribe jobs and resources">{ for items }</ul> }
+    html! {
+        <div class="jobs">
+            <p class="jobs-count" data-testid="jobs-count">{head}</p>
+            <ul class="job-list" aria-label="Transcribe jobs and resources">{ for items }</ul>
+        </div>
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

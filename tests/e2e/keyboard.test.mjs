@@ -100,6 +100,44 @@ test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_
   assertCleanSession(s);
 });
 
+test('the jobs follow the search: those with a shown event are listed, each still told whole', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  await openJobs(page);
+  await page.locator('[data-testid=job]').first().waitFor({ timeout: WAIT_MS });
+  const all = await jobs(page);
+  assert.equal(await page.locator('[data-testid=jobs-count]').innerText(), `${all.length} jobs and resources`);
+  // Bob's calls only: the jobs he touched, and every event of each.
+  const box = page.locator('[data-testid=search]');
+  await box.fill('user:bob');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=job]').length < n, all.length, { timeout: WAIT_MS });
+  const touched = await jobs(page);
+  assert.ok(touched.length > 0, 'bob touched some jobs');
+  assert.equal(await page.locator('[data-testid=jobs-count]').innerText(),
+    `${touched.length} of ${all.length} jobs and resources: those with events that the search and the time range show`);
+  for (const job of touched) {
+    assert.equal(job.events, all.find((j) => j.name === job.name && j.kind === job.kind).events, `${job.name} keeps all its events`);
+    const item = page.locator(`[data-testid=job][data-job-name="${job.name}"][data-job-kind="${job.kind}"]`);
+    await item.locator('button').first().click();
+    await item.locator('[data-testid=job-event]').first().waitFor({ timeout: WAIT_MS });
+    assert.match(await item.locator('ol.lifecycle').innerText(), /\bbob\b/, `${job.name} has a step by bob`);
+    await item.locator('button').first().click();
+  }
+  // And not one job more: with the search gone, the jobs left out have no step by bob.
+  await box.fill('');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=job]').length === n, all.length, { timeout: WAIT_MS });
+  for (const job of all.filter((j) => !touched.some((t) => t.name === j.name && t.kind === j.kind))) {
+    const item = page.locator(`[data-testid=job][data-job-name="${job.name}"][data-job-kind="${job.kind}"]`);
+    await item.locator('button').first().click();
+    await item.locator('[data-testid=job-event]').first().waitFor({ timeout: WAIT_MS });
+    assert.doesNotMatch(await item.locator('ol.lifecycle').innerText(), /\bbob\b/, `${job.name}, not listed, has no step by bob`);
+    await item.locator('button').first().click();
+  }
+  assertCleanSession(s);
+});
+
 test('a job read and deleted by someone else, from elsewhere, says so', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();
   const { page } = s;
