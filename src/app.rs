@@ -420,7 +420,7 @@ pub fn App() -> Html {
             });
             html! {
                 <details class="overview not-kept" data-testid="not-kept">
-                    <summary>{format!("Counted, not kept (tick \"Show all events\" to see them): {}{more}", list.join(" · "))}</summary>
+                    <summary>{format!("Counted, not kept (records read, a record delivered twice counted twice; tick \"Show all events\" to see them): {}{more}", list.join(" · "))}</summary>
                     <ul>{ for details }</ul>
                 </details>
             }

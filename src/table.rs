@@ -118,23 +118,42 @@ pub fn EventTable(props: &TableProps) -> Html {
     }
 
     {
-        // Keyboard moves keep the selected row in view.
-        let viewport = viewport.clone();
+        // The selected row is kept in view: moved to by the keyboard, chosen in a job's life, or named by a
+        // shared link.
+        let (viewport, spacer) = (viewport.clone(), spacer.clone());
         let engine = props.engine.clone();
+        let last = use_mut_ref(|| None::<usize>);
         use_effect_with((props.selected, props.generation), move |(selected, _)| {
             // Not while a search streams in: rows arrive every slice, and the view would keep jumping back.
             if engine.0.borrow().searching().is_some() {
                 return;
             }
-            let row = selected.and_then(|index| engine.0.borrow().position(index));
-            if let (Some(row), Some(element)) = (row, viewport.cast::<HtmlElement>()) {
-                let top = (row as i32 + 1) * ROW_HEIGHT; // +1: the sticky header row.
-                let (scroll, height) = (element.scroll_top(), element.client_height());
-                if top < scroll + ROW_HEIGHT {
-                    element.set_scroll_top(top - ROW_HEIGHT);
-                } else if top + ROW_HEIGHT > scroll + height {
-                    element.set_scroll_top(top + ROW_HEIGHT - height);
-                }
+            let moved = last.replace(*selected) != *selected;
+            let (row, n_rows) = {
+                let engine = engine.0.borrow();
+                (selected.and_then(|index| engine.position(index)), engine.n_rows())
+            };
+            let (Some(row), Some(element)) = (row, viewport.cast::<HtmlElement>()) else { return };
+            // The rows' height first: on the render that mounts the table (back from the jobs) or brings the
+            // rows in, it is set only after this, and a scroll beyond it would stop at the top.
+            if let Some(spacer) = spacer.cast::<HtmlElement>() {
+                let _ = spacer.style().set_property("height", &format!("{}px", n_rows as i64 * i64::from(ROW_HEIGHT)));
+            }
+            let top = (row as i32 + 1) * ROW_HEIGHT; // +1: the sticky header row.
+            let (scroll, height) = (element.scroll_top(), element.client_height());
+            if top < scroll + ROW_HEIGHT {
+                element.set_scroll_top(top - ROW_HEIGHT);
+            } else if top + ROW_HEIGHT > scroll + height {
+                element.set_scroll_top(top + ROW_HEIGHT - height);
+            }
+            // The page too, when the selection moved: the table may run below the window's bottom.
+            let Some(window) = web_sys::window().filter(|_| moved) else { return };
+            let at = element.get_bounding_client_rect().top() + f64::from(top - element.scroll_top());
+            let bottom = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(f64::MAX);
+            if at + f64::from(ROW_HEIGHT) > bottom {
+                window.scroll_by_with_x_and_y(0.0, at + f64::from(ROW_HEIGHT) - bottom);
+            } else if at < 0.0 {
+                window.scroll_by_with_x_and_y(0.0, at);
             }
         });
     }

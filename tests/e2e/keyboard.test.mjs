@@ -38,6 +38,66 @@ test('/ focuses the search, Esc clears it, arrows move through the rows and the 
   assertCleanSession(s);
 });
 
+// The selected row, drawn and inside both the table's scrolling box and the window.
+async function selectedRowInView(page) {
+  await page.waitForFunction(() => {
+    const row = document.querySelector('[data-testid=event-row][aria-selected=true]');
+    const box = document.querySelector('[role=table]');
+    if (!row || !box) return false;
+    const r = row.getBoundingClientRect();
+    const v = box.getBoundingClientRect();
+    return r.top >= v.top && r.bottom <= v.bottom + 1 && r.top >= 0 && r.bottom <= window.innerHeight + 1;
+  }, null, { timeout: WAIT_MS, polling: 50 });
+}
+
+test('the selected row is brought into view: by a shared link, back from a job, and after many arrow presses', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage({ contextOptions: { viewport: { width: 1280, height: 800 } } });
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  // A late event of the sample, far below the first screen of rows.
+  const ids = await page.evaluate(() => [...document.querySelectorAll('[data-testid=event-row]')].map((r) => r.dataset.eventId));
+  const kept = Number(await page.locator('[data-testid=status]').getAttribute('data-events-kept'));
+  assert.ok(kept > 300, `${kept} events`);
+
+  // Down the rows from the first: the row moved to stays on the screen, not below the window.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  for (let k = 0; k < 45; k++) await page.keyboard.press('ArrowDown');
+  await selectedRowInView(page);
+  const chosen = await page.locator('[data-testid=event-row][aria-selected=true]').getAttribute('data-event-id');
+  assert.ok(!ids.slice(0, 10).includes(chosen), 'the selection went past the first rows');
+
+  // A link naming an event far down: opened, the same data loaded, its row is in view.
+  const far = await page.evaluate(async () => {
+    const box = document.querySelector('[role=table]');
+    box.scrollTop = box.scrollHeight;
+    await new Promise((r) => setTimeout(r, 300));
+    const rows = [...document.querySelectorAll('[data-testid=event-row]')];
+    return rows[rows.length - 3].dataset.eventId;
+  });
+  const other = await h.openPage({ contextOptions: { viewport: { width: 1280, height: 800 } } });
+  await other.page.evaluate((id) => { location.hash = `event=${id}`; }, far);
+  await other.page.reload({ waitUntil: 'load' });
+  await other.page.locator('[data-testid=status][data-state=idle]').waitFor({ timeout: WAIT_MS });
+  await loadSample(other.page);
+  await waitReady(other.page);
+  await other.page.locator(`[data-testid=event-row][aria-selected=true][data-event-id="${far}"]`).waitFor({ timeout: WAIT_MS });
+  await selectedRowInView(other.page);
+  assertCleanSession(other);
+
+  // A step chosen in a job's life, then back to the events: that event's row is in view.
+  await openJobs(page);
+  const job = page.locator('[data-testid=job]').last();
+  await job.locator('button').first().click();
+  await job.locator('[data-testid=job-event] button').last().click();
+  const step = await page.locator('[data-testid=event-detail] h2').innerText();
+  await page.locator('[data-testid=events-tab]').click();
+  await selectedRowInView(page);
+  const row = page.locator('[data-testid=event-row][aria-selected=true]');
+  assert.ok(step.startsWith(await row.getAttribute('data-event-name')), `${step} is the selected row`);
+  assertCleanSession(s);
+});
+
 test('column headers sort the table, a second click reverses; ties keep time order', { timeout: TEST_TIMEOUT_MS }, async () => {
   // Tall, so that a job of dozens of events is all in view (a sort of 20 or fewer is stable anyway).
   const s = await h.openPage({ contextOptions: { viewport: { width: 1280, height: 2400 } } });
