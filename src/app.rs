@@ -420,7 +420,7 @@ pub fn App() -> Html {
             });
             html! {
                 <details class="overview not-kept" data-testid="not-kept">
-                    <summary>{format!("Counted, not kept (records read, a record delivered twice counted twice; tick \"Show all events\" to see them): {}{more}", list.join(" · "))}</summary>
+                    <summary>{format!("Counted, not kept (records read, repeats included; tick \"Show all events\" to see them): {}{more}", list.join(" · "))}</summary>
                     <ul>{ for details }</ul>
                 </details>
             }
@@ -504,7 +504,7 @@ pub fn App() -> Html {
             { for progress }
             if !state.notes.is_empty() {
                 // The count first: the list scrolls when long, and its last lines may be out of sight.
-                <p class="file-errors-head">{format!("Not loaded: {}", trailscope_core::view::counted(state.notes.len(), "file"))}</p>
+                <p class="file-errors-head" data-testid="files-not-loaded">{format!("Not loaded: {}", trailscope_core::view::counted(state.notes.len(), "file"))}</p>
                 <ul class="file-errors" aria-label="Files not loaded">{ for notes }</ul>
             }
             <main>

@@ -274,7 +274,7 @@ impl Engine {
             let key = |row: u32| strings.lower(ids.get(row as usize).copied().unwrap_or(0));
             let mut placed: Vec<(u32, u32)> =
                 self.shown.iter().enumerate().map(|(at, &row)| (at as u32, row)).collect();
-            placed.sort_unstable_by(|a, b| key(a.1).cmp(key(b.1)).then(a.0.cmp(&b.0)));
+            query::sort_pairs(&mut placed, &|a, b| key(a.1).cmp(key(b.1)).then(a.0.cmp(&b.0)));
             self.shown = placed.into_iter().map(|(_, row)| row).collect();
         }
         if self.sort.descending {
@@ -318,19 +318,35 @@ impl Engine {
     /// chosen.
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32, Option<bool>)> {
         let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
-        let has_own = self.query.terms.iter().any(own);
-        let counts = self.shown_counts(column, has_own);
-        // Without a term of the facet's own, no value past the first `limit` is named: the list ends there.
-        let looked_at = if has_own { counts.len() } else { limit.min(counts.len()) };
-        counts[..looked_at]
-            .iter()
-            .enumerate()
-            .filter_map(|(rank, &(id, n))| {
-                let value = self.index.strings.get(id);
-                let chosen = if has_own { query::chosen(&self.query, column, value) } else { None };
-                (rank < limit || chosen.is_some()).then(|| (value.to_owned(), n, chosen))
-            })
-            .collect()
+        let counts = self.shown_counts(column, self.query.terms.iter().any(own));
+        // The values the search names for this field (lower-cased, as terms hold them), not yet listed.
+        let mut named: Vec<&str> = Vec::new();
+        for term in &self.query.terms {
+            if let query::Test::Column(c, query::Matcher::Exact(v)) = &term.test {
+                if *c == column && !named.contains(&v.as_str()) {
+                    named.push(v);
+                }
+            }
+        }
+        let mut listed = Vec::new();
+        for (rank, &(id, n)) in counts.iter().enumerate() {
+            if rank >= limit && named.is_empty() {
+                break;
+            }
+            let value = self.index.strings.get(id);
+            // Past the first `limit`, only a value the search names; a length check spares lower-casing the rest.
+            let at = named.iter().position(|v| v.len() == value.len() && *v == value.to_lowercase());
+            if rank < limit || at.is_some() {
+                listed.push((value.to_owned(), n, query::chosen(&self.query, column, value)));
+            }
+            if let Some(at) = at {
+                named.swap_remove(at);
+            }
+        }
+        // A value named that no shown event holds (bob, with a range he has no event in): still there, to
+        // take back out where it was chosen.
+        listed.extend(named.into_iter().map(|v| (v.to_owned(), 0, query::chosen(&self.query, column, v))));
+        listed
     }
 
     /// Counts per value of `column` over the shown rows, or (`facet`) over the rows that pass every term

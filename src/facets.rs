@@ -59,7 +59,7 @@ pub fn Facets(props: &FacetsProps) -> Html {
                         data-testid="facet-value" data-facet={field} data-value={value.clone()} data-count={n.to_string()}
                         data-state={(!state.is_empty()).then_some(state)}>
                         // A long value shows two lines; the whole of it is its tooltip.
-                        <span class="value" title={(value.chars().count() > 60).then(|| value.clone())}>{value.clone()}</span>
+                        <span class="value" title={value.clone()}>{value.clone()}</span>
                         if chosen == Some(false) { <span class="sr-only">{" (excluded)"}</span> }
                         <span class="count">{n}</span>
                     </button>
@@ -76,7 +76,7 @@ pub fn Facets(props: &FacetsProps) -> Html {
     html! {
         <aside class="facets" aria-label="Facets">
             <p id={HINT_ID} class="sr-only">
-                {"Enter or click includes this value instead of the others; Alt+Enter, the minus key or Alt-click excludes it; either again takes it back out of the search."}
+                {"Enter or click includes this value, Alt+Enter, the minus key or Alt-click excludes it; again, removes it."}
             </p>
             { for groups }
         </aside>

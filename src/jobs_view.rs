@@ -34,11 +34,9 @@ pub fn JobsView(props: &JobsProps) -> Html {
     let head = if shown.len() == jobs.len() {
         plural(jobs.len(), "job or resource", "jobs and resources")
     } else {
-        format!(
-            "{} of {} jobs and resources: those with events that the search and the time range show",
-            shown.len(),
-            jobs.len()
-        )
+        // A search reading records finds more as it goes: the list is what it found so far.
+        let so_far = if engine.searching().is_some() { " so far" } else { "" };
+        format!("{} of {} jobs and resources, with events the search shows{so_far}", shown.len(), jobs.len())
     };
     let items = shown.into_iter().map(|i| (i, &jobs[i])).map(|(i, job)| {
         let status = job.status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());

@@ -142,6 +142,8 @@ impl Reducible for State {
                     wanted_event: next.wanted_event.clone(),
                     search: next.search.clone(),
                     hints: next.hints.clone(),
+                    // The engine keeps its query, range included: so does the view, and the address.
+                    range: next.range,
                     show_all,
                     loading: Some(true),
                     generation: next.generation + 1,

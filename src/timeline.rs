@@ -44,6 +44,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let keys = use_state(|| None::<(usize, usize)>);
     // The bar under the pointer, when it is not dragging.
     let hover = use_state(|| None::<usize>);
+    {
+        // New bars: the one read out (a tap's stays after the finger lifts) may no longer be there.
+        let hover = hover.clone();
+        use_effect_with(props.generation, move |_| hover.set(None));
+    }
     // Made once per change of the data or the query, not at each drawing: a pointer moving over the chart
     // redraws it, and the histogram reads every shown row.
     let cache = use_mut_ref(|| None::<(u64, Rc<Histogram>)>);
@@ -75,11 +80,16 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             // From the pointer's page position: offsetX would be relative to whichever bar is under it. The
             // drawing fills the box inside the border, which the client rectangle includes.
             let Some(el) = svg.cast::<Element>() else { return 0.0 };
-            let left = el.get_bounding_client_rect().left() + f64::from(el.client_left());
-            ((f64::from(e.client_x()) - left) / f64::from(el.client_width().max(1))).clamp(0.0, 1.0)
+            let (rect, border) = (el.get_bounding_client_rect(), f64::from(el.client_left()));
+            // A browser that gives an <svg> no client width: the rectangle less its borders.
+            let width = match el.client_width() {
+                0 => rect.width() - 2.0 * border,
+                w => f64::from(w),
+            };
+            ((f64::from(e.client_x()) - rect.left() - border) / width.max(1.0)).clamp(0.0, 1.0)
         }
     };
-    // The bar at a fraction of the width.
+    // The bar at a fraction of the width, for a pointer moving and for a tap alike.
     let bar_at = move |f: f64| (n_bins > 0).then(|| ((f * n_bins as f64) as usize).min(n_bins - 1));
     let on_down = {
         let (drag, keys, hover, fraction) = (drag.clone(), keys.clone(), hover.clone(), fraction.clone());

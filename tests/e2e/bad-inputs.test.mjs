@@ -45,7 +45,7 @@ test('a mixed drop: 2 files read, the digest skipped, every broken file reported
   assert.deepEqual(shown, expectedKinds, `file-error lines shown: ${JSON.stringify(errs, null, 1)}`);
   assert.equal(errs.length, Object.keys(expectedKinds).length, `one file-error line per file: ${JSON.stringify(errs, null, 1)}`);
   // Their count comes first, since the list scrolls once long.
-  assert.equal(await page.locator('.file-errors-head').innerText(), `Not loaded: ${errs.length} files`);
+  assert.equal(await page.locator('[data-testid=files-not-loaded]').innerText(), `Not loaded: ${errs.length} files`);
 
   assert.equal(st.state, 'ready');
   assert.equal(st.filesOk, 2, `files-ok: ${JSON.stringify(st)}`);

@@ -174,6 +174,15 @@ test('facets: clicking another value switches to it, and a chosen value clicked 
   await value('region', region).click({ modifiers: ['Alt'] });
   await shown(kept);
   assert.equal(await box.inputValue(), '');
+
+  // A value the search names that no event holds is still listed, with 0, to be taken back out there.
+  await search(page, 'user:nobody-here');
+  await shown(0);
+  assert.equal(await value('user', 'nobody-here').getAttribute('data-count'), '0');
+  assert.equal(await value('user', 'nobody-here').getAttribute('data-state'), 'included');
+  await value('user', 'nobody-here').click();
+  await shown(kept);
+  assert.equal(await box.inputValue(), '');
   assertCleanSession(s);
 });
 
