@@ -32,7 +32,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
     // The list follows the search and the range, as the table does; each job listed still shows its whole
     // life, events the search leaves out included.
     let head = if shown.len() == jobs.len() {
-        plural(jobs.len(), "job or resource", "jobs and resources")
+        view::plural(jobs.len(), "job or resource", "jobs and resources")
     } else {
         // A search reading records finds more as it goes: the list is what it found so far.
         let so_far = if engine.searching().is_some() { " so far" } else { "" };
@@ -77,7 +77,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                     <span class="kind">{job.kind.as_str()}</span>
                     <span class="name">{view::cell(&job.name)}</span>
                     <span class={classes!("status", status.to_ascii_lowercase())}>{status}</span>
-                    <span class="count">{plural(job.events.len(), "event", "events")}</span>
+                    <span class="count">{view::plural(job.events.len(), "event", "events")}</span>
                 </button>
                 if !job.anomalies.is_empty() {
                     <ul class="anomalies" aria-label="Worth a look">
@@ -90,7 +90,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                     <dt>{"Language"}</dt><dd>{job.language.display().to_owned()}</dd>
                     <dt>{"Media"}</dt><dd>{view::cell(job.media_uri.display())}</dd>
                     <dt>{"Failure"}</dt><dd>{view::cell(job.failure_reason.display())}</dd>
-                    <dt>{"Touched by"}</dt><dd>{format!("{} from {}", plural(job.identities.len(), "identity", "identities"), plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
+                    <dt>{"Touched by"}</dt><dd>{format!("{} from {}", view::plural(job.identities.len(), "identity", "identities"), view::plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
                     <dt>{"Account / region"}</dt><dd>{format!("{} / {}", job.account, job.region)}</dd>
                 </dl>
                 { for lifecycle }
@@ -103,8 +103,4 @@ pub fn JobsView(props: &JobsProps) -> Html {
             <ul class="job-list" aria-label="Transcribe jobs and resources">{ for items }</ul>
         </div>
     }
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -136,9 +136,7 @@ pub fn EventTable(props: &TableProps) -> Html {
             let (Some(row), Some(element)) = (row, viewport.cast::<HtmlElement>()) else { return };
             // The rows' height first: on the render that mounts the table (back from the jobs) or brings the
             // rows in, it is set only after this, and a scroll beyond it would stop at the top.
-            if let Some(spacer) = spacer.cast::<HtmlElement>() {
-                let _ = spacer.style().set_property("height", &format!("{}px", n_rows as i64 * i64::from(ROW_HEIGHT)));
-            }
+            set_rows_height(&spacer, n_rows);
             let top = (row as i32 + 1) * ROW_HEIGHT; // +1: the sticky header row.
             let (scroll, height) = (element.scroll_top(), element.client_height());
             if top < scroll + ROW_HEIGHT {
@@ -169,9 +167,7 @@ pub fn EventTable(props: &TableProps) -> Html {
         let spacer = spacer.clone();
         let body = body.clone();
         use_effect_with((n_rows, first), move |&(n_rows, first)| {
-            if let Some(element) = spacer.cast::<HtmlElement>() {
-                let _ = element.style().set_property("height", &format!("{}px", n_rows as i64 * i64::from(ROW_HEIGHT)));
-            }
+            set_rows_height(&spacer, n_rows);
             if let Some(element) = body.cast::<HtmlElement>() {
                 let offset = first as i64 * i64::from(ROW_HEIGHT);
                 let _ = element.style().set_property("transform", &format!("translateY({offset}px)"));
@@ -281,6 +277,13 @@ pub fn EventTable(props: &TableProps) -> Html {
                 <p class="empty no-match" data-testid="no-match">{"No event matches the search and time range."}</p>
             }
         </div>
+    }
+}
+
+/// Gives the scrolling box the height of all `n_rows` rows, only those in view being drawn.
+fn set_rows_height(spacer: &NodeRef, n_rows: usize) {
+    if let Some(element) = spacer.cast::<HtmlElement>() {
+        let _ = element.style().set_property("height", &format!("{}px", n_rows as i64 * i64::from(ROW_HEIGHT)));
     }
 }
 

@@ -192,10 +192,7 @@ pub fn parse(text: &str) -> (Query, Vec<Hint>) {
     let mut query = Query::default();
     let mut hints = Vec::new();
     for token in tokens(text) {
-        let (negate, body) = match token.strip_prefix('-') {
-            Some(rest) if !rest.is_empty() => (true, rest),
-            _ => (false, token.as_str()),
-        };
+        let (negate, body) = negation(&token);
         match term(body) {
             Ok(test) => query.terms.push(Term { negate, test }),
             Err(hint) => {
@@ -233,16 +230,13 @@ pub fn chosen(query: &Query, column: Column, value: &str) -> Option<bool> {
 /// it offers instead (an event has one value of each), as does a term leaving this value out. Leaving a
 /// value out takes out a term asking for it. Every other term stays as it was typed.
 pub fn toggle_value(text: &str, field: &str, value: &str, exclude: bool) -> String {
-    let column = FIELDS.iter().find(|(name, _)| name.eq_ignore_ascii_case(field)).map(|&(_, c)| c);
+    let column = column_named(field);
     let wanted = value.to_lowercase();
     // Each token, whether it is negated, and whether it tests this field, for this very value.
     let read: Vec<(String, bool, bool, bool)> = tokens(text)
         .into_iter()
         .map(|token| {
-            let (negate, body) = match token.strip_prefix('-') {
-                Some(rest) if !rest.is_empty() => (true, rest),
-                _ => (false, token.as_str()),
-            };
+            let (negate, body) = negation(&token);
             let (same_column, same_value) = match term(body) {
                 Ok(Test::Column(c, matcher)) if Some(c) == column => {
                     (true, matches!(&matcher, Matcher::Exact(v) if *v == wanted))
@@ -272,6 +266,19 @@ pub fn toggle_value(text: &str, field: &str, value: &str, exclude: bool) -> Stri
         kept.push(if exclude { format!("-{term}") } else { term });
     }
     kept.join(" ")
+}
+
+/// Whether a token is negated (`-term`), and the term; a lone `-` is text.
+fn negation(token: &str) -> (bool, &str) {
+    match token.strip_prefix('-') {
+        Some(rest) if !rest.is_empty() => (true, rest),
+        _ => (false, token),
+    }
+}
+
+/// The column a field name means (any case), when it names one of [`FIELDS`].
+fn column_named(field: &str) -> Option<Column> {
+    FIELDS.iter().find(|(name, _)| name.eq_ignore_ascii_case(field)).map(|&(_, column)| column)
 }
 
 /// Splits on white space outside double quotes; quotes stay in the token for `term` to read.
@@ -316,7 +323,7 @@ fn term(body: &str) -> Result<Test, Hint> {
     if matches!(lower_field.as_str(), "id" | "eventid") {
         return Ok(Test::Path(vec!["eventID".to_owned()], matcher(value, false)?));
     }
-    if let Some(&(_, column)) = FIELDS.iter().find(|(name, _)| *name == lower_field) {
+    if let Some(column) = column_named(field) {
         if value.is_empty() {
             return Err(Hint(format!("{field}: needs a value; searched as text")));
         }

@@ -177,14 +177,16 @@ pub fn compact_json(raw: &str) -> String {
     raw.chars().filter(|&c| strings.inside(c) || !c.is_whitespace()).collect()
 }
 
+/// A count and its noun, `one` for one and `many` otherwise: "1 identity", "3 identities".
+pub fn plural(n: impl std::fmt::Display, one: &str, many: &str) -> String {
+    let n = n.to_string();
+    let noun = if n == "1" { one } else { many };
+    format!("{n} {noun}")
+}
+
 /// A count and its noun, which takes an `s` unless the count is one: "1 account", "3 regions".
 pub fn counted(n: impl std::fmt::Display, noun: &str) -> String {
-    let n = n.to_string();
-    if n == "1" {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+    plural(n, noun, &format!("{noun}s"))
 }
 
 /// A job's duration as people say it: seconds, minutes, hours and minutes, or days.
@@ -199,13 +201,15 @@ pub fn duration(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, compact_json, counted, pretty_json, reveal, MAX_CELL_CHARS};
+    use super::{cell, compact_json, counted, plural, pretty_json, reveal, MAX_CELL_CHARS};
 
     #[test]
     fn one_of_a_thing_is_singular() {
         assert_eq!(counted(1, "account"), "1 account");
         assert_eq!(counted(0u64, "region"), "0 regions");
         assert_eq!(counted(21, "error"), "21 errors");
+        assert_eq!(plural(1usize, "identity", "identities"), "1 identity");
+        assert_eq!(plural(2usize, "identity", "identities"), "2 identities");
     }
 
     #[test]
