@@ -394,6 +394,9 @@ pub fn App() -> Html {
         Some(html! {
             <section class="detail" data-testid="event-detail" aria-label="Event detail" tabindex="0">
                 <h2>{format!("{} · {}", event.event_name(), event.time.map(|t| t.to_iso()).unwrap_or_default())}</h2>
+                if engine.leaves_out(index) {
+                    <p class="note" data-testid="detail-outside">{"The search and time range leave this event out of the table."}</p>
+                }
                 if event.summary_only {
                     <p class="note">{"From the console's CSV download: it carries no request or response, only these columns."}</p>
                 }

@@ -411,9 +411,18 @@ impl Engine {
     pub fn jobs_shown(&self) -> Vec<usize> {
         let jobs = self.jobs();
         let all = self.unordered.len() == self.store.events().len();
-        // The shown rows are in index order: each of a job's events is looked up, not every row scanned.
-        let shows = |job: &Job| job.events.iter().any(|&e| self.unordered.binary_search(&(e as u32)).is_ok());
-        (0..jobs.len()).filter(|&i| all || shows(&jobs[i])).collect()
+        (0..jobs.len()).filter(|&i| all || jobs[i].events.iter().any(|&e| self.in_rows(e))).collect()
+    }
+
+    /// Whether event `index` is among the shown rows so far (looked up in index order, not scanned).
+    fn in_rows(&self, index: usize) -> bool {
+        self.unordered.binary_search(&(index as u32)).is_ok()
+    }
+
+    /// Whether the query leaves event `index` out: not while a search is still going on, since it may
+    /// not have reached the event yet.
+    pub fn leaves_out(&self, index: usize) -> bool {
+        !self.pending && !self.in_rows(index)
     }
 }
 

@@ -261,3 +261,45 @@ test('a word typed letter by letter, and taken back, shows what the whole word s
   assert.deepEqual(await settled(word.slice(0, 5)), whole[word.slice(0, 5)]);
   assertCleanSession(s);
 });
+
+test('a JSON path looks into lists: a tag\'s key finds the events that set it', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  await search(page, 'event:TagResource');
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid=event-row]')];
+    return rows.length > 0 && rows.every((r) => r.dataset.eventName === 'TagResource');
+  }, null, { timeout: WAIT_MS });
+  const tagged = Number(await page.locator('[data-testid=status]').getAttribute('data-events-shown'));
+  // Each TagResource of the sample sets two tags in a list: the path reaches the list's elements.
+  await search(page, 'requestParameters.tags.key:cost-center');
+  await page.locator(`[data-testid=status][data-events-shown="${tagged}"]`).waitFor({ timeout: WAIT_MS });
+  const names = await page.locator('[data-testid=event-row]').evaluateAll((rows) => [...new Set(rows.map((r) => r.dataset.eventName))]);
+  assert.deepEqual(names, ['TagResource']);
+  await search(page, 'requestParameters.tags.key:no-such-tag');
+  await expectShown(page, 0);
+  assertCleanSession(s);
+});
+
+test('the detail panel says when the search leaves its event out of the table', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  await expectShown(page, 2);
+  await page.locator('[data-testid=event-row][data-event-name=GetTranscriptionJob]').click();
+  const detail = page.locator('[data-testid=event-detail]');
+  await detail.waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=detail-outside]').count(), 0, 'no note while the event shows');
+  await search(page, 'event:StartTranscriptionJob');
+  await expectShown(page, 1);
+  // The person still reads the event they chose, and is told the table no longer holds it.
+  assert.match(await detail.innerText(), /"eventName": "GetTranscriptionJob"/);
+  await page.locator('[data-testid=detail-outside]').waitFor({ timeout: WAIT_MS });
+  await search(page, '');
+  await expectShown(page, 2);
+  await page.locator('[data-testid=detail-outside]').waitFor({ state: 'detached', timeout: WAIT_MS });
+  assertCleanSession(s);
+});

@@ -205,6 +205,7 @@ Search language (as in the page's search box):
   ip:10.0.0.0/8                  source addresses inside a network
   time:>2026-03-07T14:00         times in UTC, with >, >=, <, <=
   requestParameters.languageCode:de-DE   any JSON path of the original record
+  requestParameters.tags.key:team        (a list on the way or at the end: any element)
 Fields: {fields}; and CloudTrail's own names (eventName:, errorCode:, sourceIPAddress:, ...).
 
 Events are deduplicated by eventID across files, as CloudTrail delivers at least once. Files are read on

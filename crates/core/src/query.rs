@@ -10,7 +10,7 @@
 //! ip:10.0.0.0/8  ip:2001:db8::/32     CIDR
 //! job:"call 7*"                       quotes for spaces, * as a wildcard
 //! time:>2026-03-07T14:00              times in UTC
-//! requestParameters.languageCode:de-DE   any JSON path of the record
+//! requestParameters.languageCode:de-DE   any JSON path of the record (lists: any element)
 //! ```
 
 use std::net::IpAddr;
@@ -886,7 +886,7 @@ impl Reading {
                 let hit = clues.sketch_allows(row, index)
                     && events.get(row).is_some_and(|e| {
                         clues.may_hold(e.raw().as_bytes())
-                            && path_value(e.raw(), path).is_some_and(|v| matches(matcher, &v))
+                            && serde_json::from_str(e.raw()).is_ok_and(|record| path_holds(&record, path, matcher))
                     });
                 hit != *negate
             }
@@ -1039,17 +1039,17 @@ impl PathClues {
     }
 }
 
-/// The value at `path` in the record's JSON, as text (strings bare, other values as JSON), lower-cased.
-fn path_value(raw: &str, path: &[String]) -> Option<String> {
-    let value: Value = serde_json::from_str(raw).ok()?;
-    let mut at = &value;
-    for key in path {
-        at = at.get(key)?;
+/// Whether the value at `path` in a record matches, as text (strings bare, other values as JSON, any case).
+/// A list met on the way is looked into element by element, and a list at the end matches through any
+/// element too (`requestParameters.tags.key:project`, `requestParameters.languageOptions:de-DE`), as
+/// log search tools read paths: CloudTrail's requests and responses hold their repeated fields in lists.
+fn path_holds(at: &Value, path: &[String], matcher: &Matcher) -> bool {
+    match (at, path.split_first()) {
+        (Value::Array(items), _) if items.iter().any(|item| path_holds(item, path, matcher)) => true,
+        (_, Some((key, rest))) => at.get(key).is_some_and(|next| path_holds(next, rest, matcher)),
+        (Value::String(s), None) => matches(matcher, &s.to_lowercase()),
+        (other, None) => matches(matcher, &other.to_string().to_lowercase()),
     }
-    Some(match at {
-        Value::String(s) => s.to_lowercase(),
-        other => other.to_string().to_lowercase(),
-    })
 }
 
 #[cfg(test)]
@@ -1223,5 +1223,29 @@ mod tests {
         assert_eq!(rows("requestParameters.languageCode:en-us"), vec![3]);
         assert_eq!(rows("requestParameters.a/b:v"), vec![4]);
         assert_eq!(rows("requestParameters.k:kms"), vec![4]);
+    }
+
+    #[test]
+    fn path_terms_look_into_lists() {
+        let raws = [
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"tags":[{"key":"team","value":"Claims"},{"key":"project","value":"p7"}],"languageOptions":["en-US","de-DE"]}}"#,
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"tags":[{"key":"team","value":"billing"}],"languageOptions":[["fr-FR"]]}}"#,
+            r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"tags":{"key":"project"},"languageOptions":"de-DE"}}"#,
+        ];
+        let events: Vec<crate::model::Event> = raws
+            .iter()
+            .map(|raw| serde_json::from_str::<crate::record::RawRecord<'_>>(raw).unwrap().into_event(raw))
+            .collect();
+        let index = Index::build(&events);
+        let all: Vec<u32> = (0..events.len() as u32).collect();
+        let rows = |text: &str| evaluate(&parse(text).0, &index, &events, &all);
+        assert_eq!(rows("requestParameters.tags.key:project"), vec![0, 2], "any element's key, or an object's");
+        assert_eq!(rows("requestParameters.tags.value:claims"), vec![0]);
+        assert_eq!(rows("-requestParameters.tags.key:project"), vec![1]);
+        assert_eq!(rows("requestParameters.languageOptions:de-DE"), vec![0, 2]);
+        assert_eq!(rows("requestParameters.languageOptions:fr-*"), vec![1], "lists in lists");
+        // The list as a whole still reads as its JSON text.
+        assert_eq!(rows("requestParameters.languageOptions:*\"de-de\"]"), vec![0]);
+        assert_eq!(rows("requestParameters.tags.nothing:*"), Vec::<u32>::new());
     }
 }

@@ -802,7 +802,16 @@ impl Writer {
                 }
             }
             Test::Path(path, matcher) => match self.path_value(path) {
-                Some(value) => self.matches(&value, matcher),
+                Some(value) => {
+                    if path.len() > 1 {
+                        self.note(
+                            "The page also looks into lists along a JSON path and at its end, where any element \
+                             may match (requestParameters.tags.key:team); this SQL reads the path as written, so \
+                             it misses a value inside a list.",
+                        );
+                    }
+                    self.matches(&value, matcher)
+                }
                 None => {
                     self.note(&format!(
                         "{} is not a text column of this table (an object, or a field it does not declare), so the \
