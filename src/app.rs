@@ -516,6 +516,13 @@ pub fn App() -> Html {
                     <input type="search" data-testid="search" aria-label="Search events (press / to come here)" value={state.search.clone()} ref={search_box}
                         placeholder="Search: text, or field:value (user:alice status:FAILED -event:Get* ip:10.0.0.0/8 time:>2026-03-07)"
                         oninput={on_search} />
+                    <details class="help" data-testid="search-help">
+                        <summary aria-label="Search help">{"?"}</summary>
+                        <div>
+                            <p>{"Words match any visible field or the original JSON, ignoring case. field:value matches a field exactly; * is a wildcard; quotes hold spaces; a leading - excludes."}</p>
+                            <p>{format!("Fields: {}. CloudTrail names (eventName:, sourceIPAddress:, errorCode:, userIdentity.arn:) and JSON paths (requestParameters.languageCode:) work too. ip: takes a network (ip:10.0.0.0/8); time: takes > >= < <= and a UTC time (time:>2026-03-07T14:00).", trailscope_core::query::field_names().join(", "))}</p>
+                        </div>
+                    </details>
                     <span class="shown" aria-live="polite">{format!("{} of {} shown", state.shown, summary.n_kept)}</span>
                     if let Some(percent) = state.searching {
                         <span class="searching" data-testid="search-progress" data-percent={percent.to_string()}>
@@ -525,11 +532,6 @@ pub fn App() -> Html {
                     <button data-testid="export-jsonl" title="The shown events' original records, one per line" onclick={on_export(false)}>{"Export JSON Lines"}</button>
                     <button data-testid="export-csv" title="The shown rows, safe to open in a spreadsheet" onclick={on_export(true)}>{"Export CSV"}</button>
                     <button data-testid="copy-sql" aria-expanded={sql_open.to_string()} title="The same search as SQL, for Athena, CloudTrail Lake or DuckDB" onclick={on_sql_toggle}>{"Copy as SQL"}</button>
-                    <details class="help">
-                        <summary aria-label="Search help">{"?"}</summary>
-                        <p>{"Words match any visible field or the original JSON, ignoring case. field:value matches a field exactly; * is a wildcard; quotes hold spaces; a leading - excludes."}</p>
-                        <p>{format!("Fields: {}. CloudTrail names (eventName:, sourceIPAddress:, errorCode:, userIdentity.arn:) and JSON paths (requestParameters.languageCode:) work too. ip: takes a network (ip:10.0.0.0/8); time: takes > >= < <= and a UTC time (time:>2026-03-07T14:00).", trailscope_core::query::field_names().join(", "))}</p>
-                    </details>
                 </div>
                 if !state.hints.is_empty() {
                     <ul class="hints" data-testid="search-hints">

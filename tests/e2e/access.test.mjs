@@ -110,6 +110,16 @@ test('at 200 % zoom the page never scrolls sideways and search, facets and table
     // Readable, not squeezed: the search box and the table keep most of the window's width.
     assert.ok(search.width >= width / 3, `the search box is squeezed to ${search.width} px`);
     assert.ok(table.width >= width * 0.8, `the table is squeezed to ${table.width} px of ${width}`);
+    // The search box has its row, with its help beside it; the tools wrap below rather than squeeze it.
+    assert.ok(search.width >= width * 0.75, `the search box is ${search.width} px of a ${width} px window`);
+    const help = await box(page, '[data-testid=search-help] summary');
+    assert.ok(help.y < search.y + search.height && search.y < help.y + help.height, `the help is not beside the box: ${JSON.stringify({ search, help })}`);
+    // Opened, the help lies over the page: the table does not move, and the text stays in the window.
+    await page.locator('[data-testid=search-help] summary').click();
+    const text = await box(page, '[data-testid=search-help] p');
+    assert.ok(text.x >= 0 && text.x + text.width <= width + 1, `the help runs out of the window: ${JSON.stringify(text)}`);
+    assert.deepEqual(await box(page, '[role=table]'), table, 'opening the help moved the table');
+    await page.locator('[data-testid=search-help] summary').click();
 
     // The detail panel comes below the table, still within the window.
     await page.locator('[data-testid=event-row]').nth(1).click();
