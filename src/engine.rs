@@ -319,15 +319,8 @@ impl Engine {
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32, Option<bool>)> {
         let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
         let counts = self.shown_counts(column, self.query.terms.iter().any(own));
-        // The values the search names for this field (lower-cased, as terms hold them), not yet listed.
-        let mut named: Vec<&str> = Vec::new();
-        for term in &self.query.terms {
-            if let query::Test::Column(c, query::Matcher::Exact(v)) = &term.test {
-                if *c == column && !named.contains(&v.as_str()) {
-                    named.push(v);
-                }
-            }
-        }
+        // The values the search names for this field, not yet listed.
+        let mut named = query::named(&self.query, column);
         let mut listed = Vec::new();
         for (rank, &(id, n)) in counts.iter().enumerate() {
             if rank >= limit && named.is_empty() {
@@ -335,9 +328,9 @@ impl Engine {
             }
             let value = self.index.strings.get(id);
             // Past the first `limit`, only a value the search names; a length check spares lower-casing the rest.
-            let at = named.iter().position(|v| v.len() == value.len() && *v == value.to_lowercase());
+            let at = named.iter().position(|(v, _)| v.len() == value.len() && *v == value.to_lowercase());
             if rank < limit || at.is_some() {
-                listed.push((value.to_owned(), n, query::chosen(&self.query, column, value)));
+                listed.push((value.to_owned(), n, at.map(|at| named[at].1)));
             }
             if let Some(at) = at {
                 named.swap_remove(at);
@@ -345,7 +338,7 @@ impl Engine {
         }
         // A value named that no shown event holds (bob, with a range he has no event in): still there, to
         // take back out where it was chosen.
-        listed.extend(named.into_iter().map(|v| (v.to_owned(), 0, query::chosen(&self.query, column, v))));
+        listed.extend(named.into_iter().map(|(v, asked)| (v.to_owned(), 0, Some(asked))));
         listed
     }
 

@@ -149,9 +149,9 @@ pub fn EventTable(props: &TableProps) -> Html {
             let at = element.get_bounding_client_rect().top() + f64::from(top - element.scroll_top());
             // Above the progress panel, which floats over the window's foot while files load.
             let panel = window.document().and_then(|d| d.query_selector(".progress").ok().flatten());
-            let bottom = panel.map(|p| p.get_bounding_client_rect().top()).unwrap_or_else(|| {
-                window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(f64::MAX)
-            });
+            let bottom = panel
+                .map(|p| p.get_bounding_client_rect().top())
+                .unwrap_or_else(|| window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(f64::MAX));
             if at + f64::from(ROW_HEIGHT) > bottom {
                 window.scroll_by_with_x_and_y(0.0, at + f64::from(ROW_HEIGHT) - bottom);
             } else if at < 0.0 {

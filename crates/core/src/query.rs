@@ -214,14 +214,19 @@ pub fn value_term(field: &str, value: &str) -> String {
     }
 }
 
-/// Whether a term of `query` of its own asks for exactly `value` of `column` (`Some(true)`), leaves it out
-/// (`Some(false)`), or neither.
-pub fn chosen(query: &Query, column: Column, value: &str) -> Option<bool> {
-    let value = value.to_lowercase();
-    query.terms.iter().rev().find_map(|t| match &t.test {
-        Test::Column(c, Matcher::Exact(v)) if *c == column && *v == value => Some(!t.negate),
-        _ => None,
-    })
+/// The values of `column` that a term of `query` of its own names exactly (lower-cased, as terms hold
+/// them), each once, with whether it is asked for (`true`) or left out; where terms disagree, the last
+/// one typed holds. What a facet marks as chosen.
+pub fn named(query: &Query, column: Column) -> Vec<(&str, bool)> {
+    let mut named: Vec<(&str, bool)> = Vec::new();
+    for term in query.terms.iter().rev() {
+        if let Test::Column(c, Matcher::Exact(v)) = &term.test {
+            if *c == column && !named.iter().any(|(n, _)| n == v) {
+                named.push((v, !term.negate));
+            }
+        }
+    }
+    named
 }
 
 /// The search `text` after a click on a facet's `value` of the field named `field`, to include it, or
@@ -1126,9 +1131,10 @@ mod tests {
         let text = toggle_value("", "user", "Jane Doe", false);
         assert_eq!(text, "user:\"Jane Doe\"");
         assert_eq!(toggle_value(&text, "user", "Jane Doe", false), "");
-        assert_eq!(chosen(&parse(&text).0, Column::Identity, "jane doe"), Some(true));
-        assert_eq!(chosen(&parse("-user:bob").0, Column::Identity, "Bob"), Some(false));
-        assert_eq!(chosen(&parse("user:bob*").0, Column::Identity, "bob"), None);
+        assert_eq!(named(&parse(&text).0, Column::Identity), vec![("jane doe", true)]);
+        assert_eq!(named(&parse("-user:Bob").0, Column::Identity), vec![("bob", false)]);
+        assert_eq!(named(&parse("user:bob* region:x").0, Column::Identity), vec![]);
+        assert_eq!(named(&parse("user:bob -user:bob user:al").0, Column::Identity), vec![("al", true), ("bob", false)]);
     }
 
     #[test]
