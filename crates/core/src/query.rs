@@ -388,21 +388,30 @@ fn time_term(value: &str) -> Result<Test, Hint> {
     } else {
         return Err(Hint(format!("time:{value}: write time:>2026-03-07T14:00 or time:<2026-03-08")));
     };
-    parse_time(rest)
-        .map(|at| Test::Time(ordering, at))
-        .ok_or_else(|| Hint(format!("time:{value}: not a time (write 2026-03-07T14:00, UTC)")))
+    let (at, span) =
+        parse_time(rest).ok_or_else(|| Hint(format!("time:{value}: not a time (write 2026-03-07T14:00, UTC)")))?;
+    // A time is read to the precision written: <=2026-03-08 takes in all of the 8th, >2026-03-08 starts
+    // on the 9th, as a person means them.
+    Ok(match ordering {
+        Ordering::AtOrBefore if span > 0 => Test::Time(Ordering::Before, at + span),
+        Ordering::After if span > 0 => Test::Time(Ordering::AtOrAfter, at + span),
+        _ => Test::Time(ordering, at),
+    })
 }
 
-/// A date, or a date and time with or without seconds, in UTC.
-fn parse_time(text: &str) -> Option<i64> {
+/// A date, or a date and time (to the hour, minute or second; a final Z allowed), in UTC: its start,
+/// and how long the precision written spans in milliseconds (0 from seconds on: an instant).
+fn parse_time(text: &str) -> Option<(i64, i64)> {
     let text = text.trim();
-    let full = match text.len() {
-        10 => format!("{text}T00:00:00Z"),
-        13 => format!("{text}:00:00Z"),
-        16 => format!("{text}:00Z"),
-        _ => text.to_owned(),
+    let bare = text.strip_suffix(['Z', 'z']).unwrap_or(text);
+    let (full, span) = match bare.len() {
+        10 => (format!("{bare}T00:00:00Z"), 86_400_000),
+        13 => (format!("{bare}:00:00Z"), 3_600_000),
+        16 => (format!("{bare}:00Z"), 60_000),
+        19 => (format!("{bare}Z"), 0),
+        _ => (text.to_owned(), 0),
     };
-    EventTime::parse(&full).map(|t| t.0)
+    EventTime::parse(&full).map(|t| (t.0, span))
 }
 
 /// Rows (indices into the events) that match `query`, among `candidates`, in their order.
@@ -1163,13 +1172,34 @@ mod tests {
         assert_eq!(query.terms[0].test, Test::Column(Column::SourceIp, Matcher::Cidr("10.0.0.0".parse().unwrap(), 8)));
         assert_eq!(
             query.terms[1].test,
-            Test::Time(Ordering::After, EventTime::parse("2026-03-07T14:00:00Z").unwrap().0)
+            Test::Time(Ordering::AtOrAfter, EventTime::parse("2026-03-07T14:01:00Z").unwrap().0)
         );
         assert_eq!(
             query.terms[2].test,
             Test::Column(Column::SourceIp, Matcher::Cidr("2001:db8::".parse().unwrap(), 32))
         );
         assert_eq!(hints.len(), 1, "{hints:?}");
+    }
+
+    #[test]
+    fn a_time_is_read_to_the_precision_written() {
+        let at = |text: &str| EventTime::parse(text).unwrap().0;
+        let test = |text: &str| parse(text).0.terms[0].test.clone();
+        // <= takes in the whole day, hour or minute written; > starts after it.
+        assert_eq!(test("time:<=2026-03-05"), Test::Time(Ordering::Before, at("2026-03-06T00:00:00Z")));
+        assert_eq!(test("time:>2026-03-05"), Test::Time(Ordering::AtOrAfter, at("2026-03-06T00:00:00Z")));
+        assert_eq!(test("time:<2026-03-05"), Test::Time(Ordering::Before, at("2026-03-05T00:00:00Z")));
+        assert_eq!(test("time:>=2026-03-05"), Test::Time(Ordering::AtOrAfter, at("2026-03-05T00:00:00Z")));
+        assert_eq!(test("time:<=2026-03-05T14"), Test::Time(Ordering::Before, at("2026-03-05T15:00:00Z")));
+        assert_eq!(test("eventTime:>2026-03-05T14:00"), Test::Time(Ordering::AtOrAfter, at("2026-03-05T14:01:00Z")));
+        // Seconds are an instant; a final Z is allowed at every precision, as the table writes times.
+        assert_eq!(test("time:<=2026-03-05T14:00:00Z"), Test::Time(Ordering::AtOrBefore, at("2026-03-05T14:00:00Z")));
+        assert_eq!(test("time:>2026-03-05T14:00Z"), Test::Time(Ordering::AtOrAfter, at("2026-03-05T14:01:00Z")));
+        assert_eq!(test("time:>=2026-03-05T14:00:00"), Test::Time(Ordering::AtOrAfter, at("2026-03-05T14:00:00Z")));
+        assert_eq!(
+            test("time:<2026-03-05T14:00:00.500Z"),
+            Test::Time(Ordering::Before, at("2026-03-05T14:00:00.500Z"))
+        );
     }
 
     #[test]

@@ -61,8 +61,14 @@ fn queries_match_a_brute_force_filter() {
         ),
         ("time:>=2026-03-02T12:00", Box::new(|e| e.time.is_some_and(|t| t.0 >= ms("2026-03-02T12:00:00Z")))),
         (
+            // After 09:00 is from 09:01 on: a time is read to the precision written.
             "time:>2026-03-02T09:00 time:<2026-03-02T10",
-            Box::new(|e| e.time.is_some_and(|t| t.0 > ms("2026-03-02T09:00:00Z") && t.0 < ms("2026-03-02T10:00:00Z"))),
+            Box::new(|e| e.time.is_some_and(|t| t.0 >= ms("2026-03-02T09:01:00Z") && t.0 < ms("2026-03-02T10:00:00Z"))),
+        ),
+        (
+            // Up to 09 takes in the whole of that hour.
+            "time:<=2026-03-02T09",
+            Box::new(|e| e.time.is_some_and(|t| t.0 < ms("2026-03-02T10:00:00Z"))),
         ),
         ("error:AccessDeniedException", Box::new(|e| e.error_code() == "AccessDeniedException")),
         (

@@ -225,7 +225,7 @@ fn negation_keeps_what_has_no_value() {
             &[r"NOT coalesce(lower(error_code) LIKE 'accessdenied%' ESCAPE '\', FALSE)"],
         );
         check("-lang:de-DE", dialect, &["NOT coalesce(lower(language) = 'de-de', FALSE)"]);
-        check("-time:>2026-03-02T12:00", dialect, &["NOT coalesce(event_time > "]);
+        check("-time:>2026-03-02T12:00:00", dialect, &["NOT coalesce(event_time > "]);
         // The record's fields are empty text rather than NULL, as in the core.
         check("-error:x", dialect, &["coalesce(", "'') AS error_code"]);
     }
@@ -299,11 +299,13 @@ fn networks_in_every_dialect() {
 
 #[test]
 fn times_in_every_dialect() {
+    // After 14:00 is from 14:01 on, and up to the 7th takes in the whole day, as the page reads them.
     check(
         "time:>2026-03-07T14:00",
         Dialect::Athena,
-        &["event_time > from_iso8601_timestamp('2026-03-07T14:00:00.000Z')"],
+        &["event_time >= from_iso8601_timestamp('2026-03-07T14:01:00.000Z')"],
     );
+    check("time:<=2026-03-07", Dialect::Lake, &["event_time < TIMESTAMP '2026-03-08 00:00:00.000'"]);
     check("time:>=2026-03-07", Dialect::Lake, &["event_time >= TIMESTAMP '2026-03-07 00:00:00.000'"]);
     check("time:<2026-03-07T14", Dialect::DuckDb, &["event_time < TIMESTAMPTZ '2026-03-07 14:00:00.000+00'"]);
     check("time:<=2026-03-07T14:00:30", Dialect::DuckDb, &["event_time <= TIMESTAMPTZ '2026-03-07 14:00:30.000+00'"]);
