@@ -49,7 +49,7 @@ pub fn Facets(props: &FacetsProps) -> Html {
             };
             let (class, state, title) = match chosen {
                 Some(true) => ("facet-value included", "included", "Included: click to remove, Alt-click to exclude"),
-                Some(false) => ("facet-value excluded", "excluded", "Excluded: click to include, Alt-click to remove"),
+                Some(false) => ("facet-value excluded", "excluded", "Excluded: click to remove"),
                 None => ("facet-value", "", "Click to include, Alt-click to exclude"),
             };
             html! {

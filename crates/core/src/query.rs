@@ -230,7 +230,8 @@ pub fn named(query: &Query, column: Column) -> Vec<(&str, bool)> {
 }
 
 /// The search `text` after a click on a facet's `value` of the field named `field`, to include it, or
-/// (`exclude`) to leave it out. A value already chosen that way is taken out of the search. Including a
+/// (`exclude`) to leave it out. A value already chosen is taken out of the search by a click, whether it
+/// was asked for or left out (as its facet marks both), and by Alt-click when left out. Including a
 /// value switches to it: the field's other terms that ask for a value go, since a facet lists the values
 /// it offers instead (an event has one value of each), as does a term leaving this value out. Leaving a
 /// value out takes out a term asking for it. Every other term stays as it was typed.
@@ -251,13 +252,12 @@ pub fn toggle_value(text: &str, field: &str, value: &str, exclude: bool) -> Stri
             (token, negate, same_column, same_value)
         })
         .collect();
-    let already = read.iter().any(|&(_, negate, _, same_value)| same_value && negate == exclude);
+    // A click on a chosen value, asked for or left out, takes it back out; Alt-click only on one left out.
+    let already = read.iter().any(|&(_, negate, _, same_value)| same_value && (negate || !exclude));
     let mut kept: Vec<String> = read
         .into_iter()
         .filter(|&(_, negate, same_column, same_value)| {
-            let drop = if already {
-                same_value && negate == exclude
-            } else if exclude {
+            let drop = if already || exclude {
                 same_value
             } else {
                 same_column && (!negate || same_value)
@@ -1123,10 +1123,9 @@ mod tests {
         assert_eq!(toggle_value("user:bob status:FAILED", "user", "Bob", false), "status:FAILED");
         // Leaving out, then asking for it, then leaving it out again.
         assert_eq!(toggle_value("user:bob", "region", "us-east-1", true), "user:bob -region:us-east-1");
-        assert_eq!(
-            toggle_value("-region:us-east-1 user:bob", "region", "us-east-1", false),
-            "user:bob region:us-east-1"
-        );
+        // A click on a value left out (struck through) takes it back out, as on one asked for.
+        assert_eq!(toggle_value("-region:us-east-1 user:bob", "region", "us-east-1", false), "user:bob");
+        assert_eq!(toggle_value("user:erin -user:alice", "user", "alice", false), "user:erin");
         assert_eq!(toggle_value("region:us-east-1", "region", "us-east-1", true), "-region:us-east-1");
         assert_eq!(toggle_value("-region:us-east-1 region:eu-west-1", "region", "us-east-1", true), "region:eu-west-1");
         // Leaving one value out keeps the others asked for (none of them is this value).
