@@ -36,6 +36,8 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
     ['TRANSCRIPTFILEURI', 1],
     ['user:my-user-name status:COMPLETED', 1],
     ['requestParameters.languageCode:en-US', 1],
+    // A field the language does not know: its value is looked for as text (and the field is named below).
+    ['usr:my-user-name', 2],
     ['', 2],
   ];
   for (const [text, n] of cases) {

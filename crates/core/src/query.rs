@@ -162,6 +162,17 @@ const RECORD_FIELDS: &[&str] = &[
     "vpcEndpointId",
     "apiVersion",
     "sessionCredentialFromConsole",
+    "vpcEndpointAccountId",
+    "userIdentity",
+    "requestParameters",
+    "responseElements",
+    "additionalEventData",
+    "serviceEventDetails",
+    "resources",
+    "tlsDetails",
+    "addendum",
+    "edgeDeviceDetails",
+    "insightDetails",
 ];
 
 /// The fields the language knows, for the page's help.
@@ -197,7 +208,10 @@ pub fn parse(text: &str) -> (Query, Vec<Hint>) {
             Ok(test) => query.terms.push(Term { negate, test }),
             Err(hint) => {
                 hints.push(hint);
-                query.terms.push(Term { negate, test: Test::Text(unquote(body).to_lowercase()) });
+                // What was meant as a field's value is what to look for (usr:alice finds alice, ip:203.0.113
+                // the addresses it begins); a field without a value is looked for as typed.
+                let text = body.split_once(':').map(|(_, value)| value).filter(|v| !v.is_empty()).unwrap_or(body);
+                query.terms.push(Term { negate, test: Test::Text(unquote(text).to_lowercase()) });
             }
         }
     }
@@ -257,11 +271,7 @@ pub fn toggle_value(text: &str, field: &str, value: &str, exclude: bool) -> Stri
     let mut kept: Vec<String> = read
         .into_iter()
         .filter(|&(_, negate, same_column, same_value)| {
-            let drop = if already || exclude {
-                same_value
-            } else {
-                same_column && (!negate || same_value)
-            };
+            let drop = if already || exclude { same_value } else { same_column && (!negate || same_value) };
             !drop
         })
         .map(|(token, ..)| token)
@@ -344,8 +354,10 @@ fn term(body: &str) -> Result<Test, Hint> {
         };
         return Ok(Test::Path(path, matcher(value, false)?));
     }
-    // `arn:aws:...` or `s3://...` typed as text is text; anything else was meant as a field.
+    // `arn:aws:...`, `s3://...` or a time (`14:03`) typed as text is text; anything else was meant as a field.
     if matches!(lower_field.as_str(), "arn" | "s3" | "http" | "https")
+        || field.is_empty()
+        || field.starts_with(|c: char| c.is_ascii_digit())
         || !field.chars().all(|c| c.is_ascii_alphanumeric())
     {
         return Ok(Test::Text(body.to_lowercase()));
@@ -1079,7 +1091,8 @@ mod tests {
             Test::Path(vec!["eventTime".into()], Matcher::Wildcard("2026-03-07t14*".into()))
         );
         assert_eq!(query.terms[1].test, Test::Time(Ordering::AtOrAfter, 1_772_892_000_000));
-        assert_eq!(query.terms[2].test, Test::Text("ip:203.0.113".into()));
+        // Looked for as text: the addresses that begin so, and whatever else holds it.
+        assert_eq!(query.terms[2].test, Test::Text("203.0.113".into()));
         assert_eq!(query.terms[3].test, Test::Column(Column::SourceIp, Matcher::Exact("athena.amazonaws.com".into())));
         assert_eq!(hints.len(), 1, "{hints:?}");
         assert!(hints[0].0.starts_with("ip:203.0.113: not an address"), "{hints:?}");
@@ -1152,9 +1165,18 @@ mod tests {
         assert_eq!(query.terms[0].test, Test::Column(Column::Identity, Matcher::Exact("alice".into())));
         assert!(query.terms[1].negate);
         assert_eq!(query.terms[2].test, Test::Column(Column::Resource, Matcher::Wildcard("call 7*".into())));
-        assert_eq!(query.terms[3].test, Test::Text("colour:red".into()));
+        assert_eq!(query.terms[3].test, Test::Text("red".into()));
         assert_eq!(hints.len(), 1, "{hints:?}");
         assert!(hints[0].0.contains("colour"));
+        // A time or an address typed as text is text, not a field and its value.
+        let (query, hints) = parse("14:03:05 user: ::1");
+        let texts: Vec<&Test> = query.terms.iter().map(|t| &t.test).collect();
+        assert_eq!(texts, [&Test::Text("14:03:05".into()), &Test::Text("user:".into()), &Test::Text("::1".into())]);
+        assert_eq!(hints.len(), 1, "only user: needs a value: {hints:?}");
+        // Every top-level field of a record is CloudTrail's own name, objects too (any case).
+        let (query, hints) = parse("additionalEventData:* serviceeventdetails:*");
+        assert!(hints.is_empty(), "{hints:?}");
+        assert_eq!(query.terms[1].test, Test::Path(vec!["serviceEventDetails".into()], Matcher::Wildcard("*".into())));
     }
 
     #[test]
