@@ -216,10 +216,11 @@ pub fn App() -> Html {
         let search_box = search_box.clone();
         let (selected, typed, tab) = (state.selected, state.search.clone(), state.tab);
         Callback::from(move |e: KeyboardEvent| {
-            let in_input = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+            let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            let in_input =
+                target.as_ref().is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+            // From the search box, the arrows go on into the rows it found, as in a list of suggestions.
+            let in_search = target.is_some_and(|el| el.get_attribute("data-testid").as_deref() == Some("search"));
             match e.key().as_str() {
                 "/" if !in_input => {
                     e.prevent_default();
@@ -227,9 +228,10 @@ pub fn App() -> Html {
                         let _ = input.focus();
                     }
                 }
-                "Escape" if in_input && !typed.is_empty() => search(String::new()),
+                // The search when typing in it or when nothing is selected, else the selection.
+                "Escape" if !typed.is_empty() && (in_input || selected.is_none()) => search(String::new()),
                 "Escape" => dispatcher.dispatch(Action::Unselect),
-                "ArrowDown" | "ArrowUp" if !in_input && tab == Tab::Events => {
+                "ArrowDown" | "ArrowUp" if (!in_input || in_search) && tab == Tab::Events => {
                     e.prevent_default();
                     let engine = engine.0.borrow();
                     let current = selected.and_then(|i| engine.position(i));
@@ -295,6 +297,23 @@ pub fn App() -> Html {
     {
         let loader = (*loader).clone();
         use_effect_with((), move |_| loader.warm());
+    }
+
+    {
+        // Once files are loaded, leaving the page (Back, a reload, closing the tab) asks first: what was read
+        // lives only in this tab.
+        use_effect_with(state.loading.is_some(), |&loaded| {
+            let guard = Closure::<dyn FnMut(Event)>::new(|e: Event| e.prevent_default());
+            let window = web_sys::window().filter(|_| loaded);
+            if let Some(window) = &window {
+                let _ = window.add_event_listener_with_callback("beforeunload", guard.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(window) = window {
+                    let _ = window.remove_event_listener_with_callback("beforeunload", guard.as_ref().unchecked_ref());
+                }
+            }
+        });
     }
 
     // The view lives in the URL hash, so a reload or a shared link shows the same view once the same files
@@ -556,7 +575,7 @@ pub fn App() -> Html {
                 <section class="welcome">
                     <h2>{"Drop CloudTrail log files or whole folders anywhere on this page"}</h2>
                     <p>{"S3 deliveries (.json.gz), the console's Event history downloads (JSON or CSV), lookup-events output, CloudWatch Logs exports and JSON Lines all work. The files are read here, in your browser; no byte of them leaves this machine."}</p>
-                    <p>{"No logs at hand? Load the sample: a generated month of a Transcribe pipeline."}</p>
+                    <p>{"No logs at hand? Load the sample: a generated day of a Transcribe pipeline."}</p>
                 </section>
             }
             </main>

@@ -38,6 +38,54 @@ test('/ focuses the search, Esc clears it, arrows move through the rows and the 
   assertCleanSession(s);
 });
 
+test('from the search box the arrows go into the rows it found; Esc with nothing selected clears the search', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  await page.keyboard.type('my-first');
+  await page.locator('[data-testid=status][data-events-shown="2"][data-searching=false]').waitFor({ timeout: WAIT_MS });
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid=event-detail]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await detailName(page), 'StartTranscriptionJob');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.querySelector('[data-testid=event-detail] h2')?.innerText.startsWith('GetTranscriptionJob'), null, { timeout: WAIT_MS });
+  // Typing goes on where it was: the box kept the focus.
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'search');
+
+  // Out of the box: Esc takes the selection away first, then the search.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=event-detail]').waitFor({ state: 'detached', timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), 'my-first');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('[data-testid=search]')?.value === '', null, { timeout: WAIT_MS });
+  assertCleanSession(s);
+});
+
+test('with files loaded, leaving the page asks first, and staying keeps what was loaded', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const kept = await page.locator('[data-testid=status]').getAttribute('data-events-kept');
+  await page.locator('[data-testid=event-row]').first().click();
+  // Back, as a person undoing a filter might press it: the browser asks before the loaded logs are lost.
+  const asked = page.waitForEvent('dialog', { timeout: WAIT_MS });
+  page.goBack().catch(() => {});
+  const dialog = await asked;
+  assert.equal(dialog.type(), 'beforeunload');
+  // The harness dismisses it (stay on the page): everything is still there.
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator('[data-testid=status]').getAttribute('data-events-kept'), kept);
+  assert.ok(await page.locator('[data-testid=event-row]').count() > 0);
+  assert.deepEqual(s.dialogs.map((d) => d.type), ['beforeunload']);
+  s.dialogs.length = 0;
+  assertCleanSession(s);
+});
+
 // The selected row, drawn and inside both the table's scrolling box and the window.
 async function selectedRowInView(page) {
   await page.waitForFunction(() => {
