@@ -371,12 +371,18 @@ pub fn App() -> Html {
         _ => {
             use trailscope_core::view::counted;
             format!(
-                "{} read, {} failed · {} · {} kept · {} dropped",
+                "{} read, {} failed · {} · {} kept · {} dropped{}",
                 counted(summary.files_ok, "file"),
                 summary.files_failed,
                 counted(summary.n_records, "record"),
                 counted(summary.n_kept, if state.show_all { "event" } else { "Transcribe event" }),
-                counted(summary.n_duplicates, "duplicate")
+                counted(summary.n_duplicates, "duplicate"),
+                // A second copy unlike the first was changed, or is another event under the same ID.
+                if summary.n_differing > 0 {
+                    format!(" ({} unlike the copy kept)", summary.n_differing)
+                } else {
+                    String::new()
+                }
             )
         }
     };
@@ -516,7 +522,7 @@ pub fn App() -> Html {
             <div class="status" data-testid="status" role="status" data-state={data_state}
                 data-files-ok={summary.files_ok.to_string()} data-files-failed={summary.files_failed.to_string()}
                 data-events-total={summary.n_records.to_string()} data-events-kept={summary.n_kept.to_string()}
-                data-duplicates={summary.n_duplicates.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()}>
+                data-duplicates={summary.n_duplicates.to_string()} data-duplicates-differing={summary.n_differing.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()}>
                 {status_text}
             </div>
             if state.loading.is_some() && state.shown > 0 {

@@ -59,6 +59,13 @@ pub fn summary(out: &mut dyn Write, answer: &Answer<'_>) -> io::Result<()> {
     writeln!(out, "records     {} read (every service, duplicate deliveries included)", counts.n_records)?;
     let kind = if answer.keep_all { "" } else { "Transcribe " };
     writeln!(out, "kept        {} {kind}events, {} duplicates dropped", counts.n_kept, counts.n_duplicates)?;
+    if counts.n_differing > 0 {
+        writeln!(
+            out,
+            "            {} of them unlike the copy kept (changed, or another event under the same eventID)",
+            counts.n_differing
+        )?;
+    }
     if answer.query.trim().is_empty() {
         writeln!(out, "matching    {} events (no query)", answer.shown.len())?;
     } else {
