@@ -49,7 +49,8 @@ pub fn SqlPanel(props: &SqlProps) -> Html {
     // Each request is numbered; an answer to any but the latest is dropped.
     let asked = use_mut_ref(|| 0u64);
     let default_source = |dialect: &str| match dialect {
-        "lake" => "EVENT_DATA_STORE_ID",
+        // The documentation's example ID: shaped as Lake's are, so the SQL shows until the person gives theirs.
+        "lake" => "EXAMPLEf852-4e8f-8bd1-bcf6cEXAMPLE",
         "duckdb" => "AWSLogs/**/*.json.gz",
         _ => "cloudtrail_logs",
     };

@@ -40,6 +40,10 @@ test('the search, facets and brushed range become SQL for Athena, Lake and DuckD
   const duck = await sqlText(page, /read_json/);
   assert.match(duck, /AWSLogs/, duck);
   await page.locator('[data-testid=sql-dialect]').selectOption('lake');
+  // Before the person names their event data store, an example one: SQL to read, no error.
+  const example = await sqlText(page, /FROM EXAMPLE/);
+  assert.match(example, /eventTime|eventtime/i, example);
+  assert.equal(await page.locator('[data-testid=sql-error]').count(), 0);
   await page.locator('[data-testid=sql-source]').fill('not a store id; DROP TABLE x');
   await page.locator('[data-testid=sql-error]').waitFor({ timeout: WAIT_MS });
   await page.locator('[data-testid=sql-source]').fill('EXAMPLEf852-4e8f-8bd1-bcf6cEXAMPLE');
