@@ -241,6 +241,13 @@ impl Engine {
         }
     }
 
+    /// The time of the earliest shown event, whatever order the table shows: what relative times count
+    /// from. The evaluation finds rows in time order, events without a time last.
+    pub fn earliest(&self) -> Option<i64> {
+        let row = *self.evaluation.as_ref()?.rows.first()? as usize;
+        self.store.events().get(row)?.time.map(|t| t.0)
+    }
+
     /// Goes on with a search over the original JSON for one slice of time; returns how far it is, in
     /// percent, while it is not finished.
     pub fn continue_search(&mut self) -> Option<u8> {
@@ -317,8 +324,7 @@ impl Engine {
     /// names is listed even when less frequent than the first `limit`, so it can be taken out where it was
     /// chosen.
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32, Option<bool>)> {
-        let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
-        let counts = self.shown_counts(column, self.query.terms.iter().any(own));
+        let counts = self.facet_counts(column);
         // The values the search names for this field, not yet listed.
         let mut named = query::named(&self.query, column);
         let mut listed = Vec::new();
@@ -340,6 +346,17 @@ impl Engine {
         // take back out where it was chosen.
         listed.extend(named.into_iter().map(|(v, asked)| (v.to_owned(), 0, Some(asked))));
         listed
+    }
+
+    /// How many values a facet has to list (the empty one, id 0, is not listed).
+    pub fn facet_len(&self, column: Column) -> usize {
+        self.facet_counts(column).iter().filter(|&&(id, _)| id != 0).count()
+    }
+
+    /// A facet's counts: over the rows that pass every term but the column's own, when it has one.
+    fn facet_counts(&self, column: Column) -> Counts {
+        let own = |t: &query::Term| matches!(&t.test, query::Test::Column(c, _) if *c == column);
+        self.shown_counts(column, self.query.terms.iter().any(own))
     }
 
     /// Counts per value of `column` over the shown rows, or (`facet`) over the rows that pass every term

@@ -180,7 +180,7 @@ pub fn EventTable(props: &TableProps) -> Html {
     }
 
     // Relative times count from the first shown event.
-    let origin = engine.row(0).and_then(|(_, e)| e.time).map(|t| t.0);
+    let origin = engine.earliest();
     let rows = (first..last).filter_map(|row| engine.row(row).map(|(i, e)| (row, i, e))).map(|(row, index, event)| {
         let cells = view::row(event);
         let on_select = props.on_select.clone();

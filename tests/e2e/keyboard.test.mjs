@@ -297,5 +297,10 @@ test('columns can be hidden, and times shown relative to the first shown event',
   assert.equal((await cells())[0], '+00:00:00');
   // The header says what the times count from.
   assert.match(await page.locator('[data-testid=column-header][data-column=time]').innerText(), /since the first shown/);
+  // Newest first, they still count from the earliest shown event, not from the top row.
+  await page.locator('[data-testid=column-header][data-column=time]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=column-header][data-column=time]')?.getAttribute('aria-sort') === 'descending', null, { timeout: WAIT_MS });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=event-row]')[0]?.querySelector('[role=cell]')?.innerText === '+00:03:26', null, { timeout: WAIT_MS });
+  assert.equal((await cells())[0], '+00:03:26');
   assertCleanSession(s);
 });
