@@ -9,6 +9,9 @@ use yew::prelude::*;
 use crate::engine::{EngineHandle, FACETS};
 
 const PER_FACET: usize = 8;
+/// A facet opened to all its values lists at most this many, most frequent first: beyond, the search
+/// (`field:value`, with `*`) finds a value faster than a long list.
+const OPENED: usize = 100;
 
 /// The id of the one sentence, read by assistive technology with every facet value, saying what a value does.
 const HINT_ID: &str = "facet-hint";
@@ -28,8 +31,32 @@ pub struct FacetsProps {
 #[component]
 pub fn Facets(props: &FacetsProps) -> Html {
     let engine = props.engine.0.borrow();
+    // The fields whose facet the person opened to more than the first values.
+    let opened = use_state(Vec::<&'static str>::new);
     let groups = FACETS.iter().map(|&(column, field, title)| {
-        let values = engine.facet(column, PER_FACET);
+        let open = opened.contains(&field);
+        let values = engine.facet(column, if open { OPENED } else { PER_FACET });
+        let total = engine.facet_len(column);
+        let toggle = (total > PER_FACET).then(|| {
+            let opened = opened.clone();
+            let onclick = Callback::from(move |_: MouseEvent| {
+                let mut fields = (*opened).clone();
+                if open {
+                    fields.retain(|f| *f != field);
+                } else {
+                    fields.push(field);
+                }
+                opened.set(fields);
+            });
+            let label = if !open {
+                format!("All {total}")
+            } else if total > OPENED {
+                format!("Fewer (the first {OPENED} of {total} show)")
+            } else {
+                "Fewer".to_owned()
+            };
+            html! { <button class="facet-more" data-testid="facet-more" data-facet={field} aria-expanded={open.to_string()} {onclick}>{label}</button> }
+        });
         let heading = format!("facet-{field}");
         let items = values.into_iter().filter(|(value, ..)| !value.is_empty()).map(|(value, n, chosen)| {
             let onclick = {
@@ -70,6 +97,7 @@ pub fn Facets(props: &FacetsProps) -> Html {
             <section class="facet" key={field}>
                 <h2 id={heading.clone()}>{title}</h2>
                 <ul aria-labelledby={heading}>{ for items }</ul>
+                { for toggle }
             </section>
         }
     });

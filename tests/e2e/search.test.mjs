@@ -311,3 +311,28 @@ test('the detail panel says when the search leaves its event out of the table', 
   await page.locator('[data-testid=detail-outside]').waitFor({ state: 'detached', timeout: WAIT_MS });
   assertCleanSession(s);
 });
+
+test('a facet with more values than it lists opens to all of them, and a value found there can be chosen', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const listed = () => page.locator('[data-testid=facet-value][data-facet=user]').count();
+  const more = page.locator('[data-testid=facet-more][data-facet=user]');
+  assert.equal(await listed(), 8);
+  const total = Number((await more.innerText()).match(/\d+/)[0]);
+  assert.ok(total > 8, await more.innerText());
+  assert.equal(await more.getAttribute('aria-expanded'), 'false');
+  await more.click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=facet-value][data-facet=user]').length === n, total, { timeout: WAIT_MS });
+  assert.equal(await more.getAttribute('aria-expanded'), 'true');
+  // The least frequent identity, beyond the first eight: its count is what choosing it shows.
+  const last = page.locator('[data-testid=facet-value][data-facet=user]').last();
+  const [name, count] = [await last.getAttribute('data-value'), Number(await last.getAttribute('data-count'))];
+  await last.click();
+  await page.locator(`[data-testid=status][data-events-shown="${count}"][data-searching=false]`).waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), name.includes(' ') ? `user:"${name}"` : `user:${name}`);
+  await more.click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=facet-value][data-facet=user]').length <= 9, null, { timeout: WAIT_MS });
+  assertCleanSession(s);
+});
