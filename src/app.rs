@@ -220,7 +220,7 @@ pub fn App() -> Html {
             let in_input =
                 target.as_ref().is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
             // From the search box, the arrows go on into the rows it found, as in a list of suggestions.
-            let in_search = target.is_some_and(|el| el.get_attribute("data-testid").as_deref() == Some("search"));
+            let in_search = target.is_some_and(|el| search_box.get().is_some_and(|node| node == *el));
             match e.key().as_str() {
                 "/" if !in_input => {
                     e.prevent_default();
