@@ -195,7 +195,7 @@ pub async fn walk_entries(entries: Vec<JsValue>, found: impl Fn(Vec<Source>), st
                 })
                 .collect();
             let got = JsFuture::from(Promise::all(&asked)).await.map(|a| Array::from(&a)).unwrap_or_default();
-            let mut sources: Vec<Source> = files
+            let sources: Vec<Source> = files
                 .iter()
                 .zip(got.iter())
                 .filter_map(|(entry, file)| {
@@ -207,7 +207,7 @@ pub async fn walk_entries(entries: Vec<JsValue>, found: impl Fn(Vec<Source>), st
                     Some(Source::file(file, name))
                 })
                 .collect();
-            sources.sort_unstable_by_key(Source::name);
+            let sources = trailscope_core::query::sort_items(sources, &|a, b| a.name().cmp(&b.name()));
             if !sources.is_empty() && !stopped() {
                 found(sources);
             }

@@ -118,10 +118,9 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         job.anomalies = anomalies(job, events);
     }
     // Newest first, then by name; the rest of the key only orders the ties, as it always did.
-    jobs.sort_unstable_by(|a, b| {
+    crate::query::sort_items(jobs, &|a, b| {
         (b.last, &a.name, &a.account, &a.region, a.kind).cmp(&(a.last, &b.name, &b.account, &b.region, b.kind))
-    });
-    jobs
+    })
 }
 
 /// The signs worth a look: another identity than the starter reading or deleting the resource, more than

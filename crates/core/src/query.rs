@@ -736,6 +736,15 @@ pub fn sort_pairs(pairs: &mut [Pair], order: &dyn Fn(&Pair, &Pair) -> std::cmp::
     pairs.sort_unstable_by(|a, b| order(a, b));
 }
 
+/// Sorts `items` by `order` through [`sort_pairs`], for the same reason: each item's place is sorted, then
+/// the items are moved to their places. The jobs' list and a dropped folder's files sort so.
+pub fn sort_items<T>(items: Vec<T>, order: &dyn Fn(&T, &T) -> std::cmp::Ordering) -> Vec<T> {
+    let mut places: Vec<Pair> = (0..items.len() as u32).map(|i| (i, 0)).collect();
+    sort_pairs(&mut places, &|a, b| order(&items[a.0 as usize], &items[b.0 as usize]));
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    places.iter().filter_map(|&(i, _)| slots[i as usize].take()).collect()
+}
+
 /// Events over time, for the timeline: equal-width bins from the first to the last event among `rows`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Histogram {
