@@ -9,6 +9,7 @@
 //! -event:GetTranscriptionJob          exclude
 //! ip:10.0.0.0/8  ip:2001:db8::/32     CIDR
 //! job:"call 7*"                       quotes for spaces, * as a wildcard
+//! errorMessage:"User: \"x\" is*"       a backslash before " or * makes it itself
 //! time:>2026-03-07T14:00              times in UTC
 //! requestParameters.languageCode:de-DE   any JSON path of the record (lists: any element)
 //! ```
@@ -218,13 +219,21 @@ pub fn parse(text: &str) -> (Query, Vec<Hint>) {
     (query, hints)
 }
 
-/// The term that asks for `value` of the field named `field` (a name of [`FIELDS`], as the facets show it),
-/// quoted when it holds white space or a quote (a quote itself cannot be typed, so it is left out).
+/// The term that asks for `value` of the field named `field` (a name of [`FIELDS`], as the facets show it):
+/// `"`, `*` and `\\` escaped with a backslash, so a value holding them asks for itself, and quoted when it
+/// holds white space.
 pub fn value_term(field: &str, value: &str) -> String {
-    if value.contains(char::is_whitespace) || value.contains('"') {
-        format!("{field}:\"{}\"", value.replace('"', ""))
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '"' | '*' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    if value.contains(char::is_whitespace) {
+        format!("{field}:\"{escaped}\"")
     } else {
-        format!("{field}:{value}")
+        format!("{field}:{escaped}")
     }
 }
 
@@ -296,13 +305,22 @@ fn column_named(field: &str) -> Option<Column> {
     FIELDS.iter().find(|(name, _)| name.eq_ignore_ascii_case(field)).map(|&(_, column)| column)
 }
 
-/// Splits on white space outside double quotes; quotes stay in the token for `term` to read.
+/// Splits on white space outside double quotes; quotes stay in the token for `term` to read, and so does
+/// an escaped quote (`\\"`), which neither opens nor closes a quoted run.
 fn tokens(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
-    for c in text.chars() {
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
         match c {
+            '\\' => {
+                current.push(c);
+                if let Some(next @ ('"' | '\\')) = chars.clone().next() {
+                    current.push(next);
+                    chars.next();
+                }
+            }
             '"' => {
                 quoted = !quoted;
                 current.push(c);
@@ -384,8 +402,37 @@ fn matcher(value: &str, ip: bool) -> Result<Matcher, Hint> {
             return Err(Hint(format!("ip:{value}: not an address (a network is written ip:10.0.0.0/8)")));
         }
     }
+    let (value, wildcard) = unescape(value);
     let lower = value.to_lowercase();
-    Ok(if lower.contains('*') { Matcher::Wildcard(lower) } else { Matcher::Exact(lower) })
+    Ok(if wildcard { Matcher::Wildcard(lower) } else { Matcher::Exact(lower) })
+}
+
+/// A field's value with `\\"`, `\\*` and `\\\\` read as the character escaped (any other backslash is
+/// itself), and whether a `*` stands unescaped, as a wildcard. In a value with both, the escaped stars
+/// match any run too: a pattern holds no literal star.
+fn unescape(value: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    if !value.contains('\\') {
+        return (value.into(), value.contains('*'));
+    }
+    let (mut out, mut wildcard) = (String::with_capacity(value.len()), false);
+    let mut chars = value.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.clone().next() {
+                Some(next @ ('"' | '*' | '\\')) => {
+                    out.push(next);
+                    chars.next();
+                }
+                _ => out.push(c),
+            },
+            '*' => {
+                wildcard = true;
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    (out.into(), wildcard)
 }
 
 fn time_term(value: &str) -> Result<Test, Hint> {
@@ -1165,6 +1212,33 @@ mod tests {
         assert_eq!(named(&parse("-user:Bob").0, Column::Identity), vec![("bob", false)]);
         assert_eq!(named(&parse("user:bob* region:x").0, Column::Identity), vec![]);
         assert_eq!(named(&parse("user:bob -user:bob user:al").0, Column::Identity), vec![("al", true), ("bob", false)]);
+    }
+
+    #[test]
+    fn a_facet_value_holding_quotes_stars_or_backslashes_asks_for_itself_and_is_taken_back() {
+        for value in [r#"Mozilla "x" 5"#, "boto*3", r"C:\agent\", r#"a\"b"#, r#"""#, "*"] {
+            for exclude in [false, true] {
+                let text = toggle_value("status:FAILED", "agent", value, exclude);
+                let (query, hints) = parse(&text);
+                assert!(hints.is_empty(), "{text}: {hints:?}");
+                assert_eq!(query.terms.len(), 2, "{text}");
+                assert_eq!(query.terms[1].test, Test::Column(Column::UserAgent, Matcher::Exact(value.to_lowercase())));
+                assert_eq!(query.terms[1].negate, exclude, "{text}");
+                assert_eq!(named(&query, Column::UserAgent), vec![(&*value.to_lowercase(), !exclude)]);
+                assert_eq!(toggle_value(&text, "agent", value, false), "status:FAILED", "{text}");
+            }
+        }
+        // Typed: an escaped star is a star, one left bare is a wildcard; other backslashes are themselves.
+        let (query, _) = parse(r#"agent:boto\*3 agent:boto* agent:a\b"#);
+        let tests: Vec<_> = query.terms.iter().map(|t| t.test.clone()).collect();
+        assert_eq!(
+            tests,
+            [
+                Test::Column(Column::UserAgent, Matcher::Exact("boto*3".into())),
+                Test::Column(Column::UserAgent, Matcher::Wildcard("boto*".into())),
+                Test::Column(Column::UserAgent, Matcher::Exact(r"a\b".into())),
+            ]
+        );
     }
 
     #[test]
