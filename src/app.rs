@@ -28,8 +28,8 @@ impl Report for Reporter {
     fn queued(&self, files: u64, bytes: u64, sized: u64) {
         self.dispatcher.dispatch(Action::Queued { files, bytes, sized });
     }
-    fn progress(&self, files: u64, bytes: u64, reading: String) {
-        self.dispatcher.dispatch(Action::Progress { files, bytes, reading });
+    fn progress(&self, bytes: u64, reading: String) {
+        self.dispatcher.dispatch(Action::Progress { bytes, reading });
     }
     fn data(&self) {
         {
@@ -393,7 +393,7 @@ pub fn App() -> Html {
                 <progress value={p.bytes_done.to_string()} max={p.bytes_total.max(1).to_string()}></progress>
                 <span>{format!(
                     "{} of {} files · {} of {}{} · {} · {} events kept so far",
-                    p.files_done,
+                    p.files_done(&summary),
                     p.files_total,
                     megabytes(p.bytes_done),
                     megabytes(p.bytes_total),

@@ -251,7 +251,7 @@ pub trait Report {
     /// Files joined the queue (`files`), or the sizes of `sized` of them were added up (`bytes`).
     fn queued(&self, files: u64, bytes: u64, sized: u64);
     /// Progress since the last report: files finished, bytes read, and the file being read now.
-    fn progress(&self, files: u64, bytes: u64, reading: String);
+    fn progress(&self, bytes: u64, reading: String);
     /// The engine's data changed.
     fn data(&self);
     /// The queue is empty.
@@ -283,7 +283,7 @@ pub struct Loader {
     readers_ran: Cell<bool>,
     /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
     /// reports are sent at most five times a second, so the page's thread stays free for the workers.
-    unreported: RefCell<(u64, u64, String)>,
+    unreported: RefCell<(u64, String)>,
     last_progress: Cell<f64>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
@@ -715,24 +715,24 @@ impl Loader {
         }
         // A file handed out was counted then; its size is known.
         for flight in &flights {
-            self.note(1, flight.source.size().saturating_sub(flight.reported), None);
+            self.note(flight.source.size().saturating_sub(flight.reported), None);
         }
         let load = self.load.get();
         for source in &queued {
             let left = if source.counted_in(load) { source.size().saturating_sub(source.carried()) } else { 0 };
-            self.note(1, left, None);
+            self.note(left, None);
         }
         self.settle();
     }
 
-    /// Counts progress, and reports it when the last report is old enough or `force` says so.
-    fn note(&self, files: u64, bytes: u64, reading: Option<String>) {
+    /// Counts progress, and reports it when the last report is old enough. Files are counted done by the
+    /// engine, as the status line counts them, not here: the two lines never disagree.
+    fn note(&self, bytes: u64, reading: Option<String>) {
         {
             let mut unreported = self.unreported.borrow_mut();
-            unreported.0 += files;
-            unreported.1 += bytes;
+            unreported.0 += bytes;
             if let Some(name) = reading {
-                unreported.2 = name;
+                unreported.1 = name;
             }
         }
         if js_sys::Date::now() - self.last_progress.get() >= 200.0 {
@@ -742,10 +742,10 @@ impl Loader {
 
     fn flush_progress(&self) {
         let Some((_, report)) = self.context.borrow().clone() else { return };
-        let (files, bytes, reading) = std::mem::take(&mut *self.unreported.borrow_mut());
+        let (bytes, reading) = std::mem::take(&mut *self.unreported.borrow_mut());
         self.last_progress.set(js_sys::Date::now());
-        if files > 0 || bytes > 0 || !reading.is_empty() {
-            report.progress(files, bytes, reading);
+        if bytes > 0 || !reading.is_empty() {
+            report.progress(bytes, reading);
         }
     }
 
@@ -962,7 +962,7 @@ impl Loader {
                 let size = source.size();
                 // A file waiting behind another is named once the one before it is done.
                 if slot.busy.is_empty() {
-                    self.note(0, 0, Some(source.name()));
+                    self.note(0, Some(source.name()));
                 }
                 let message = Object::new();
                 let set = |key: &str, value: JsValue| {
@@ -1139,7 +1139,7 @@ impl Loader {
             .0
             .borrow_mut()
             .add_outcome(&source.name(), Outcome::Failed(trailscope_core::ingest::FileError::new(why)));
-        self.note(1, source.size().saturating_sub(reported), None);
+        self.note(source.size().saturating_sub(reported), None);
     }
 
     /// When no reading worker is left, says why for the files still to come: `why` the last one went.
@@ -1224,7 +1224,7 @@ impl Loader {
                     flight.reported = bytes.max(flight.reported);
                     let name = flight.source.name();
                     drop(slots);
-                    self.note(0, new, Some(name));
+                    self.note(new, Some(name));
                 }
             }
             Some("done") => {
@@ -1299,7 +1299,7 @@ impl Loader {
                     .map(|(flight, size)| size.map_or(flight.reported, |n| n as u64).saturating_sub(flight.reported))
                     .sum();
                 // The worker goes on with the next file it holds (a small one says nothing until done).
-                self.note(flights.len() as u64, bytes, next);
+                self.note(bytes, next);
                 self.pump();
                 self.settle();
             }

@@ -19,8 +19,8 @@ pub enum Tab {
 /// Loading progress.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Progress {
-    /// Files finished.
-    pub files_done: u64,
+    /// Files the engine had taken in (read, failed or skipped) when this progress began.
+    pub files_before: u64,
     /// Files given.
     pub files_total: u64,
     /// Bytes finished.
@@ -36,6 +36,12 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// Files of this load done: those the status line counts since it began, so that the two lines agree
+    /// while files are read faster than the table is refreshed.
+    pub fn files_done(&self, summary: &Summary) -> u64 {
+        (summary.files_ok + summary.files_failed + summary.files_skipped).saturating_sub(self.files_before)
+    }
+
     /// A rough estimate of the time left, from the pace so far; `None` until there is a pace: half a
     /// second in and a twentieth of the bytes read (before that, starting the workers weighs on the pace
     /// and the page said "about 40 s left" of a three-second load). While some files' sizes are not
@@ -95,8 +101,8 @@ pub enum Action {
     Queued { files: u64, bytes: u64, sized: u64 },
     /// Everything was reset to be read again (show-all changed).
     Reset { show_all: bool },
-    /// Files finished and bytes read since the last progress, and the file being read now ("" if unchanged).
-    Progress { files: u64, bytes: u64, reading: String },
+    /// Bytes read since the last progress, and the file being read now ("" if unchanged).
+    Progress { bytes: u64, reading: String },
     /// The engine's data changed.
     Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64, searching: Option<u8> },
     /// The search changed.
@@ -129,7 +135,12 @@ impl Reducible for State {
         match action {
             Action::Queued { files, bytes, sized } => {
                 if next.loading != Some(true) {
-                    next.progress = Progress { started_ms: js_sys::Date::now(), ..Progress::default() };
+                    let s = &next.summary;
+                    next.progress = Progress {
+                        started_ms: js_sys::Date::now(),
+                        files_before: s.files_ok + s.files_failed + s.files_skipped,
+                        ..Progress::default()
+                    };
                 }
                 next.loading = Some(true);
                 next.progress.files_total += files;
@@ -152,8 +163,7 @@ impl Reducible for State {
                     ..State::default()
                 };
             }
-            Action::Progress { files, bytes, reading } => {
-                next.progress.files_done += files;
+            Action::Progress { bytes, reading } => {
                 next.progress.bytes_done += bytes;
                 if !reading.is_empty() {
                     next.progress.current = reading;
@@ -225,14 +235,23 @@ impl Reducible for State {
 
 #[cfg(test)]
 mod tests {
-    use super::Progress;
+    use super::{Progress, Summary};
+
+    #[test]
+    fn a_second_load_counts_its_own_files_as_the_status_line_counts_them() {
+        // 10 files loaded before; this load of 5 has 2 read and 1 failed so far, as the status line says.
+        let p = Progress { files_before: 10, files_total: 5, ..Progress::default() };
+        let summary = Summary { files_ok: 11, files_failed: 1, files_skipped: 1, ..Summary::default() };
+        assert_eq!(p.files_done(&summary), 3);
+        // A reset load starts the summary again from nothing.
+        assert_eq!(Progress::default().files_done(&Summary::default()), 0);
+    }
 
     #[test]
     fn time_left_counts_the_files_whose_size_is_not_known_yet() {
         // Two seconds in, 10 MB read of the 20 MB that 100 of 1,000 files hold: the 1,000 files hold
         // about 200 MB, so about 38 s are left, not 2.
         let p = Progress {
-            files_done: 50,
             files_total: 1000,
             files_sized: 100,
             bytes_done: 10_000_000,
