@@ -48,6 +48,23 @@ impl Report for Reporter {
     }
 }
 
+/// After a click on a row or a job's step: where the window is narrow the detail panel stands below the
+/// table, so the event clicked would open out of view; the page then scrolls to show the panel. Not for
+/// the arrows, which move through rows that must stay in view.
+fn reveal_detail(panel: NodeRef) {
+    let Some(window) = web_sys::window() else { return };
+    let height = window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0);
+    // After the render that shows the clicked event.
+    let reveal = Closure::once_into_js(move || {
+        if let Some(panel) = panel.cast::<web_sys::Element>() {
+            if panel.get_bounding_client_rect().top() > height - 48.0 {
+                panel.scroll_into_view_with_bool(false);
+            }
+        }
+    });
+    let _ = window.request_animation_frame(reveal.unchecked_ref());
+}
+
 /// How often, at most, the view shows the rows a search has found so far while it goes on.
 const SEARCH_VIEW_MS: f64 = 150.0;
 /// Carries a search over the original JSON on between frames, a slice at a time, so the first rows show
@@ -158,8 +175,14 @@ pub fn App() -> Html {
     };
     // Callbacks handed to the table, facets and jobs view are made once (or when what they read changes), so
     // those components, whose props then compare equal, are not redrawn on every progress message.
-    let on_select =
-        use_callback(state.dispatcher(), |index: usize, dispatcher| dispatcher.dispatch(Action::Select(index)));
+    let detail_panel = use_node_ref();
+    let on_select = {
+        let panel = detail_panel.clone();
+        use_callback(state.dispatcher(), move |index: usize, dispatcher| {
+            dispatcher.dispatch(Action::Select(index));
+            reveal_detail(panel.clone());
+        })
+    };
     let on_tab = |tab: Tab| {
         let dispatcher = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::Tab(tab)))
@@ -417,7 +440,7 @@ pub fn App() -> Html {
         let engine = engine.0.borrow();
         let event = engine.event(index)?;
         Some(html! {
-            <section class="detail" data-testid="event-detail" aria-label="Event detail" tabindex="0">
+            <section class="detail" data-testid="event-detail" aria-label="Event detail" tabindex="0" ref={detail_panel.clone()}>
                 <h2>{format!("{} · {}", event.event_name(), event.time.map(|t| t.to_iso()).unwrap_or_default())}</h2>
                 if engine.leaves_out(index) {
                     <p class="note" data-testid="detail-outside">{"The search and time range leave this event out of the table."}</p>

@@ -148,6 +148,24 @@ test('at 200 % zoom the page never scrolls sideways and search, facets and table
   });
 });
 
+test('in a narrow window, where the detail stands below the table, a clicked row brings its detail into view', { timeout: TEST_TIMEOUT_MS }, async () => {
+  await withSample({ viewport: { width: 700, height: 800 }, deviceScaleFactor: 1 }, async ({ page }) => {
+    const row = page.locator('[data-testid=event-row]').nth(2);
+    const id = await row.getAttribute('data-event-id');
+    const before = await page.evaluate(() => window.scrollY);
+    await row.click();
+    const detail = page.locator('[data-testid=event-detail]');
+    await detail.waitFor();
+    await page.waitForFunction(() => {
+      const r = document.querySelector('[data-testid=event-detail]').getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight - 100;
+    }, null, { timeout: WAIT_MS });
+    // The page moved to it: it had opened below the window.
+    assert.ok(await page.evaluate(() => window.scrollY) > before);
+    assert.match(await detail.innerText(), new RegExp(`"eventID": "${id}"`));
+  });
+});
+
 test('every control reached with Tab shows a focus ring, at 200 % zoom and on a desktop window', { timeout: TEST_TIMEOUT_MS }, async () => {
   for (const options of [ZOOM_200, DESKTOP]) {
     await withSample(options, async ({ page }) => {
