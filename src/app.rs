@@ -340,24 +340,34 @@ pub fn App() -> Html {
     }
 
     // The view lives in the URL hash, so a reload or a shared link shows the same view once the same files
-    // are loaded. Read once at start; written whenever the query, the brushed range, tab or selection change.
+    // are loaded. Read at start and when Back or Forward brings another entry (see `hash`); written whenever
+    // the query, the brushed range, tab or selection change.
     {
         let engine = (*engine).clone();
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
-            let view = crate::hash::read();
-            if !view.search.is_empty() {
-                let _ = engine.0.borrow_mut().search(&view.search);
-            }
-            if view.range.is_some() {
+            let restore = move || {
+                let view = crate::hash::read();
+                let hints = engine.0.borrow_mut().search(&view.search);
                 engine.0.borrow_mut().set_range(view.range);
+                let shown = engine.0.borrow().n_shown() as u64;
+                dispatcher.dispatch(Action::Restore {
+                    search: view.search,
+                    hints: Rc::new(hints),
+                    shown,
+                    range: view.range,
+                    tab: view.tab,
+                    event: view.event,
+                });
+                drive(&engine, &dispatcher);
+            };
+            restore();
+            // The page lives as long as the tab: the handler is never taken off.
+            let on_pop = Closure::<dyn FnMut(Event)>::new(move |_: Event| restore());
+            if let Some(window) = web_sys::window() {
+                window.set_onpopstate(Some(on_pop.as_ref().unchecked_ref()));
             }
-            dispatcher.dispatch(Action::Restore {
-                search: view.search,
-                range: view.range,
-                tab: view.tab,
-                event: view.event,
-            });
+            on_pop.forget();
         });
     }
     {

@@ -1,6 +1,12 @@
 //! The view in the URL hash: `#q=<search>&from=<time>&to=<time>&tab=jobs&event=<eventID>` (`from` and `to`
 //! the range brushed on the timeline, in UTC). It holds only what the person typed or chose, never log data
 //! beyond the selected event's id.
+//!
+//! A change of search, range or tab after a pause adds a history entry, so Back steps through the views a
+//! person went through (an investigation's trail) before it leaves the page; typing and moving the
+//! selection only update the current entry, or Back would replay every keystroke and row.
+
+use std::cell::RefCell;
 
 use js_sys::{decode_uri_component, encode_uri_component};
 
@@ -21,8 +27,28 @@ pub struct View {
     pub event: Option<String>,
 }
 
-/// The view in the current URL's hash.
+/// How long the search, range and tab must rest before their next change gets its own history entry.
+const SETTLE_MS: f64 = 1000.0;
+
+thread_local! {
+    /// The view last read or written, and when its search, range or tab last changed.
+    static LAST: RefCell<Option<(View, f64)>> = const { RefCell::new(None) };
+}
+
+/// What a history entry stands for: the selection alone never makes one.
+fn filters(view: &View) -> (&str, Option<(i64, i64)>, Tab) {
+    (&view.search, view.range, view.tab)
+}
+
+/// The view in the current URL's hash (at start, and when Back or Forward brings another entry).
 pub fn read() -> View {
+    let view = parse();
+    // What is shown next comes from this entry: writing it back must not add another.
+    LAST.with(|last| *last.borrow_mut() = Some((view.clone(), js_sys::Date::now())));
+    view
+}
+
+fn parse() -> View {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
     let mut view = View::default();
     let (mut from, mut to) = (None, None);
@@ -44,8 +70,20 @@ pub fn read() -> View {
     view
 }
 
-/// Replaces the hash (without adding a history entry per keystroke).
+/// Writes the hash: a new history entry when the search, range or tab changed after resting (see
+/// [`SETTLE_MS`]), otherwise in place of the current one.
 pub fn write(view: &View) {
+    let now = js_sys::Date::now();
+    let push = LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        let (push, changed_at) = match &*last {
+            Some((before, at)) if filters(before) != filters(view) => (now - at > SETTLE_MS, now),
+            Some((_, at)) => (false, *at),
+            None => (false, now),
+        };
+        *last = Some((view.clone(), changed_at));
+        push
+    });
     let mut parts = Vec::new();
     if !view.search.is_empty() {
         parts.push(format!("q={}", String::from(encode_uri_component(&view.search))));
@@ -71,6 +109,10 @@ pub fn write(view: &View) {
         hash
     };
     if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        let _ = if push {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        } else {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        };
     }
 }

@@ -119,8 +119,16 @@ pub enum Action {
     Select(usize),
     /// The selection was cleared.
     Unselect,
-    /// A shared link asks for this view: search text, tab, and an event to select once loaded.
-    Restore { search: String, range: Option<(i64, i64)>, tab: Tab, event: Option<String> },
+    /// A shared link, Back or Forward asks for this view: the search (already given to the engine, with
+    /// its hints and the rows it shows), range, tab, and an event to select once loaded.
+    Restore {
+        search: String,
+        hints: Rc<Vec<String>>,
+        shown: u64,
+        range: Option<(i64, i64)>,
+        tab: Tab,
+        event: Option<String>,
+    },
     /// A tab was chosen.
     Tab(Tab),
     /// A job was opened or closed.
@@ -213,11 +221,17 @@ impl Reducible for State {
                 }
                 next.selected = None;
             }
-            Action::Restore { search, range, tab, event } => {
+            Action::Restore { search, hints, shown, range, tab, event } => {
+                next.searching = None;
                 next.search = search;
+                next.hints = hints;
+                next.shown = shown;
                 next.range = range;
                 next.tab = tab;
+                // The entry's event is selected again once found (see the app), or none is.
+                next.selected = None;
                 next.wanted_event = event;
+                next.generation += 1;
             }
             Action::Tab(tab) => {
                 if next.tab == tab {

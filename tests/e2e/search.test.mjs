@@ -336,3 +336,48 @@ test('a facet with more values than it lists opens to all of them, and a value f
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=facet-value][data-facet=user]').length <= 9, null, { timeout: WAIT_MS });
   assertCleanSession(s);
 });
+
+test('Back and Forward step through the searches made, with the event selected in each, and the loaded logs stay', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const kept = (await status(page)).eventsKept;
+  const box = page.locator('[data-testid=search]');
+  // A change after a second's rest is a step of its own; what comes within it joins the step before.
+  const rest = () => page.waitForTimeout(1100);
+  await rest();
+  await search(page, 'event:StartTranscriptionJob');
+  const started = (await status(page)).eventsShown;
+  assert.ok(started > 1 && started < kept);
+  const first = page.locator('[data-testid=event-row]').first();
+  const id = await first.getAttribute('data-event-id');
+  await first.click();
+  await page.waitForFunction((id) => location.hash.includes(`event=${id}`), id, { timeout: WAIT_MS });
+  await rest();
+  await page.locator('[data-testid=facet-value][data-facet=region]').first().click();
+  await page.waitForFunction(() => location.hash.includes('region'), null, { timeout: WAIT_MS });
+  const withRegion = await box.inputValue();
+  await rest();
+  // Typed letter by letter: one step, not one per letter.
+  await box.press('End');
+  await box.pressSequentially(' -error:*', { delay: 40 });
+  await page.waitForFunction(() => location.hash.includes('error'), null, { timeout: WAIT_MS });
+
+  await page.goBack();
+  await page.waitForFunction((v) => document.querySelector('[data-testid=search]').value === v, withRegion, { timeout: WAIT_MS });
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('[data-testid=search]').value === 'event:StartTranscriptionJob', null, { timeout: WAIT_MS });
+  await page.locator(`[data-testid=status][data-events-shown="${started}"]`).waitFor({ timeout: WAIT_MS });
+  // That step's event is selected again.
+  await page.locator(`[data-testid=event-row][data-event-id="${id}"][aria-selected=true]`).waitFor({ timeout: WAIT_MS });
+  await page.goBack();
+  await page.waitForFunction(() => document.querySelector('[data-testid=search]').value === '', null, { timeout: WAIT_MS });
+  await page.locator(`[data-testid=status][data-events-shown="${kept}"]`).waitFor({ timeout: WAIT_MS });
+  await page.goForward();
+  await page.locator(`[data-testid=status][data-events-shown="${started}"]`).waitFor({ timeout: WAIT_MS });
+  assert.equal(await box.inputValue(), 'event:StartTranscriptionJob');
+  // Still the same page, with the sample loaded: stepping back never left it.
+  assert.equal((await status(page)).eventsKept, kept);
+  assertCleanSession(s);
+});
