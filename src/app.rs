@@ -577,7 +577,7 @@ pub fn App() -> Html {
                     <details class="help" data-testid="search-help">
                         <summary aria-label="Search help">{"?"}</summary>
                         <div>
-                            <p>{"Words match any visible field or the original JSON, ignoring case. field:value matches a field exactly; * is a wildcard; quotes hold spaces; \\ before \" or * makes it plain; a leading - excludes."}</p>
+                            <p>{"Words match any visible field or the original JSON, ignoring case. field:value matches a field exactly; * is a wildcard; quotes hold spaces (\\\" is a quote in a value); a leading - excludes."}</p>
                             <p>{format!("Fields: {}. CloudTrail names (eventName:, sourceIPAddress:, errorCode:, userIdentity.arn:) and JSON paths (requestParameters.languageCode:) work too. ip: takes a network (ip:10.0.0.0/8); time: takes > >= < <= and a UTC time (time:>2026-03-07T14:00).", trailscope_core::query::field_names().join(", "))}</p>
                         </div>
                     </details>

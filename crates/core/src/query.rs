@@ -9,7 +9,7 @@
 //! -event:GetTranscriptionJob          exclude
 //! ip:10.0.0.0/8  ip:2001:db8::/32     CIDR
 //! job:"call 7*"                       quotes for spaces, * as a wildcard
-//! errorMessage:"User: \"x\" is*"       a backslash before " or * makes it itself
+//! errorMessage:"User: \"x\" is*"       \" is a quote inside a value
 //! time:>2026-03-07T14:00              times in UTC
 //! requestParameters.languageCode:de-DE   any JSON path of the record (lists: any element)
 //! ```
@@ -220,16 +220,10 @@ pub fn parse(text: &str) -> (Query, Vec<Hint>) {
 }
 
 /// The term that asks for `value` of the field named `field` (a name of [`FIELDS`], as the facets show it):
-/// `"`, `*` and `\\` escaped with a backslash, so a value holding them asks for itself, and quoted when it
-/// holds white space.
+/// a quote in it written `\"`, and quoted when it holds white space. A star stays a wildcard, which matches
+/// the value itself among others; [`toggle_value`] still knows the term as this value's.
 pub fn value_term(field: &str, value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, '"' | '*' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
+    let escaped = value.replace('"', "\\\"");
     if value.contains(char::is_whitespace) {
         format!("{field}:\"{escaped}\"")
     } else {
@@ -268,7 +262,7 @@ pub fn toggle_value(text: &str, field: &str, value: &str, exclude: bool) -> Stri
             let (negate, body) = negation(&token);
             let (same_column, same_value) = match term(body) {
                 Ok(Test::Column(c, matcher)) if Some(c) == column => {
-                    (true, matches!(&matcher, Matcher::Exact(v) if *v == wanted))
+                    (true, matches!(&matcher, Matcher::Exact(v) | Matcher::Wildcard(v) if *v == wanted))
                 }
                 _ => (false, false),
             };
@@ -305,21 +299,29 @@ fn column_named(field: &str) -> Option<Column> {
     FIELDS.iter().find(|(name, _)| name.eq_ignore_ascii_case(field)).map(|&(_, column)| column)
 }
 
-/// Splits on white space outside double quotes; quotes stay in the token for `term` to read, and so does
-/// an escaped quote (`\\"`), which neither opens nor closes a quoted run.
+/// Splits on white space outside double quotes; quotes stay in the token for `term` to read. `\"` (how a
+/// facet writes a quote inside a value) neither opens nor closes a quoted run, unless reading it so leaves
+/// a run open: then every quote counts, so a phrase that ends in a backslash (`"C:\Program Files\"`) ends
+/// there, as it always did.
 fn tokens(text: &str) -> Vec<String> {
+    match split(text, true) {
+        (tokens, false) => tokens,
+        (_, true) => split(text, false).0,
+    }
+}
+
+/// The tokens, and whether a quoted run was left open.
+fn split(text: &str, escapes: bool) -> (Vec<String>, bool) {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
-    let mut chars = text.chars();
+    let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '\\' => {
+            '\\' if escapes && chars.peek() == Some(&'"') => {
                 current.push(c);
-                if let Some(next @ ('"' | '\\')) = chars.clone().next() {
-                    current.push(next);
-                    chars.next();
-                }
+                current.push('"');
+                chars.next();
             }
             '"' => {
                 quoted = !quoted;
@@ -336,7 +338,7 @@ fn tokens(text: &str) -> Vec<String> {
     if !current.is_empty() {
         out.push(current);
     }
-    out
+    (out, quoted)
 }
 
 fn unquote(text: &str) -> &str {
@@ -402,37 +404,11 @@ fn matcher(value: &str, ip: bool) -> Result<Matcher, Hint> {
             return Err(Hint(format!("ip:{value}: not an address (a network is written ip:10.0.0.0/8)")));
         }
     }
-    let (value, wildcard) = unescape(value);
+    // A quote inside a value is written `\"`; no other backslash means anything (Windows paths).
+    let value =
+        if value.contains("\\\"") { value.replace("\\\"", "\"").into() } else { std::borrow::Cow::Borrowed(value) };
     let lower = value.to_lowercase();
-    Ok(if wildcard { Matcher::Wildcard(lower) } else { Matcher::Exact(lower) })
-}
-
-/// A field's value with `\\"`, `\\*` and `\\\\` read as the character escaped (any other backslash is
-/// itself), and whether a `*` stands unescaped, as a wildcard. In a value with both, the escaped stars
-/// match any run too: a pattern holds no literal star.
-fn unescape(value: &str) -> (std::borrow::Cow<'_, str>, bool) {
-    if !value.contains('\\') {
-        return (value.into(), value.contains('*'));
-    }
-    let (mut out, mut wildcard) = (String::with_capacity(value.len()), false);
-    let mut chars = value.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.clone().next() {
-                Some(next @ ('"' | '*' | '\\')) => {
-                    out.push(next);
-                    chars.next();
-                }
-                _ => out.push(c),
-            },
-            '*' => {
-                wildcard = true;
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    (out.into(), wildcard)
+    Ok(if lower.contains('*') { Matcher::Wildcard(lower) } else { Matcher::Exact(lower) })
 }
 
 fn time_term(value: &str) -> Result<Test, Hint> {
@@ -1216,27 +1192,34 @@ mod tests {
 
     #[test]
     fn a_facet_value_holding_quotes_stars_or_backslashes_asks_for_itself_and_is_taken_back() {
-        for value in [r#"Mozilla "x" 5"#, "boto*3", r"C:\agent\", r#"a\"b"#, r#"""#, "*"] {
+        for value in [r#"Mozilla "x" 5"#, "boto*3", r"C:\agent\", r"C:\Program Files\", r#"a\"b"#, r#"""#, "*"] {
             for exclude in [false, true] {
                 let text = toggle_value("status:FAILED", "agent", value, exclude);
                 let (query, hints) = parse(&text);
                 assert!(hints.is_empty(), "{text}: {hints:?}");
                 assert_eq!(query.terms.len(), 2, "{text}");
-                assert_eq!(query.terms[1].test, Test::Column(Column::UserAgent, Matcher::Exact(value.to_lowercase())));
+                let lower = value.to_lowercase();
+                // A star stays a wildcard, which matches the value itself.
+                let (want, named_here) = if value.contains('*') {
+                    (Matcher::Wildcard(lower.clone()), vec![])
+                } else {
+                    (Matcher::Exact(lower.clone()), vec![(&*lower, !exclude)])
+                };
+                assert_eq!(query.terms[1].test, Test::Column(Column::UserAgent, want), "{text}");
                 assert_eq!(query.terms[1].negate, exclude, "{text}");
-                assert_eq!(named(&query, Column::UserAgent), vec![(&*value.to_lowercase(), !exclude)]);
+                assert_eq!(named(&query, Column::UserAgent), named_here);
                 assert_eq!(toggle_value(&text, "agent", value, false), "status:FAILED", "{text}");
             }
         }
-        // Typed: an escaped star is a star, one left bare is a wildcard; other backslashes are themselves.
-        let (query, _) = parse(r#"agent:boto\*3 agent:boto* agent:a\b"#);
+        // Typed backslashes mean what they always did: a path with a wildcard, a phrase ending in one.
+        let (query, _) = parse(r#"agent:C:\* "C:\Program Files\" event:StartTranscriptionJob"#);
         let tests: Vec<_> = query.terms.iter().map(|t| t.test.clone()).collect();
         assert_eq!(
             tests,
             [
-                Test::Column(Column::UserAgent, Matcher::Exact("boto*3".into())),
-                Test::Column(Column::UserAgent, Matcher::Wildcard("boto*".into())),
-                Test::Column(Column::UserAgent, Matcher::Exact(r"a\b".into())),
+                Test::Column(Column::UserAgent, Matcher::Wildcard(r"c:\*".into())),
+                Test::Text(r"c:\program files\".into()),
+                Test::Column(Column::EventName, Matcher::Exact("starttranscriptionjob".into())),
             ]
         );
     }
