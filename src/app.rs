@@ -57,7 +57,9 @@ fn reveal_detail(panel: NodeRef) {
     // After the render that shows the clicked event.
     let reveal = Closure::once_into_js(move || {
         if let Some(panel) = panel.cast::<web_sys::Element>() {
-            if panel.get_bounding_client_rect().top() > height - 48.0 {
+            // Out of view, or only its heading in view.
+            let r = panel.get_bounding_client_rect();
+            if r.bottom().min(height) - r.top().max(0.0) < r.height().min(height / 3.0) {
                 panel.scroll_into_view_with_bool(false);
             }
         }
