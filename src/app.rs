@@ -29,7 +29,8 @@ impl Report for Reporter {
         self.dispatcher.dispatch(Action::Queued { files, bytes, sized });
     }
     fn progress(&self, bytes: u64, reading: String) {
-        self.dispatcher.dispatch(Action::Progress { bytes, reading });
+        let summary = self.engine.0.borrow().summary();
+        self.dispatcher.dispatch(Action::Progress { bytes, reading, summary });
     }
     fn data(&self) {
         {
@@ -165,9 +166,12 @@ pub fn App() -> Html {
         let loader = (*loader).clone();
         let report = report.clone();
         let dispatcher = state.dispatcher();
+        let selected = state.selected;
         Callback::from(move |e: Event| {
             let keep_all = e.target_unchecked_into::<HtmlInputElement>().checked();
-            dispatcher.dispatch(Action::Reset { show_all: keep_all });
+            // The selected event is selected again once read again (its row moves: the rows are others).
+            let event = selected.and_then(|i| engine.0.borrow().event(i).map(|e| e.event_id().to_owned()));
+            dispatcher.dispatch(Action::Reset { show_all: keep_all, event });
             loader.reload(IngestOptions { keep_all }, engine.clone(), report.clone());
         })
     };
@@ -206,6 +210,7 @@ pub fn App() -> Html {
     let on_facet = {
         let search = search.clone();
         use_callback(state.search.clone(), move |(field, value, exclude): (&'static str, String, bool), current| {
+            crate::hash::step();
             search(trailscope_core::query::toggle_value(current, field, &value, exclude));
         })
     };

@@ -2,9 +2,10 @@
 //! the range brushed on the timeline, in UTC). It holds only what the person typed or chose, never log data
 //! beyond the selected event's id.
 //!
-//! A change of search, range or tab after a pause adds a history entry, so Back steps through the views a
-//! person went through (an investigation's trail) before it leaves the page; typing and moving the
-//! selection only update the current entry, or Back would replay every keystroke and row.
+//! A chosen facet value, a brushed range, another tab, or typing after a pause adds a history entry, so
+//! Back steps through the views a person went through (an investigation's trail) before it leaves the
+//! page; the rest of a word typed and moving the selection only update the current entry, or Back would
+//! replay every keystroke and row.
 
 use std::cell::RefCell;
 
@@ -33,6 +34,14 @@ const SETTLE_MS: f64 = 1000.0;
 thread_local! {
     /// The view last read or written, and when its search, range or tab last changed.
     static LAST: RefCell<Option<(View, f64)>> = const { RefCell::new(None) };
+    /// Whether the next change is a step of its own whenever it comes (see [`step`]).
+    static STEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Says that the search's change about to be written is a step of its own, not the rest of a word being
+/// typed: a facet's click. A new range or tab always is.
+pub fn step() {
+    STEP.with(|step| step.set(true));
 }
 
 /// What a history entry stands for: the selection alone never makes one.
@@ -43,8 +52,9 @@ fn filters(view: &View) -> (&str, Option<(i64, i64)>, Tab) {
 /// The view in the current URL's hash (at start, and when Back or Forward brings another entry).
 pub fn read() -> View {
     let view = parse();
-    // What is shown next comes from this entry: writing it back must not add another.
-    LAST.with(|last| *last.borrow_mut() = Some((view.clone(), js_sys::Date::now())));
+    // What is shown next comes from this entry: writing it back adds no other, but the next change does,
+    // at once, or it would overwrite the entry Back came to.
+    LAST.with(|last| *last.borrow_mut() = Some((view.clone(), f64::NEG_INFINITY)));
     view
 }
 
@@ -70,14 +80,18 @@ fn parse() -> View {
     view
 }
 
-/// Writes the hash: a new history entry when the search, range or tab changed after resting (see
-/// [`SETTLE_MS`]), otherwise in place of the current one.
+/// Writes the hash: a new history entry when the range or tab changed, or the search as a [`step`] or
+/// after resting (see [`SETTLE_MS`]); otherwise in place of the current one.
 pub fn write(view: &View) {
     let now = js_sys::Date::now();
+    let step = STEP.with(|step| step.replace(false));
     let push = LAST.with(|last| {
         let mut last = last.borrow_mut();
         let (push, changed_at) = match &*last {
-            Some((before, at)) if filters(before) != filters(view) => (now - at > SETTLE_MS, now),
+            Some((before, at)) if filters(before) != filters(view) => {
+                let chosen = step || before.range != view.range || before.tab != view.tab;
+                (chosen || now - at > SETTLE_MS, now)
+            }
             Some((_, at)) => (false, *at),
             None => (false, now),
         };

@@ -36,10 +36,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Files of this load done: those the status line counts since it began, so that the two lines agree
-    /// while files are read faster than the table is refreshed.
+    /// Files of this load done: those the status line counts since it began, so that the two lines agree.
+    /// Never beyond the total: the sample is queued as one file and counted as the files it holds.
     pub fn files_done(&self, summary: &Summary) -> u64 {
-        (summary.files_ok + summary.files_failed + summary.files_skipped).saturating_sub(self.files_before)
+        let done = summary.files_ok + summary.files_failed + summary.files_skipped;
+        done.saturating_sub(self.files_before).min(self.files_total)
     }
 
     /// A rough estimate of the time left, from the pace so far; `None` until there is a pace: half a
@@ -99,10 +100,11 @@ pub struct State {
 pub enum Action {
     /// More files joined the queue, or more of their sizes are known (`bytes`, of `sized` files).
     Queued { files: u64, bytes: u64, sized: u64 },
-    /// Everything was reset to be read again (show-all changed).
-    Reset { show_all: bool },
-    /// Bytes read since the last progress, and the file being read now ("" if unchanged).
-    Progress { bytes: u64, reading: String },
+    /// Everything was reset to be read again (show-all changed), with the selected event's ID.
+    Reset { show_all: bool, event: Option<String> },
+    /// Bytes read since the last progress, the file being read now ("" if unchanged), and the engine's
+    /// counts, which are up to date with every answer though its table is not.
+    Progress { bytes: u64, reading: String, summary: Summary },
     /// The engine's data changed.
     Data { summary: Summary, notes: Rc<Vec<FileNote>>, shown: u64, searching: Option<u8> },
     /// The search changed.
@@ -155,10 +157,10 @@ impl Reducible for State {
                 next.progress.bytes_total += bytes;
                 next.progress.files_sized += sized;
             }
-            Action::Reset { show_all } => {
+            Action::Reset { show_all, event } => {
                 next = State {
                     tab: next.tab,
-                    wanted_event: next.wanted_event.clone(),
+                    wanted_event: event.or_else(|| next.wanted_event.clone()),
                     search: next.search.clone(),
                     hints: next.hints.clone(),
                     // The engine keeps its query, range included: so does the view, and the address.
@@ -171,7 +173,10 @@ impl Reducible for State {
                     ..State::default()
                 };
             }
-            Action::Progress { bytes, reading } => {
+            Action::Progress { bytes, reading, summary } => {
+                // The status line's counts move with the progress line's, five times a second; the
+                // table's rows still join at most once a second (see `Loader::settle`).
+                next.summary = summary;
                 next.progress.bytes_done += bytes;
                 if !reading.is_empty() {
                     next.progress.current = reading;
@@ -192,12 +197,15 @@ impl Reducible for State {
             }
             Action::Resorted => next.generation += 1,
             Action::Ranged { range, shown } => {
+                // The jobs' list changes: the open job's place in it would be another's.
+                next.open_job = None;
                 next.searching = None;
                 next.range = range;
                 next.shown = shown;
                 next.generation += 1;
             }
             Action::Searched { text, hints, shown } => {
+                next.open_job = None;
                 next.searching = None;
                 next.search = text;
                 next.hints = hints;
@@ -222,6 +230,7 @@ impl Reducible for State {
                 next.selected = None;
             }
             Action::Restore { search, hints, shown, range, tab, event } => {
+                next.open_job = None;
                 next.searching = None;
                 next.search = search;
                 next.hints = hints;
@@ -257,6 +266,9 @@ mod tests {
         let p = Progress { files_before: 10, files_total: 5, ..Progress::default() };
         let summary = Summary { files_ok: 11, files_failed: 1, files_skipped: 1, ..Summary::default() };
         assert_eq!(p.files_done(&summary), 3);
+        // The sample is one file queued and six counted.
+        let sample = Progress { files_total: 1, ..Progress::default() };
+        assert_eq!(sample.files_done(&Summary { files_ok: 6, ..Summary::default() }), 1);
         // A reset load starts the summary again from nothing.
         assert_eq!(Progress::default().files_done(&Summary::default()), 0);
     }

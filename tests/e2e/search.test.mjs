@@ -344,9 +344,7 @@ test('Back and Forward step through the searches made, with the event selected i
   await waitReady(page);
   const kept = (await status(page)).eventsKept;
   const box = page.locator('[data-testid=search]');
-  // A change after a second's rest is a step of its own; what comes within it joins the step before.
-  const rest = () => page.waitForTimeout(1100);
-  await rest();
+  const searchIs = (v) => page.waitForFunction((v) => document.querySelector('[data-testid=search]').value === v, v, { timeout: WAIT_MS });
   await search(page, 'event:StartTranscriptionJob');
   const started = (await status(page)).eventsShown;
   assert.ok(started > 1 && started < kept);
@@ -354,30 +352,55 @@ test('Back and Forward step through the searches made, with the event selected i
   const id = await first.getAttribute('data-event-id');
   await first.click();
   await page.waitForFunction((id) => location.hash.includes(`event=${id}`), id, { timeout: WAIT_MS });
-  await rest();
+  // A facet's click is a step of its own, however soon it comes after typing.
   await page.locator('[data-testid=facet-value][data-facet=region]').first().click();
   await page.waitForFunction(() => location.hash.includes('region'), null, { timeout: WAIT_MS });
   const withRegion = await box.inputValue();
-  await rest();
-  // Typed letter by letter: one step, not one per letter.
+  // Typed letter by letter after a pause: one step, not one per letter.
+  await page.waitForTimeout(1100);
   await box.press('End');
   await box.pressSequentially(' -error:*', { delay: 40 });
   await page.waitForFunction(() => location.hash.includes('error'), null, { timeout: WAIT_MS });
 
   await page.goBack();
-  await page.waitForFunction((v) => document.querySelector('[data-testid=search]').value === v, withRegion, { timeout: WAIT_MS });
+  await searchIs(withRegion);
   await page.goBack();
-  await page.waitForFunction(() => document.querySelector('[data-testid=search]').value === 'event:StartTranscriptionJob', null, { timeout: WAIT_MS });
+  await searchIs('event:StartTranscriptionJob');
   await page.locator(`[data-testid=status][data-events-shown="${started}"]`).waitFor({ timeout: WAIT_MS });
   // That step's event is selected again.
   await page.locator(`[data-testid=event-row][data-event-id="${id}"][aria-selected=true]`).waitFor({ timeout: WAIT_MS });
   await page.goBack();
-  await page.waitForFunction(() => document.querySelector('[data-testid=search]').value === '', null, { timeout: WAIT_MS });
+  await searchIs('');
   await page.locator(`[data-testid=status][data-events-shown="${kept}"]`).waitFor({ timeout: WAIT_MS });
   await page.goForward();
   await page.locator(`[data-testid=status][data-events-shown="${started}"]`).waitFor({ timeout: WAIT_MS });
   assert.equal(await box.inputValue(), 'event:StartTranscriptionJob');
+  // A change right after stepping back is a new step: the one Back came to is still there behind it.
+  await page.locator('[data-testid=facet-value][data-facet=user]').first().click();
+  await page.waitForFunction(() => location.hash.includes('user'), null, { timeout: WAIT_MS });
+  await page.goBack();
+  await searchIs('event:StartTranscriptionJob');
   // Still the same page, with the sample loaded: stepping back never left it.
   assert.equal((await status(page)).eventsKept, kept);
+  assertCleanSession(s);
+});
+
+test('ticking "Show all events" keeps the selected event selected once the files are read again', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  const row = page.locator('[data-testid=event-row]').nth(3);
+  const id = await row.getAttribute('data-event-id');
+  await row.click();
+  await page.waitForFunction((id) => location.hash.includes(`event=${id}`), id, { timeout: WAIT_MS });
+  const kept = (await status(page)).eventsKept;
+  await page.locator('[data-testid=show-all-events]').check();
+  await page.waitForFunction((kept) => {
+    const el = document.querySelector('[data-testid=status]');
+    return el.dataset.state === 'ready' && Number(el.dataset.eventsKept) > kept;
+  }, kept, { timeout: WAIT_MS });
+  await page.waitForFunction((id) => document.querySelector('[data-testid=event-detail]')?.innerText.includes(`"eventID": "${id}"`), id, { timeout: WAIT_MS });
+  assert.ok((await page.evaluate(() => location.hash)).includes(`event=${id}`));
   assertCleanSession(s);
 });
