@@ -184,12 +184,38 @@ impl Store {
     pub fn by_time(&self) -> Vec<usize> {
         // Each key is read once, in order: a sort that reads it from the event at every comparison jumps
         // about the whole store (an event is some 300 bytes), and the page sorts again at every refresh.
-        // The index makes every key distinct, so an unstable sort gives the one order there is.
-        let mut keys: Vec<(bool, i64, usize)> =
-            self.events.iter().enumerate().map(|(i, e)| (e.time.is_none(), e.time.map_or(0, |t| t.0), i)).collect();
-        keys.sort_unstable();
-        keys.into_iter().map(|(_, _, i)| i).collect()
+        order_by_time(self.events.iter().map(|e| e.time.map(|t| t.0)))
     }
+}
+
+/// The places of `times` sorted oldest first, equal times in their order, `None` last: a stable radix sort,
+/// a byte of the key a pass, skipping the bytes all keys share (a month of logs differs in four). Linear
+/// in the events, and no comparison sort for the page to download (a kilobyte gzipped).
+fn order_by_time(times: impl Iterator<Item = Option<i64>>) -> Vec<usize> {
+    // Flipping the sign bit orders negative times before positive ones; `None` is above every time.
+    let key = |time: Option<i64>| time.map_or(u64::MAX, |t| ((t as u64) ^ (1 << 63)).min(u64::MAX - 1));
+    let mut items: Vec<(u64, usize)> = times.enumerate().map(|(i, t)| (key(t), i)).collect();
+    let mut spare = vec![(0, 0); items.len()];
+    for shift in (0..64).step_by(8) {
+        let mut starts = [0usize; 256];
+        for &(k, _) in &items {
+            starts[(k >> shift) as usize & 255] += 1;
+        }
+        if starts.contains(&items.len()) {
+            continue;
+        }
+        let mut at = 0;
+        for start in starts.iter_mut() {
+            (*start, at) = (at, at + *start);
+        }
+        for &item in &items {
+            let byte = (item.0 >> shift) as usize & 255;
+            spare[starts[byte]] = item;
+            starts[byte] += 1;
+        }
+        std::mem::swap(&mut items, &mut spare);
+    }
+    items.into_iter().map(|(_, i)| i).collect()
 }
 
 /// An eventID as the store remembers it.
@@ -298,5 +324,31 @@ mod tests {
         let mut store = Store::new();
         store.add(ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true }));
         assert_eq!(store.by_time(), vec![5, 2, 0, 3, 1, 4]);
+    }
+
+    #[test]
+    fn the_radix_order_is_the_order_of_a_comparison_sort() {
+        // Times close together and far apart, ties, the extremes, and none.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let times: Vec<Option<i64>> = (0..5000)
+            .map(|_| match next() % 8 {
+                0 => None,
+                1 => Some(i64::MIN),
+                2 => Some(i64::MAX),
+                3 => Some(next() as i64),
+                4 => Some(-((next() % 1000) as i64)),
+                _ => Some(1_772_438_400_000 + (next() % 86_400_000) as i64),
+            })
+            .collect();
+        let mut expected: Vec<usize> = (0..times.len()).collect();
+        expected.sort_by_key(|&i| (times[i].is_none(), times[i], i));
+        assert_eq!(order_by_time(times.iter().copied()), expected);
+        assert_eq!(order_by_time(std::iter::empty()), Vec::<usize>::new());
     }
 }
