@@ -11,6 +11,14 @@ async function search(page, text) {
   await page.locator('[data-testid=search]').fill(text);
 }
 
+// A fresh page with the built-in sample loaded.
+async function withSample() {
+  const s = await h.openPage();
+  await loadSample(s.page);
+  await waitReady(s.page);
+  return s;
+}
+
 async function expectShown(page, n) {
   await page.locator(`[data-testid=status][data-events-shown="${n}"]`).waitFor({ timeout: WAIT_MS });
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=event-row]').length === n, n, { timeout: WAIT_MS });
@@ -87,10 +95,8 @@ test('the view lives in the URL hash: a shared link restores the search and the 
 });
 
 test('a search that matches nothing says so, and the message goes once events show again', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const kept = (await status(page)).eventsKept;
   assert.equal(await page.locator('[data-testid=no-match]').count(), 0, 'no message while events show');
   await search(page, 'user:nobody-at-all');
@@ -103,10 +109,8 @@ test('a search that matches nothing says so, and the message goes once events sh
 });
 
 test('facets: a click includes a value, Alt-click excludes one; the facet keeps showing the others', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const values = page.locator('[data-testid=facet-value][data-facet=event]');
   const first = values.first();
   const name = await first.getAttribute('data-value');
@@ -132,10 +136,8 @@ test('facets: a click includes a value, Alt-click excludes one; the facet keeps 
 });
 
 test('facets: clicking another value switches to it, and a chosen value clicked again is taken back out', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const kept = (await status(page)).eventsKept;
   const box = page.locator('[data-testid=search]');
   const value = (facet, name) => page.locator(`[data-testid=facet-value][data-facet=${facet}][data-value="${name}"]`);
@@ -195,10 +197,8 @@ test('facets: clicking another value switches to it, and a chosen value clicked 
 });
 
 test('with free text in the search, a chosen value\'s facet still counts the others that hold the text', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const kept = (await status(page)).eventsKept;
   await search(page, 'eu-central-1');
   const values = page.locator('[data-testid=facet-value][data-facet=event]');
@@ -224,10 +224,8 @@ test('with free text in the search, a chosen value\'s facet still counts the oth
 });
 
 test('a word typed letter by letter, and taken back, shows what the whole word shows', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const box = page.locator('[data-testid=search]');
   // The answer to what is in the box once its search is over: the count and the event facet.
   const settled = async (text) => {
@@ -271,10 +269,8 @@ test('a word typed letter by letter, and taken back, shows what the whole word s
 });
 
 test('a JSON path looks into lists: a tag\'s key finds the events that set it', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   await search(page, 'event:TagResource');
   await page.waitForFunction(() => {
     const rows = [...document.querySelectorAll('[data-testid=event-row]')];
@@ -313,10 +309,8 @@ test('the detail panel says when the search leaves its event out of the table', 
 });
 
 test('a facet with more values than it lists opens to all of them, and a value found there can be chosen', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const listed = () => page.locator('[data-testid=facet-value][data-facet=user]').count();
   const more = page.locator('[data-testid=facet-more][data-facet=user]');
   assert.equal(await listed(), 8);
@@ -338,10 +332,8 @@ test('a facet with more values than it lists opens to all of them, and a value f
 });
 
 test('Back and Forward step through the searches made, with the event selected in each, and the loaded logs stay', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const kept = (await status(page)).eventsKept;
   const box = page.locator('[data-testid=search]');
   const searchIs = (v) => page.waitForFunction((v) => document.querySelector('[data-testid=search]').value === v, v, { timeout: WAIT_MS });
@@ -386,10 +378,8 @@ test('Back and Forward step through the searches made, with the event selected i
 });
 
 test('ticking "Show all events" keeps the selected event selected once the files are read again', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await withSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const row = page.locator('[data-testid=event-row]').nth(3);
   const id = await row.getAttribute('data-event-id');
   await row.click();
