@@ -322,7 +322,7 @@ pub fn App() -> Html {
         })
     };
     let on_toggle_job =
-        use_callback(state.dispatcher(), |index: usize, dispatcher| dispatcher.dispatch(Action::ToggleJob(index)));
+        use_callback(state.dispatcher(), |key: String, dispatcher| dispatcher.dispatch(Action::ToggleJob(key)));
 
     {
         let loader = (*loader).clone();
@@ -534,7 +534,7 @@ pub fn App() -> Html {
         },
         Tab::Jobs => html! {
             <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-jobs">
-                <JobsView engine={(*engine).clone()} generation={state.generation} open={state.open_job} on_toggle={on_toggle_job} on_select={on_select.clone()} />
+                <JobsView engine={(*engine).clone()} generation={state.generation} open={state.open_job.clone()} on_toggle={on_toggle_job} on_select={on_select.clone()} />
                 { for detail }
             </div>
         },

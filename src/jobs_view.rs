@@ -12,10 +12,11 @@ pub struct JobsProps {
     pub engine: EngineHandle,
     /// Changes whenever the data does.
     pub generation: u64,
-    /// The open job.
-    pub open: Option<usize>,
-    /// A job was opened or closed.
-    pub on_toggle: Callback<usize>,
+    /// The open job, by its key (see `key`): a place in the list would be another job's once more files
+    /// are loaded.
+    pub open: Option<String>,
+    /// A job was opened or closed, by its key.
+    pub on_toggle: Callback<String>,
     /// An event of a lifecycle was chosen.
     pub on_select: Callback<usize>,
 }
@@ -41,7 +42,9 @@ pub fn JobsView(props: &JobsProps) -> Html {
     let items = shown.into_iter().map(|i| (i, &jobs[i])).map(|(i, job)| {
         let status = job.status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
         let on_toggle = props.on_toggle.clone();
-        let open = props.open == Some(i);
+        // A job's identity in the list, whatever its place: what stays open, and what Yew keys the line by.
+        let key = format!("{}/{}/{}/{}", job.account, job.region, job.kind.as_str(), job.name);
+        let open = props.open.as_deref() == Some(key.as_str());
         let span = match (job.first, job.last) {
             (Some(first), Some(last)) => format!("{} → {}", first.to_iso(), last.to_iso()),
             _ => String::new(),
@@ -69,11 +72,11 @@ pub fn JobsView(props: &JobsProps) -> Html {
             html! { <ol class="lifecycle" id={lifecycle_id.clone()} aria-label={format!("Lifecycle of {}", view::cell(&job.name))}>{ for steps }</ol> }
         });
         html! {
-            <li key={format!("{}/{}/{}/{}", job.account, job.region, job.kind.as_str(), job.name)} class="job"
+            <li key={key.clone()} class="job"
                 data-testid="job" data-job-name={job.name.clone()} data-job-kind={job.kind.as_str()}
                 data-status={status.clone()} data-events={job.events.len().to_string()}>
                 <button type="button" class="job-head" aria-expanded={open.to_string()} aria-controls={open.then_some(lifecycle_id)}
-                    onclick={Callback::from(move |_| on_toggle.emit(i))}>
+                    onclick={Callback::from(move |_| on_toggle.emit(key.clone()))}>
                     <span class="kind">{job.kind.as_str()}</span>
                     <span class="name">{view::cell(&job.name)}</span>
                     <span class={classes!("status", status.to_ascii_lowercase())}>{status}</span>

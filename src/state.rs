@@ -79,7 +79,7 @@ pub struct State {
     /// The open tab.
     pub tab: Tab,
     /// The expanded job in the jobs view.
-    pub open_job: Option<usize>,
+    pub open_job: Option<String>,
     /// Whether events of every service are kept.
     pub show_all: bool,
     /// What is typed in the search box.
@@ -134,7 +134,7 @@ pub enum Action {
     /// A tab was chosen.
     Tab(Tab),
     /// A job was opened or closed.
-    ToggleJob(usize),
+    ToggleJob(String),
 }
 
 impl Reducible for State {
@@ -197,15 +197,12 @@ impl Reducible for State {
             }
             Action::Resorted => next.generation += 1,
             Action::Ranged { range, shown } => {
-                // The jobs' list changes: the open job's place in it would be another's.
-                next.open_job = None;
                 next.searching = None;
                 next.range = range;
                 next.shown = shown;
                 next.generation += 1;
             }
             Action::Searched { text, hints, shown } => {
-                next.open_job = None;
                 next.searching = None;
                 next.search = text;
                 next.hints = hints;
@@ -230,7 +227,6 @@ impl Reducible for State {
                 next.selected = None;
             }
             Action::Restore { search, hints, shown, range, tab, event } => {
-                next.open_job = None;
                 next.searching = None;
                 next.search = search;
                 next.hints = hints;
@@ -248,8 +244,8 @@ impl Reducible for State {
                 }
                 next.tab = tab;
             }
-            Action::ToggleJob(index) => {
-                next.open_job = if next.open_job == Some(index) { None } else { Some(index) };
+            Action::ToggleJob(key) => {
+                next.open_job = if next.open_job.as_ref() == Some(&key) { None } else { Some(key) };
             }
         }
         Rc::new(next)

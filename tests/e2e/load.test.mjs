@@ -110,3 +110,35 @@ test('a second copy of an event that differs from the first is said apart from t
   assert.equal(await page.locator('[data-testid=event-row]').filter({ hasText: '198.51.100.66' }).count(), 0);
   assertCleanSession(s);
 });
+
+test('an open job stays open, and the only one open, when files with newer jobs load', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await loadSample(page);
+  await waitReady(page);
+  await openJobs(page);
+  const second = page.locator('[data-testid=job]').nth(1);
+  const name = await second.getAttribute('data-job-name');
+  await second.locator('.job-head').click();
+  const open = page.locator('[data-testid=job]:has(.job-head[aria-expanded=true])');
+  await expectCount(page, '[data-testid=job]:has(.job-head[aria-expanded=true])', 1);
+  // A job started after every job of the sample: it comes first in the list, newest first.
+  const later = JSON.parse(readFileSync(corpusFile(CORPUS.transcribe), 'utf8'));
+  for (const [i, r] of later.Records.entries()) {
+    r.eventTime = `2031-01-01T00:00:0${i}Z`;
+    r.eventID = `later-${i}`;
+    if (r.requestParameters?.transcriptionJobName) r.requestParameters.transcriptionJobName = 'later-job';
+  }
+  const kept = (await status(page)).eventsKept;
+  await page.locator('[data-testid=file-input]').setInputFiles([
+    { name: 'later.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(later)) },
+  ]);
+  await page.waitForFunction((kept) => {
+    const el = document.querySelector('[data-testid=status]');
+    return el.dataset.state === 'ready' && Number(el.dataset.eventsKept) > kept;
+  }, kept, { timeout: 30_000 });
+  assert.equal(await page.locator('[data-testid=job]').first().getAttribute('data-job-name'), 'later-job');
+  await expectCount(page, '[data-testid=job]:has(.job-head[aria-expanded=true])', 1);
+  assert.equal(await open.getAttribute('data-job-name'), name);
+  assertCleanSession(s);
+});
