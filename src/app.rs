@@ -594,8 +594,9 @@ pub fn App() -> Html {
                             {format!("searching the original JSON… {percent} %")}
                         </span>
                     }
-                    <button data-testid="export-jsonl" title="The shown events' original records, one per line" onclick={on_export(false)}>{"Export JSON Lines"}</button>
-                    <button data-testid="export-csv" title="The shown rows, safe to open in a spreadsheet" onclick={on_export(true)}>{"Export CSV"}</button>
+                    // While a search over the original JSON goes on, the shown rows are only what it found so far.
+                    <button data-testid="export-jsonl" disabled={state.searching.is_some()} title="The shown events' original records, one per line" onclick={on_export(false)}>{"Export JSON Lines"}</button>
+                    <button data-testid="export-csv" disabled={state.searching.is_some()} title="The shown rows, safe to open in a spreadsheet" onclick={on_export(true)}>{"Export CSV"}</button>
                     <button data-testid="copy-sql" aria-expanded={sql_open.to_string()} title="The same search as SQL, for Athena, CloudTrail Lake or DuckDB" onclick={on_sql_toggle}>{"Copy as SQL"}</button>
                 </div>
                 if !state.hints.is_empty() {
