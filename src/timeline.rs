@@ -217,7 +217,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             let n: u32 = histogram.counts[a..=b].iter().sum();
             let from = histogram.start + a as i64 * histogram.bin_ms;
             let to = (histogram.start + (b as i64 + 1) * histogram.bin_ms).min(end);
-            format!("{} to {}: {n} events; Enter shows them", EventTime(from).to_iso(), EventTime(to).to_iso())
+            let events = trailscope_core::view::counted(n, "event");
+            format!("{} to {}: {events}; Enter shows them", EventTime(from).to_iso(), EventTime(to).to_iso())
         })
         .unwrap_or_default();
     let clear = props.range.map(|(a, b)| {
@@ -278,9 +279,10 @@ fn summary(histogram: &Histogram) -> String {
     let n: u32 = histogram.counts.iter().sum();
     let errors: u32 = histogram.errors.iter().sum();
     format!(
-        "Events over time, {} to {}: {n} events, {errors} with an error",
+        "Events over time, {} to {}: {}, {errors} with an error",
         EventTime(histogram.start).to_iso(),
-        EventTime(histogram.end()).to_iso()
+        EventTime(histogram.end()).to_iso(),
+        trailscope_core::view::counted(n, "event")
     )
 }
 

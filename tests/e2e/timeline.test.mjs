@@ -63,7 +63,7 @@ test('the timeline draws every shown event: the bars read under the pointer add 
   const chart = page.locator('[data-testid=timeline]');
   // The chart's name says its totals: "Events over time, FROM to TO: N events, E with an error".
   const label = await chart.getAttribute('aria-label');
-  const [, total, withError] = label.match(/: (\d+) events, (\d+) with an error$/) ?? [];
+  const [, total, withError] = label.match(/: (\d+) events?, (\d+) with an error$/) ?? [];
   assert.equal(Number(total), st.eventsShown, label);
 
   // Across the chart a few pixels at a time (at most 120 bars; here each is about 10 px wide): each bar once.

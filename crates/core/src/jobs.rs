@@ -88,7 +88,11 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
             anomalies: Vec::new(),
         });
         job.events.push(i);
-        job.first = job.first.min(event.time).or(event.time);
+        // An event without a time leaves the job's span as it was (`None` is the least of options).
+        job.first = match (job.first, event.time) {
+            (Some(first), Some(time)) => Some(first.min(time)),
+            (first, time) => first.or(time),
+        };
         job.last = job.last.max(event.time);
         // Polls repeat the status they saw last: a copy only when it changed.
         if let Some(status) = info.status.as_deref().filter(|&s| job.status.as_deref() != Some(s)) {
@@ -106,11 +110,13 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         if info.action == Action::Start && event.error_code().is_empty() && job.started_by.is_none() {
             job.started_by = Some(event.identity().name.to_owned());
         }
-        if !job.identities.contains(event.identity().name) {
-            job.identities.insert(event.identity().name.to_owned());
+        // A record without a name or an address adds no identity or address to count.
+        let (name, ip) = (event.identity().name, event.source_ip());
+        if !name.is_empty() && !job.identities.contains(name) {
+            job.identities.insert(name.to_owned());
         }
-        if !job.source_ips.contains(event.source_ip()) {
-            job.source_ips.insert(event.source_ip().to_owned());
+        if !ip.is_empty() && !job.source_ips.contains(ip) {
+            job.source_ips.insert(ip.to_owned());
         }
     }
     let mut jobs: Vec<Job> = by_key.into_values().collect();
@@ -192,6 +198,9 @@ mod tests {
                 "j1",
             ),
             record("StartTranscriptionJob", "bob", "192.0.2.2", "2026-03-02T08:00:00Z", "", "j2"),
+            // A poll without an address or a time: neither a second address nor a span lost.
+            record("StartTranscriptionJob", "dana", "192.0.2.3", "2026-03-02T08:00:00Z", "", "j3"),
+            record("GetTranscriptionJob", "dana", "", "", "", "j3"),
         ];
         let file = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         let mut store = Store::new();
@@ -210,5 +219,9 @@ mod tests {
         );
         let j2 = all.iter().find(|j| j.name == "j2").expect("j2");
         assert!(j2.anomalies.is_empty());
+        let j3 = all.iter().find(|j| j.name == "j3").expect("j3");
+        assert_eq!((j3.events.len(), j3.source_ips.len()), (2, 1));
+        assert!(j3.anomalies.is_empty(), "{:?}", j3.anomalies);
+        assert!(j3.first.is_some() && j3.first == j3.last);
     }
 }
