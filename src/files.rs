@@ -250,7 +250,8 @@ async fn callback_promise(target: &JsValue, name: &str) -> Result<JsValue, JsVal
 pub trait Report {
     /// Files joined the queue (`files`), or the sizes of `sized` of them were added up (`bytes`).
     fn queued(&self, files: u64, bytes: u64, sized: u64);
-    /// Progress since the last report: files finished, bytes read, and the file being read now.
+    /// Progress since the last report: bytes read, and the file being read now (files done are the
+    /// engine's counts).
     fn progress(&self, bytes: u64, reading: String);
     /// The engine's data changed.
     fn data(&self);
@@ -281,7 +282,7 @@ pub struct Loader {
     /// Whether a reading worker ever said it was ready: one that does not start after that was stopped by
     /// a file, not by its code.
     readers_ran: Cell<bool>,
-    /// Progress not yet reported (files, bytes, the file being read) and when the last report went out:
+    /// Progress not yet reported (bytes, the file being read) and when the last report went out:
     /// reports are sent at most five times a second, so the page's thread stays free for the workers.
     unreported: RefCell<(u64, String)>,
     last_progress: Cell<f64>,

@@ -39,8 +39,7 @@ impl Progress {
     /// Files of this load done: those the status line counts since it began, so that the two lines agree.
     /// Never beyond the total: the sample is queued as one file and counted as the files it holds.
     pub fn files_done(&self, summary: &Summary) -> u64 {
-        let done = summary.files_ok + summary.files_failed + summary.files_skipped;
-        done.saturating_sub(self.files_before).min(self.files_total)
+        summary.files().saturating_sub(self.files_before).min(self.files_total)
     }
 
     /// A rough estimate of the time left, from the pace so far; `None` until there is a pace: half a
@@ -145,10 +144,9 @@ impl Reducible for State {
         match action {
             Action::Queued { files, bytes, sized } => {
                 if next.loading != Some(true) {
-                    let s = &next.summary;
                     next.progress = Progress {
                         started_ms: js_sys::Date::now(),
-                        files_before: s.files_ok + s.files_failed + s.files_skipped,
+                        files_before: next.summary.files(),
                         ..Progress::default()
                     };
                 }

@@ -41,6 +41,13 @@ pub struct Summary {
     pub n_differing: u64,
 }
 
+impl Summary {
+    /// Files with an outcome: read, failed or skipped.
+    pub fn files(&self) -> u64 {
+        self.files_ok + self.files_failed + self.files_skipped
+    }
+}
+
 /// Records of one service that were counted but not kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotKept {
