@@ -3,36 +3,18 @@
 // drawn at two device pixels per CSS pixel, which is how these tests open the page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, loadSample, waitReady, status, assertCleanSession } from './harness.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, status, assertCleanSession } from './harness.mjs';
 
 const h = useHarness();
 
 const ZOOM_200 = { viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 };
 const DESKTOP = { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 };
 
-// Like the harness's openPage(), with the window size and colour scheme given: a fresh context at the page,
-// mounted and idle, with the session record that assertCleanSession() reads.
-async function openAt(options) {
-  const context = await h.browser.newContext(options);
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT_MS);
-  const s = { page, context, origin: h.origin, requests: [], pageErrors: [], dialogs: [] };
-  page.on('request', (r) => s.requests.push({ method: r.method(), url: r.url(), type: r.resourceType() }));
-  page.on('pageerror', (e) => s.pageErrors.push(String(e?.stack || e)));
-  page.on('dialog', (d) => {
-    s.dialogs.push({ type: d.type(), message: d.message() });
-    d.dismiss().catch(() => {});
-  });
-  await page.goto(h.server.url, { waitUntil: 'load' });
-  await page.locator('[data-testid=status][data-state=idle]').waitFor({ timeout: WAIT_MS });
-  return s;
-}
-
+// A page in a window of the size and colour scheme given, with the sample loaded: `body` runs on it, then
+// the session is checked clean and the window closed.
 async function withSample(options, body) {
-  const s = await openAt(options);
+  const s = await h.openWithSample({ contextOptions: options });
   try {
-    await loadSample(s.page);
-    await waitReady(s.page);
     await s.page.locator('[data-testid=event-row]').first().waitFor();
     await body(s);
     assertCleanSession(s);
@@ -308,7 +290,7 @@ test('from the keyboard: the timeline brushes a range, a facet value is included
 test('the dark theme follows the system: another background, text still readable', { timeout: TEST_TIMEOUT_MS }, async () => {
   const colours = {};
   for (const colorScheme of ['light', 'dark']) {
-    const s = await openAt({ ...DESKTOP, colorScheme });
+    const s = await h.openPage({ contextOptions: { ...DESKTOP, colorScheme } });
     try {
       colours[colorScheme] = await s.page.evaluate(() => {
         const lum = (c) => {
@@ -351,10 +333,8 @@ test('the dark theme follows the system: another background, text still readable
 });
 
 test('sortable headers sort from the keyboard, the tabs move with the arrows, and rows say where they stand', { timeout: 180_000 }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const header = page.locator('[data-testid=column-header][data-column=event]');
   await header.focus();
   await page.keyboard.press('Enter');

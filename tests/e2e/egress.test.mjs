@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, startHarness, startCanary, loadSample, waitReady, assertNoEgress, assertCleanSession,
+  TEST_TIMEOUT_MS, WAIT_MS, startHarness, startCanary, assertNoEgress, assertCleanSession,
 } from './harness.mjs';
 
 let h;
@@ -65,10 +65,8 @@ test('fetch to another origin is refused by the Content-Security-Policy', { time
 });
 
 test('the page\'s workers cannot reach another origin either', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const workers = page.workers();
   t.diagnostic(`workers alive after loading the sample: ${workers.length} ${JSON.stringify(workers.map((w) => w.url()))}`);
   for (const [i, w] of workers.entries()) {

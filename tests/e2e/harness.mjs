@@ -278,6 +278,13 @@ export async function startHarness({ root } = {}) {
       }
       return s;
     },
+    // openPage(), with the built-in sample then loaded and read.
+    async openWithSample(options) {
+      const s = await h.openPage(options);
+      await loadSample(s.page);
+      await waitReady(s.page);
+      return s;
+    },
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});

@@ -66,10 +66,8 @@ test('from the search box the arrows go into the rows it found; Esc with nothing
 });
 
 test('with files loaded, leaving the page asks first, and staying keeps what was loaded', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const kept = await page.locator('[data-testid=status]').getAttribute('data-events-kept');
   await page.locator('[data-testid=event-row]').first().click();
   // Back, as a person undoing a filter might press it: the browser asks before the loaded logs are lost.
@@ -212,10 +210,8 @@ test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_
 });
 
 test('the jobs follow the search: those with a shown event are listed, each still told whole', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   await openJobs(page);
   await page.locator('[data-testid=job]').first().waitFor({ timeout: WAIT_MS });
   const all = await jobs(page);

@@ -3,17 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFiles, loadSample, waitReady, status, fileErrors,
+  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, status, fileErrors,
   eventRows, openJobs, jobs, expectCount, expectSome, expectTextContains, assertCleanSession,
 } from './harness.mjs';
 
 const h = useHarness();
 
 test('the built-in sample loads, shows events and jobs, nothing leaves the tab', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const st = await status(page);
   assert.ok(st.filesOk > 0, `data-files-ok should be > 0: ${JSON.stringify(st)}`);
   assert.equal(st.filesFailed, 0, `data-files-failed should be 0: ${JSON.stringify(st)}; file errors: ${JSON.stringify(await fileErrors(page))}`);
@@ -112,10 +110,8 @@ test('a second copy of an event that differs from the first is said apart from t
 });
 
 test('an open job stays open, and the only one open, when files with newer jobs load', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   await openJobs(page);
   const second = page.locator('[data-testid=job]').nth(1);
   const name = await second.getAttribute('data-job-name');

@@ -1,7 +1,7 @@
 // Columns a person can resize: drag the grip at a header's right edge, or focus it and use the arrows.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_TIMEOUT_MS, useHarness, loadSample, waitReady, status, assertCleanSession } from './harness.mjs';
+import { TEST_TIMEOUT_MS, useHarness, status, assertCleanSession } from './harness.mjs';
 
 const h = useHarness();
 
@@ -11,10 +11,8 @@ const cellWidth = (page, column) =>
   page.locator(`[data-testid=event-row] .c-${column}`).first().evaluate((el) => el.getBoundingClientRect().width);
 
 test('dragging a header grip or pressing the arrows on it resizes the column, header and cells alike', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const before = await width(page, 'event');
   const sortBefore = await page.locator('[data-testid=column-header][data-column=event]').getAttribute('aria-sort');
 

@@ -2,21 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, assertCleanSession, loadSample, status,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, assertCleanSession, status,
 } from './harness.mjs';
 
 const h = useHarness();
 
 async function search(page, text) {
   await page.locator('[data-testid=search]').fill(text);
-}
-
-// A fresh page with the built-in sample loaded.
-async function withSample() {
-  const s = await h.openPage();
-  await loadSample(s.page);
-  await waitReady(s.page);
-  return s;
 }
 
 async function expectShown(page, n) {
@@ -95,7 +87,7 @@ test('the view lives in the URL hash: a shared link restores the search and the 
 });
 
 test('a search that matches nothing says so, and the message goes once events show again', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const kept = (await status(page)).eventsKept;
   assert.equal(await page.locator('[data-testid=no-match]').count(), 0, 'no message while events show');
@@ -109,7 +101,7 @@ test('a search that matches nothing says so, and the message goes once events sh
 });
 
 test('facets: a click includes a value, Alt-click excludes one; the facet keeps showing the others', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const values = page.locator('[data-testid=facet-value][data-facet=event]');
   const first = values.first();
@@ -136,7 +128,7 @@ test('facets: a click includes a value, Alt-click excludes one; the facet keeps 
 });
 
 test('facets: clicking another value switches to it, and a chosen value clicked again is taken back out', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const kept = (await status(page)).eventsKept;
   const box = page.locator('[data-testid=search]');
@@ -197,7 +189,7 @@ test('facets: clicking another value switches to it, and a chosen value clicked 
 });
 
 test('with free text in the search, a chosen value\'s facet still counts the others that hold the text', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const kept = (await status(page)).eventsKept;
   await search(page, 'eu-central-1');
@@ -224,7 +216,7 @@ test('with free text in the search, a chosen value\'s facet still counts the oth
 });
 
 test('a word typed letter by letter, and taken back, shows what the whole word shows', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const box = page.locator('[data-testid=search]');
   // The answer to what is in the box once its search is over: the count and the event facet.
@@ -269,7 +261,7 @@ test('a word typed letter by letter, and taken back, shows what the whole word s
 });
 
 test('a JSON path looks into lists: a tag\'s key finds the events that set it', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   await search(page, 'event:TagResource');
   await page.waitForFunction(() => {
@@ -309,7 +301,7 @@ test('the detail panel says when the search leaves its event out of the table', 
 });
 
 test('a facet with more values than it lists opens to all of them, and a value found there can be chosen', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const listed = () => page.locator('[data-testid=facet-value][data-facet=user]').count();
   const more = page.locator('[data-testid=facet-more][data-facet=user]');
@@ -332,7 +324,7 @@ test('a facet with more values than it lists opens to all of them, and a value f
 });
 
 test('Back and Forward step through the searches made, with the event selected in each, and the loaded logs stay', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const kept = (await status(page)).eventsKept;
   const box = page.locator('[data-testid=search]');
@@ -378,7 +370,7 @@ test('Back and Forward step through the searches made, with the event selected i
 });
 
 test('ticking "Show all events" keeps the selected event selected once the files are read again', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await withSample();
+  const s = await h.openWithSample();
   const { page } = s;
   const row = page.locator('[data-testid=event-row]').nth(3);
   const id = await row.getAttribute('data-event-id');

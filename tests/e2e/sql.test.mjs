@@ -2,7 +2,7 @@
 // worker) and never sent anywhere; values typed in the search box stay inside SQL string literals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, loadSample, waitReady, assertNoEgress, assertCleanSession } from './harness.mjs';
+import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, assertNoEgress, assertCleanSession } from './harness.mjs';
 
 const h = useHarness();
 
@@ -13,10 +13,8 @@ async function sqlText(page, pattern) {
 }
 
 test('the search, facets and brushed range become SQL for Athena, Lake and DuckDB', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   await page.locator('[data-testid=search]').fill("user:alice -error:AccessDenied* job:\"it's 100%\"");
   await page.locator('[data-testid=copy-sql]').click();
 

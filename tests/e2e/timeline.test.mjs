@@ -6,10 +6,8 @@ import { TEST_TIMEOUT_MS, WAIT_MS, useHarness, loadSample, waitReady, status, as
 const h = useHarness();
 
 test('brushing the timeline sets the time range; the table and counts follow', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const before = await status(page);
   assert.equal(before.eventsShown, before.eventsKept);
 
@@ -55,10 +53,8 @@ test('brushing the timeline sets the time range; the table and counts follow', {
 });
 
 test('the timeline draws every shown event: the bars read under the pointer add up to the events shown', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
+  const s = await h.openWithSample();
   const { page } = s;
-  await loadSample(page);
-  await waitReady(page);
   const st = await status(page);
   const chart = page.locator('[data-testid=timeline]');
   // The chart's name says its totals: "Events over time, FROM to TO: N events, E with an error".
