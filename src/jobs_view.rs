@@ -40,10 +40,10 @@ pub fn JobsView(props: &JobsProps) -> Html {
         format!("{} of {} jobs and resources, with events the search shows{so_far}", shown.len(), jobs.len())
     };
     let items = shown.into_iter().map(|i| (i, &jobs[i])).map(|(i, job)| {
-        let status = job.status.clone().unwrap_or_else(|| "UNKNOWN".to_owned());
+        let status = job.status_label().to_owned();
         let on_toggle = props.on_toggle.clone();
         // A job's identity in the list, whatever its place: what stays open, and what Yew keys the line by.
-        let key = format!("{}/{}/{}/{}", job.account, job.region, job.kind.as_str(), job.name);
+        let key = job.key();
         let open = props.open.as_deref() == Some(key.as_str());
         let span = match (job.first, job.last) {
             (Some(first), Some(last)) => format!("{} → {}", first.to_iso(), last.to_iso()),
@@ -74,11 +74,14 @@ pub fn JobsView(props: &JobsProps) -> Html {
         html! {
             <li key={key.clone()} class="job"
                 data-testid="job" data-job-name={job.name.clone()} data-job-kind={job.kind.as_str()}
-                data-status={status.clone()} data-events={job.events.len().to_string()}>
+                data-status={status.clone()} data-events={job.events.len().to_string()} data-job-life={job.life.to_string()}>
                 <button type="button" class="job-head" aria-expanded={open.to_string()} aria-controls={open.then_some(lifecycle_id)}
                     onclick={Callback::from(move |_| on_toggle.emit(key.clone()))}>
                     <span class="kind">{job.kind.as_str()}</span>
                     <span class="name">{view::cell(&job.name)}</span>
+                    if job.lives > 1 {
+                        <span class="life">{job.use_of_name()}</span>
+                    }
                     <span class={classes!("status", status.to_ascii_lowercase())}>{status}</span>
                     <span class="count">{view::plural(job.events.len(), "event", "events")}</span>
                 </button>

@@ -124,8 +124,8 @@ pub fn jobs_table(out: &mut dyn Write, jobs: &[Job]) -> io::Result<()> {
         .map(|job| {
             [
                 job.kind.as_str().to_owned(),
-                view::cell(&job.name),
-                view::cell(job.status.as_deref().unwrap_or("UNKNOWN")),
+                view::cell(&job.name) + &job.use_of_name(),
+                view::cell(job.status_label()),
                 job.events.len().to_string(),
                 job.first.map(|t| t.to_iso()).unwrap_or_default(),
                 job.last.map(|t| t.to_iso()).unwrap_or_default(),

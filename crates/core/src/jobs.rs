@@ -6,13 +6,18 @@ use crate::model::{Event, Field};
 use crate::time::EventTime;
 use crate::transcribe::{Action, ResourceKind};
 
-/// One Transcribe resource and the events that touch it.
+/// One life of a Transcribe resource and the events that touch it: a name used again after its resource
+/// was deleted (or started again, the delete not in the logs) is another job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     /// The resource kind.
     pub kind: ResourceKind,
     /// The resource's name.
     pub name: String,
+    /// Which use of the name this is, oldest first from 1, among the loaded events.
+    pub life: u32,
+    /// How many uses of the name the loaded events show.
+    pub lives: u32,
     /// The account that owns it.
     pub account: String,
     /// The region it lives in.
@@ -31,9 +36,12 @@ pub struct Job {
     pub language: Field,
     /// Who started it (the identity of the first `Start`/`Create` call), when seen.
     pub started_by: Option<String>,
+    /// The starter as identities are compared: its ARN, or its name where the record has no ARN. Two
+    /// roles' sessions may share a name.
+    pub started_by_key: Option<String>,
     /// Indices into the events, oldest first.
     pub events: Vec<usize>,
-    /// Distinct identities that touched it.
+    /// Distinct identities that touched it, each by its ARN (its name where the record has none).
     pub identities: BTreeSet<String>,
     /// Distinct source IPs that touched it.
     pub source_ips: BTreeSet<String>,
@@ -42,14 +50,73 @@ pub struct Job {
 }
 
 impl Job {
+    fn new(kind: ResourceKind, name: &str, life: u32, event: &Event) -> Job {
+        Job {
+            kind,
+            name: name.to_owned(),
+            life,
+            lives: life,
+            account: event.account().to_owned(),
+            region: event.aws_region().to_owned(),
+            status: None,
+            failure_reason: Field::Absent,
+            first: event.time,
+            last: event.time,
+            media_uri: Field::Absent,
+            language: Field::Absent,
+            started_by: None,
+            started_by_key: None,
+            events: Vec::new(),
+            identities: BTreeSet::new(),
+            source_ips: BTreeSet::new(),
+            anomalies: Vec::new(),
+        }
+    }
+
+    /// The status to show: the last one reported; `CREATED` for a kind that reports none once it was
+    /// created; `UNKNOWN` when no event says.
+    pub fn status_label(&self) -> &str {
+        match self.status.as_deref() {
+            Some(status) => status,
+            None if !self.kind.has_state() && self.started_by.is_some() => "CREATED",
+            None => "UNKNOWN",
+        }
+    }
+
+    /// ` (use 2 of 3)` where the loaded events show the name used by more than one resource; else empty.
+    pub fn use_of_name(&self) -> String {
+        if self.lives > 1 {
+            format!(" (use {} of {})", self.life, self.lives)
+        } else {
+            String::new()
+        }
+    }
+
+    /// A key that tells this job from every other: account, region, kind, name and which use of the name.
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}/{}/{}", self.account, self.region, self.kind.as_str(), self.name, self.life)
+    }
+
     /// Milliseconds from the first event to the last.
     pub fn duration_ms(&self) -> Option<i64> {
         Some(self.last?.0 - self.first?.0)
     }
 }
 
+/// An identity as jobs compare them: its ARN, which names the role and the session, or its short name where
+/// the record has no ARN.
+fn identity_key(event: &Event) -> &str {
+    let identity = event.identity();
+    if identity.arn.is_empty() {
+        identity.name
+    } else {
+        identity.arn
+    }
+}
+
 /// Groups the events that name a Transcribe resource into jobs, keyed by account, region, kind and name
-/// (Transcribe names are unique per account and region). `order` gives event indices oldest first (taken as
+/// (Transcribe names are unique per account and region while the resource lives), one job per life of
+/// the name: a successful start after a successful delete or start begins another. `order` gives event indices oldest first (taken as
 /// they come: the page's rows are 32-bit, and a copy of a million of them was made for each refresh).
 pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job> {
     // Keys borrow from the events, and a set gets a copy of a name only when it lacks it: the page runs
@@ -57,7 +124,9 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
     // its cost.
     // Hashed, not ordered: a Transcribe event's key was compared with a dozen others, string by string, and
     // that was a third of a refresh. The jobs are sorted once at the end.
-    let mut by_key: HashMap<(&str, &str, ResourceKind, &str), Job, foldhash::fast::FixedState> = HashMap::default();
+    // The key's latest life, as a place in `jobs`.
+    let mut by_key: HashMap<(&str, &str, ResourceKind, &str), usize, foldhash::fast::FixedState> = HashMap::default();
+    let mut jobs: Vec<Job> = Vec::new();
     // Which events are Transcribe ones, read in the store's order: in time order, reading each event
     // (some 300 bytes, anywhere in the store) only to skip it cost more than the jobs when all are kept.
     let transcribe: Vec<bool> = events.iter().map(|e| e.transcribe.is_some()).collect();
@@ -70,23 +139,23 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         }
         let name = info.name.display();
         let key = (event.account(), event.aws_region(), info.kind, name);
-        let job = by_key.entry(key).or_insert_with(|| Job {
-            kind: info.kind,
-            name: name.to_owned(),
-            account: event.account().to_owned(),
-            region: event.aws_region().to_owned(),
-            status: None,
-            failure_reason: Field::Absent,
-            first: event.time,
-            last: event.time,
-            media_uri: Field::Absent,
-            language: Field::Absent,
-            started_by: None,
-            events: Vec::new(),
-            identities: BTreeSet::new(),
-            source_ips: BTreeSet::new(),
-            anomalies: Vec::new(),
+        let succeeded = event.error_code().is_empty();
+        let latest = by_key.get(&key).copied();
+        // Transcribe refuses a start while the name is in use: one that succeeds after the life's own start or
+        // delete begins a new life. Anything else (a poll of a deleted job, which fails) stays with the last.
+        let ended = latest.map(|at| &jobs[at]).is_some_and(|job| {
+            job.started_by_key.is_some() || job.status.as_deref() == Some(crate::transcribe::DELETED)
         });
+        let at = match latest {
+            Some(at) if !(ended && info.action == Action::Start && succeeded) => at,
+            _ => {
+                let life = latest.map_or(1, |at| jobs[at].life + 1);
+                by_key.insert(key, jobs.len());
+                jobs.push(Job::new(info.kind, name, life, event));
+                jobs.len() - 1
+            }
+        };
+        let job = &mut jobs[at];
         job.events.push(i);
         // An event without a time leaves the job's span as it was (`None` is the least of options).
         job.first = match (job.first, event.time) {
@@ -94,8 +163,10 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
             (first, time) => first.or(time),
         };
         job.last = job.last.max(event.time);
-        // Polls repeat the status they saw last: a copy only when it changed.
-        if let Some(status) = info.status.as_deref().filter(|&s| job.status.as_deref() != Some(s)) {
+        // Polls repeat the status they saw last: a copy only when it changed. A delete ends the life, so a
+        // poll logged in the same second, and sorted after it, does not bring it back.
+        let deleted = job.status.as_deref() == Some(crate::transcribe::DELETED);
+        if let Some(status) = info.status.as_deref().filter(|&s| !deleted && job.status.as_deref() != Some(s)) {
             job.status = Some(status.to_owned());
         }
         if info.failure_reason.is_present() {
@@ -107,43 +178,61 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         if !job.language.is_present() {
             job.language = info.language.clone();
         }
-        if info.action == Action::Start && event.error_code().is_empty() && job.started_by.is_none() {
+        if info.action == Action::Start && succeeded && job.started_by.is_none() {
             job.started_by = Some(event.identity().name.to_owned());
+            job.started_by_key = Some(identity_key(event).to_owned());
         }
         // A record without a name or an address adds no identity or address to count.
-        let (name, ip) = (event.identity().name, event.source_ip());
-        if !name.is_empty() && !job.identities.contains(name) {
-            job.identities.insert(name.to_owned());
+        let (who, ip) = (identity_key(event), event.source_ip());
+        if !who.is_empty() && !job.identities.contains(who) {
+            job.identities.insert(who.to_owned());
         }
         if !ip.is_empty() && !job.source_ips.contains(ip) {
             job.source_ips.insert(ip.to_owned());
         }
     }
-    let mut jobs: Vec<Job> = by_key.into_values().collect();
     for job in &mut jobs {
         job.anomalies = anomalies(job, events);
     }
+    // The key's latest life is its last use of the name.
+    let lives: Vec<u32> = jobs
+        .iter()
+        .map(|job| {
+            let key = (job.account.as_str(), job.region.as_str(), job.kind, job.name.as_str());
+            by_key.get(&key).map_or(job.life, |&at| jobs[at].life)
+        })
+        .collect();
+    for (job, lives) in jobs.iter_mut().zip(lives) {
+        job.lives = lives;
+    }
     // Newest first, then by name; the rest of the key only orders the ties, as it always did.
     crate::query::sort_items(jobs, &|a, b| {
-        (b.last, &a.name, &a.account, &a.region, a.kind).cmp(&(a.last, &b.name, &b.account, &b.region, b.kind))
+        (b.last, &a.name, &a.account, &a.region, a.kind, b.life)
+            .cmp(&(a.last, &b.name, &b.account, &b.region, b.kind, a.life))
     })
 }
 
 /// The signs worth a look: another identity than the starter reading or deleting the resource, more than
 /// one source address, and calls refused for lack of permission.
-fn anomalies(job: &Job, events: &[Event]) -> Vec<String> {
+fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
     let mut out = Vec::new();
-    if let Some(starter) = &job.started_by {
+    if let (Some(starter), Some(starter_key)) = (&job.started_by, &job.started_by_key) {
         // Each name once, in order, kept sorted as they come: collecting a set would bring a stable sort's
         // code into the page, which must stay under 400 KB, for a handful of names.
-        let mut others: Vec<&str> = Vec::new();
+        let mut others: Vec<&'e str> = Vec::new();
         let read_or_deleted = job
             .events
             .iter()
             .filter_map(|&i| events.get(i))
             .filter(|e| e.error_code().is_empty())
             .filter(|e| e.transcribe.as_ref().is_some_and(|t| matches!(t.action, Action::Read | Action::Delete)));
-        for name in read_or_deleted.map(|e| e.identity().name).filter(|name| *name != starter) {
+        // Compared by ARN; named by the short name, or by the ARN where that name is the starter's own (two
+        // roles' sessions of one name) or empty.
+        let other = |e: &'e Event| {
+            let (key, name) = (identity_key(e), e.identity().name);
+            (key != starter_key).then_some(if name.is_empty() || name == starter { key } else { name })
+        };
+        for name in read_or_deleted.filter_map(other) {
             if let Err(at) = others.binary_search(&name) {
                 others.insert(at, name);
             }
@@ -223,5 +312,117 @@ mod tests {
         assert_eq!((j3.events.len(), j3.source_ips.len()), (2, 1));
         assert!(j3.anomalies.is_empty(), "{:?}", j3.anomalies);
         assert!(j3.first.is_some() && j3.first == j3.last);
+    }
+
+    fn jobs_of(records: &[String]) -> (Store, Vec<Job>) {
+        let file = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        let mut store = Store::new();
+        store.add(ingest_file("a.json", file.as_bytes(), &IngestOptions::default()));
+        let all = jobs(store.events(), store.by_time());
+        (store, all)
+    }
+
+    /// A call by a role's session: the ARN names the role and the session, the short name the session.
+    fn by_role(name: &str, role: &str, session: &str, time: &str, job: &str, status: &str) -> String {
+        let response = if status.is_empty() {
+            "null".to_owned()
+        } else {
+            format!(r#"{{"transcriptionJob":{{"transcriptionJobName":"{job}","transcriptionJobStatus":"{status}"}}}}"#)
+        };
+        format!(
+            r#"{{"eventVersion":"1.08","userIdentity":{{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/{role}/{session}","sessionContext":{{"sessionIssuer":{{"userName":"{role}"}}}}}},"eventTime":"{time}","eventSource":"transcribe.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1","requestParameters":{{"transcriptionJobName":"{job}"}},"responseElements":{response},"eventID":"{name}-{role}-{time}","recipientAccountId":"111122223333"}}"#
+        )
+    }
+
+    #[test]
+    fn another_role_whose_session_has_the_starters_name_is_another_identity() {
+        let (_, all) = jobs_of(&[
+            by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("GetTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:01:00Z", "j1", "COMPLETED"),
+            by_role("GetTranscriptionJob", "Intruder", "worker", "2026-03-02T08:02:00Z", "j1", "COMPLETED"),
+        ]);
+        let j1 = &all[0];
+        assert_eq!(j1.started_by.as_deref(), Some("worker"));
+        assert_eq!(j1.identities.len(), 2, "{:?}", j1.identities);
+        assert_eq!(
+            j1.anomalies,
+            vec!["read or deleted by another identity than worker: arn:aws:sts::111122223333:assumed-role/Intruder/worker"
+                .to_owned()]
+        );
+        // The starter's own role and session, polling: nothing to flag.
+        let (_, all) = jobs_of(&[
+            by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("GetTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:01:00Z", "j1", "COMPLETED"),
+        ]);
+        assert!(all[0].anomalies.is_empty(), "{:?}", all[0].anomalies);
+    }
+
+    #[test]
+    fn a_poll_in_the_second_of_the_delete_leaves_the_job_deleted() {
+        // Sorted by time, the poll (read from the file after the delete) comes last: it cannot have
+        // followed a delete that succeeded, since the job was gone.
+        let (_, all) = jobs_of(&[
+            by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("DeleteTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:05:00Z", "j1", ""),
+            by_role("GetTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:05:00Z", "j1", "COMPLETED"),
+        ]);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].status.as_deref(), Some("DELETED"));
+        assert_eq!(all[0].events.len(), 3);
+    }
+
+    #[test]
+    fn a_name_started_again_after_its_delete_is_another_job() {
+        let (store, all) = jobs_of(&[
+            by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("GetTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:01:00Z", "j1", "FAILED"),
+            by_role("DeleteTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:02:00Z", "j1", ""),
+            by_role("StartTranscriptionJob", "Other", "retry", "2026-03-02T09:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("GetTranscriptionJob", "Other", "retry", "2026-03-02T09:01:00Z", "j1", "COMPLETED"),
+            // Started again with no delete in the logs (Transcribe refuses a name in use): a third life.
+            by_role("StartTranscriptionJob", "Other", "again", "2026-03-03T09:00:00Z", "j1", "IN_PROGRESS"),
+        ]);
+        let lives: Vec<_> = all
+            .iter()
+            .map(|j| (j.life, j.lives, j.status.as_deref(), j.started_by.as_deref(), j.events.len()))
+            .collect();
+        // Newest first.
+        assert_eq!(
+            lives,
+            vec![
+                (3, 3, Some("IN_PROGRESS"), Some("again"), 1),
+                (2, 3, Some("COMPLETED"), Some("retry"), 2),
+                (1, 3, Some("DELETED"), Some("worker"), 3),
+            ]
+        );
+        // No life sees another's caller as a stranger.
+        assert!(
+            all.iter().all(|j| j.anomalies.is_empty()),
+            "{:?}",
+            all.iter().map(|j| &j.anomalies).collect::<Vec<_>>()
+        );
+        let first = &all[2];
+        let names: Vec<&str> = first.events.iter().map(|&i| store.events()[i].event_name()).collect();
+        assert_eq!(names, ["StartTranscriptionJob", "GetTranscriptionJob", "DeleteTranscriptionJob"]);
+    }
+
+    #[test]
+    fn a_vocabulary_filter_reads_as_created_since_transcribe_reports_no_state() {
+        let create = |name: &str, event: &str, error: &str| {
+            format!(
+                r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","userName":"alice"}},"eventTime":"2026-03-02T08:00:00Z","eventSource":"transcribe.amazonaws.com","eventName":"{event}","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1","errorCode":"{error}","requestParameters":{{"vocabularyFilterName":"{name}","vocabularyName":"{name}"}},"responseElements":null,"eventID":"{event}-{name}","recipientAccountId":"111122223333"}}"#
+            )
+        };
+        let (_, all) = jobs_of(&[
+            create("f1", "CreateVocabularyFilter", ""),
+            create("f2", "CreateVocabularyFilter", "BadRequestException"),
+            create("v1", "CreateVocabulary", ""),
+        ]);
+        let label = |name: &str| all.iter().find(|j| j.name == name).map(|j| j.status_label().to_owned());
+        assert_eq!(label("f1").as_deref(), Some("CREATED"));
+        // Refused: nothing was created.
+        assert_eq!(label("f2").as_deref(), Some("UNKNOWN"));
+        // A vocabulary has a state, and this response did not say it.
+        assert_eq!(label("v1").as_deref(), Some("UNKNOWN"));
     }
 }

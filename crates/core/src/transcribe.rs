@@ -57,6 +57,12 @@ impl ResourceKind {
         }
     }
 
+    /// Whether Transcribe's responses report this kind's state. Vocabulary filters and Call Analytics
+    /// categories have none: they are usable once created.
+    pub fn has_state(self) -> bool {
+        !matches!(self, ResourceKind::VocabularyFilter | ResourceKind::CallAnalyticsCategory)
+    }
+
     /// The kind named by the resource type in a Transcribe ARN (`arn:aws:transcribe:...:<type>/<name>`).
     fn from_arn_type(resource_type: &str) -> Option<ResourceKind> {
         ARN_TYPES.iter().find(|(name, _)| *name == resource_type).map(|(_, kind)| *kind)
@@ -197,6 +203,9 @@ pub(crate) const STATUS_KEYS: [&str; 6] = [
     "streamStatus",
 ];
 
+/// The status of a resource after a successful delete.
+pub const DELETED: &str = "DELETED";
+
 /// Reads a Transcribe event. `request` and `response` are the raw JSON of `requestParameters` and
 /// `responseElements`; either may be absent, `null`, or too deeply nested to read (then ignored).
 pub fn from_record(
@@ -227,7 +236,7 @@ pub fn from_record(
     let mut status =
         STATUS_KEYS.iter().find_map(|key| find_field(&response, key)).and_then(|f| f.value().map(str::to_owned));
     if action == Action::Delete && error_code.is_empty() {
-        status = Some("DELETED".to_owned());
+        status = Some(DELETED.to_owned());
     }
     let first = |key: &str| find_field(&request, key).or_else(|| find_field(&response, key)).unwrap_or_default();
     TranscribeInfo {
