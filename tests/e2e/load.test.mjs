@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, status, fileErrors,
+  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, waitReady, status, fileErrors,
   eventRows, openJobs, jobs, expectCount, expectSome, expectTextContains, assertCleanSession,
 } from './harness.mjs';
 
@@ -136,5 +136,68 @@ test('an open job stays open, and the only one open, when files with newer jobs 
   assert.equal(await page.locator('[data-testid=job]').first().getAttribute('data-job-name'), 'later-job');
   await expectCount(page, '[data-testid=job]:has(.job-head[aria-expanded=true])', 1);
   assert.equal(await open.getAttribute('data-job-name'), name);
+  assertCleanSession(s);
+});
+
+test('the Jobs tab tells a reused name\'s two jobs apart, another role by its ARN, and a filter as created', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  const call = (eventName, role, session, time, request, response = null, errorCode = undefined) => ({
+    eventVersion: '1.08',
+    userIdentity: {
+      type: 'AssumedRole',
+      arn: `arn:aws:sts::111122223333:assumed-role/${role}/${session}`,
+      sessionContext: { sessionIssuer: { userName: role } },
+    },
+    eventTime: time,
+    eventSource: 'transcribe.amazonaws.com',
+    eventName,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '192.0.2.1',
+    ...(errorCode ? { errorCode } : {}),
+    requestParameters: request,
+    responseElements: response,
+    eventID: `${eventName}-${role}-${time}`,
+    recipientAccountId: '111122223333',
+  });
+  const job = { transcriptionJobName: 'nightly' };
+  const status = (s) => ({ transcriptionJob: { transcriptionJobName: 'nightly', transcriptionJobStatus: s } });
+  const records = [
+    call('StartTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T08:00:00Z', job, status('IN_PROGRESS')),
+    // Another role, whose session has the pipeline's name.
+    call('GetTranscriptionJob', 'Intruder', 'worker', '2026-03-02T08:01:00Z', job, status('FAILED')),
+    call('DeleteTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T08:02:00Z', job),
+    // Logged in the delete's second, after it: the job is still deleted.
+    call('GetTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T08:02:00Z', job, status('FAILED')),
+    call('StartTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T09:00:00Z', job, status('IN_PROGRESS')),
+    call('GetTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T09:05:00Z', job, status('COMPLETED')),
+    call('CreateVocabularyFilter', 'Pipeline', 'worker', '2026-03-02T07:00:00Z', { vocabularyFilterName: 'profanity' }),
+  ];
+  await dropFiles(page, [{ name: 'reused.json', bytes: JSON.stringify({ Records: records }) }]);
+  await waitReady(page);
+  await openJobs(page);
+  await expectCount(page, '[data-testid=job]', 3);
+  const listed = await page.locator('[data-testid=job]').evaluateAll((els) => els.map((el) => ({
+    name: el.getAttribute('data-job-name'),
+    life: el.getAttribute('data-job-life'),
+    status: el.getAttribute('data-status'),
+    events: el.getAttribute('data-events'),
+    head: el.querySelector('button')?.textContent ?? '',
+    text: el.textContent,
+  })));
+  const [second, first, filter] = listed;
+  assert.deepEqual(
+    listed.map(({ name, life, status, events }) => ({ name, life, status, events })),
+    [
+      { name: 'nightly', life: '2', status: 'COMPLETED', events: '2' },
+      { name: 'nightly', life: '1', status: 'DELETED', events: '4' },
+      { name: 'profanity', life: '1', status: 'CREATED', events: '1' },
+    ],
+  );
+  assert.match(second.head, /use 2 of 2/);
+  assert.match(first.head, /use 1 of 2/);
+  assert.doesNotMatch(filter.head, /use \d/);
+  assert.match(first.text, /another identity than worker: arn:aws:sts::111122223333:assumed-role\/Intruder\/worker/);
+  assert.doesNotMatch(second.text, /another identity/);
   assertCleanSession(s);
 });

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::model::{Event, Field};
+use crate::model::{Event, Field, Text};
 use crate::time::EventTime;
 use crate::transcribe::{Action, ResourceKind};
 
@@ -105,12 +105,12 @@ impl Job {
 
 /// An identity as jobs compare them: its ARN, which names the role and the session, or its short name where
 /// the record has no ARN.
+// Not inlined: the page's download carries one copy for its three callers.
+#[inline(never)]
 fn identity_key(event: &Event) -> &str {
-    let identity = event.identity();
-    if identity.arn.is_empty() {
-        identity.name
-    } else {
-        identity.arn
+    match event.text(Text::Arn) {
+        "" => event.text(Text::IdentityName),
+        arn => arn,
     }
 }
 
@@ -127,6 +127,8 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
     // The key's latest life, as a place in `jobs`.
     let mut by_key: HashMap<(&str, &str, ResourceKind, &str), usize, foldhash::fast::FixedState> = HashMap::default();
     let mut jobs: Vec<Job> = Vec::new();
+    // For each job, the place of the name's next life, if any.
+    let mut next: Vec<Option<usize>> = Vec::new();
     // Which events are Transcribe ones, read in the store's order: in time order, reading each event
     // (some 300 bytes, anywhere in the store) only to skip it cost more than the jobs when all are kept.
     let transcribe: Vec<bool> = events.iter().map(|e| e.transcribe.is_some()).collect();
@@ -150,6 +152,10 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
             Some(at) if !(ended && info.action == Action::Start && succeeded) => at,
             _ => {
                 let life = latest.map_or(1, |at| jobs[at].life + 1);
+                if let Some(at) = latest {
+                    next[at] = Some(jobs.len());
+                }
+                next.push(None);
                 by_key.insert(key, jobs.len());
                 jobs.push(Job::new(info.kind, name, life, event));
                 jobs.len() - 1
@@ -194,16 +200,9 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
     for job in &mut jobs {
         job.anomalies = anomalies(job, events);
     }
-    // The key's latest life is its last use of the name.
-    let lives: Vec<u32> = jobs
-        .iter()
-        .map(|job| {
-            let key = (job.account.as_str(), job.region.as_str(), job.kind, job.name.as_str());
-            by_key.get(&key).map_or(job.life, |&at| jobs[at].life)
-        })
-        .collect();
-    for (job, lives) in jobs.iter_mut().zip(lives) {
-        job.lives = lives;
+    // A name's last life counts its lives; the ones before learn it from the one after them.
+    for at in (0..jobs.len()).rev() {
+        jobs[at].lives = next[at].map_or(jobs[at].life, |after| jobs[after].lives);
     }
     // Newest first, then by name; the rest of the key only orders the ties, as it always did.
     crate::query::sort_items(jobs, &|a, b| {
