@@ -411,17 +411,19 @@ pub fn App() -> Html {
         _ => {
             use trailscope_core::view::counted;
             format!(
-                "{} read, {} failed · {} · {} kept · {} dropped{}",
+                "{} read, {} failed{} · {} · {} kept · {} dropped{}",
                 counted(summary.files_ok, "file"),
                 summary.files_failed,
+                // A digest, recognised and not read: said here too, so every file given is counted.
+                if summary.files_skipped > 0 { format!(", {} skipped", summary.files_skipped) } else { String::new() },
                 counted(summary.n_records, "record"),
                 counted(summary.n_kept, if state.show_all { "event" } else { "Transcribe event" }),
                 counted(summary.n_duplicates, "duplicate"),
-                // A second copy unlike the first was changed, or is another event under the same ID.
-                if summary.n_differing > 0 {
-                    format!(" ({} unlike the copy kept)", summary.n_differing)
-                } else {
-                    String::new()
+                // A second copy unlike the first was changed, or is another event under the same ID: the
+                // first one's eventID, for a person to search.
+                match engine.0.borrow().first_differing() {
+                    Some(id) if summary.n_differing > 0 => format!(" ({} unlike the copy kept, the first eventID {})", summary.n_differing, view::cell(id)),
+                    _ => String::new(),
                 }
             )
         }

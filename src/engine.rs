@@ -385,6 +385,11 @@ impl Engine {
         self.store.summary()
     }
 
+    /// The eventID of the first copy unlike the one kept.
+    pub fn first_differing(&self) -> Option<&str> {
+        self.store.first_differing()
+    }
+
     /// Failed and skipped files.
     pub fn notes(&self) -> &[FileNote] {
         self.store.notes()

@@ -51,6 +51,8 @@ test('a mixed drop: 2 files read, the digest skipped, every broken file reported
   assert.equal(st.filesOk, 2, `files-ok: ${JSON.stringify(st)}`);
   const errorLines = errs.filter((e) => e.kind === 'error').length;
   assert.equal(st.filesFailed, errorLines, `files-failed should equal the ${errorLines} error lines: ${JSON.stringify(st)}`);
+  // Every file given is counted in the status line, the digest too.
+  assert.match(st.text, new RegExp(`^2 files read, ${errorLines} failed, 1 skipped · `), st.text);
   assert.equal(st.eventsTotal, 4, `events-total: ${JSON.stringify(st)}`);
   assert.equal(st.eventsKept, 2, `events-kept: ${JSON.stringify(st)}`);
 

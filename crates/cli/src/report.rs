@@ -62,8 +62,9 @@ pub fn summary(out: &mut dyn Write, answer: &Answer<'_>) -> io::Result<()> {
     if counts.n_differing > 0 {
         writeln!(
             out,
-            "            {} of them unlike the copy kept (changed, or another event under the same eventID)",
-            counts.n_differing
+            "            {} of them unlike the copy kept (changed, or another event under the same eventID), the first eventID {}",
+            counts.n_differing,
+            view::reveal(answer.store.first_differing().unwrap_or_default())
         )?;
     }
     if answer.query.trim().is_empty() {

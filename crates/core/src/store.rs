@@ -71,6 +71,8 @@ pub struct Store {
     notes: Vec<FileNote>,
     per_service: BTreeMap<String, u64>,
     per_name: BTreeMap<String, BTreeMap<String, u64>>,
+    /// The eventID of the first copy found unlike the one kept, so that a person can look it up.
+    first_differing: Option<String>,
 }
 
 impl Store {
@@ -124,7 +126,10 @@ impl Store {
                                 || k.raw() == event.raw()
                                 || compact_json(k.raw()) == compact_json(event.raw())
                         });
-                        self.summary.n_differing += u64::from(!same);
+                        if !same {
+                            self.summary.n_differing += 1;
+                            self.first_differing.get_or_insert_with(|| event.event_id().to_owned());
+                        }
                         continue;
                     }
                     Entry::Vacant(slot) => {
@@ -137,6 +142,11 @@ impl Store {
         }
         self.summary.n_kept = self.events.len() as u64;
         kept
+    }
+
+    /// The eventID of the first copy read that was unlike the copy kept, if any.
+    pub fn first_differing(&self) -> Option<&str> {
+        self.first_differing.as_deref()
     }
 
     /// The kept events, in load order.
@@ -289,6 +299,7 @@ mod tests {
         store.add(read("mallory"));
         let summary = store.summary();
         assert_eq!((summary.n_kept, summary.n_duplicates, summary.n_differing), (1, 3, 1));
+        assert!(store.first_differing().is_some_and(|id| store.events()[0].event_id() == id));
         assert_eq!(store.events()[0].identity().name, "alice");
     }
 
