@@ -334,7 +334,7 @@ impl Engine {
             }
             let value = self.index.strings.get(id);
             // Past the first `limit`, only a value the search names; a length check spares lower-casing the rest.
-            let at = named.iter().position(|(v, _)| v.len() == value.len() && *v == value.to_lowercase());
+            let at = named.iter().position(|(v, ..)| v.len() == value.len() && *v == value.to_lowercase());
             if rank < limit || at.is_some() {
                 listed.push((value.to_owned(), n, at.map(|at| named[at].1)));
             }
@@ -343,8 +343,8 @@ impl Engine {
             }
         }
         // A value named that no shown event holds (bob, with a range he has no event in): still there, to
-        // take back out where it was chosen.
-        listed.extend(named.into_iter().map(|(v, asked)| (v.to_owned(), 0, Some(asked))));
+        // take back out where it was chosen. Not a wildcard typed (`bob*`), which is no value of its own.
+        listed.extend(named.into_iter().filter(|&(.., exact)| exact).map(|(v, asked, _)| (v.to_owned(), 0, Some(asked))));
         listed
     }
 

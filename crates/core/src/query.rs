@@ -231,15 +231,17 @@ pub fn value_term(field: &str, value: &str) -> String {
     }
 }
 
-/// The values of `column` that a term of `query` of its own names exactly (lower-cased, as terms hold
-/// them), each once, with whether it is asked for (`true`) or left out; where terms disagree, the last
-/// one typed holds. What a facet marks as chosen.
-pub fn named(query: &Query, column: Column) -> Vec<(&str, bool)> {
-    let mut named: Vec<(&str, bool)> = Vec::new();
+/// The values of `column` that a term of `query` of its own names (lower-cased, as terms hold them), each
+/// once, with whether it is asked for (`true`) or left out, and whether the term names it exactly; where
+/// terms disagree, the last one typed holds. What a facet marks as chosen. A wildcard term is named as it
+/// is written: a facet's click writes a value holding a star that way, and the click that takes it back
+/// finds it so, but a facet lists such a value only where an event has it.
+pub fn named(query: &Query, column: Column) -> Vec<(&str, bool, bool)> {
+    let mut named: Vec<(&str, bool, bool)> = Vec::new();
     for term in query.terms.iter().rev() {
-        if let Test::Column(c, Matcher::Exact(v)) = &term.test {
-            if *c == column && !named.iter().any(|(n, _)| n == v) {
-                named.push((v, !term.negate));
+        if let Test::Column(c, matcher @ (Matcher::Exact(v) | Matcher::Wildcard(v))) = &term.test {
+            if *c == column && !named.iter().any(|(n, ..)| n == v) {
+                named.push((v, !term.negate, matches!(matcher, Matcher::Exact(_))));
             }
         }
     }
@@ -1184,10 +1186,13 @@ mod tests {
         let text = toggle_value("", "user", "Jane Doe", false);
         assert_eq!(text, "user:\"Jane Doe\"");
         assert_eq!(toggle_value(&text, "user", "Jane Doe", false), "");
-        assert_eq!(named(&parse(&text).0, Column::Identity), vec![("jane doe", true)]);
-        assert_eq!(named(&parse("-user:Bob").0, Column::Identity), vec![("bob", false)]);
-        assert_eq!(named(&parse("user:bob* region:x").0, Column::Identity), vec![]);
-        assert_eq!(named(&parse("user:bob -user:bob user:al").0, Column::Identity), vec![("al", true), ("bob", false)]);
+        assert_eq!(named(&parse(&text).0, Column::Identity), vec![("jane doe", true, true)]);
+        assert_eq!(named(&parse("-user:Bob").0, Column::Identity), vec![("bob", false, true)]);
+        assert_eq!(named(&parse("user:bob* region:x").0, Column::Identity), vec![("bob*", true, false)]);
+        assert_eq!(
+            named(&parse("user:bob -user:bob user:al").0, Column::Identity),
+            vec![("al", true, true), ("bob", false, true)]
+        );
     }
 
     #[test]
@@ -1199,12 +1204,10 @@ mod tests {
                 assert!(hints.is_empty(), "{text}: {hints:?}");
                 assert_eq!(query.terms.len(), 2, "{text}");
                 let lower = value.to_lowercase();
-                // A star stays a wildcard, which matches the value itself.
-                let (want, named_here) = if value.contains('*') {
-                    (Matcher::Wildcard(lower.clone()), vec![])
-                } else {
-                    (Matcher::Exact(lower.clone()), vec![(&*lower, !exclude)])
-                };
+                // A star stays a wildcard, which matches the value itself, and is named as chosen.
+                let star = value.contains('*');
+                let want = if star { Matcher::Wildcard(lower.clone()) } else { Matcher::Exact(lower.clone()) };
+                let named_here = vec![(&*lower, !exclude, !star)];
                 assert_eq!(query.terms[1].test, Test::Column(Column::UserAgent, want), "{text}");
                 assert_eq!(query.terms[1].negate, exclude, "{text}");
                 assert_eq!(named(&query, Column::UserAgent), named_here);
