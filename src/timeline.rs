@@ -144,8 +144,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 hover.set(bar_at(to));
                 return;
             }
-            let at = |f: f64| start + ((end - start) as f64 * f) as i64;
-            on_range.emit(Some((at(a), at(b))));
+            // Whole seconds, as CloudTrail writes its times: from the second the drag starts in to the end of
+            // the one it stops in, so the range reads as a person would write it, in the search and the link.
+            let at = |f: f64| (start + ((end - start) as f64 * f) as i64).div_euclid(1000) * 1000;
+            on_range.emit(Some((at(a), at(b) + 1000)));
         })
     };
     let on_cancel = {

@@ -33,7 +33,8 @@ test('brushing the timeline sets the time range; the table and counts follow', {
   // data sees the same events, with the range to clear.
   await page.waitForFunction(() => /from=.*&to=/.test(location.hash), null, { timeout: WAIT_MS });
   const hash = await page.evaluate(() => location.hash);
-  assert.match(hash, /from=\d{4}-\d\d-\d\dT[\d:.]+Z&to=\d{4}-\d\d-\d\dT[\d:.]+Z/);
+  // In whole seconds, as CloudTrail writes its times, however finely the pointer moved.
+  assert.match(hash, /from=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ&to=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
   const other = await h.openPage();
   await other.page.evaluate((hash) => { location.hash = hash; }, hash);
   await other.page.reload({ waitUntil: 'load' });
