@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, waitReady, assertCleanSession, status,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, waitReady, assertCleanSession, status,
 } from './harness.mjs';
 
 const h = useHarness();
@@ -384,5 +384,36 @@ test('ticking "Show all events" keeps the selected event selected once the files
   }, kept, { timeout: WAIT_MS });
   await page.waitForFunction((id) => document.querySelector('[data-testid=event-detail]')?.innerText.includes(`"eventID": "${id}"`), id, { timeout: WAIT_MS });
   assert.ok((await page.evaluate(() => location.hash)).includes(`event=${id}`));
+  assertCleanSession(s);
+});
+
+test('a facet value holding a star is marked chosen once clicked, and a second click takes it out', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  const call = (user, n) => ({
+    eventVersion: '1.08',
+    userIdentity: { type: 'IAMUser', userName: user },
+    eventTime: `2026-03-02T08:0${n}:00Z`,
+    eventSource: 'transcribe.amazonaws.com',
+    eventName: 'ListTranscriptionJobs',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '192.0.2.1',
+    eventID: `00000000-0000-0000-0000-00000000000${n}`,
+    recipientAccountId: '111122223333',
+  });
+  await dropFiles(page, [{ name: 'stars.json', bytes: JSON.stringify({ Records: [call('bot*1', 1), call('bot-two', 2), call('alice', 3)] }) }]);
+  await waitReady(page);
+  const box = page.locator('[data-testid=search]');
+  const starred = page.locator('[data-testid=facet-value][data-facet=user][data-value="bot*1"]');
+  await starred.click();
+  // A wildcard that matches the value itself, and no other (bot-two is not bot*1).
+  await page.locator('[data-testid=status][data-events-shown="1"][data-searching=false]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await box.inputValue(), 'user:bot*1');
+  assert.equal(await starred.getAttribute('data-state'), 'included');
+  assert.equal(await starred.getAttribute('aria-pressed'), 'true');
+  await starred.click();
+  await page.locator('[data-testid=status][data-events-shown="3"][data-searching=false]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await box.inputValue(), '');
+  assert.equal(await starred.getAttribute('data-state'), null);
   assertCleanSession(s);
 });
