@@ -422,7 +422,8 @@ pub fn App() -> Html {
                 // A second copy unlike the first was changed, or is another event under the same ID: the
                 // first one's eventID, for a person to search.
                 match engine.0.borrow().first_differing() {
-                    Some(id) if summary.n_differing > 0 => format!(" ({} unlike the copy kept, the first eventID {})", summary.n_differing, view::cell(id)),
+                    Some(id) if summary.n_differing > 0 =>
+                        format!(" ({} unlike the copy kept, the first eventID {})", summary.n_differing, view::cell(id)),
                     _ => String::new(),
                 }
             )

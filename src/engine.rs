@@ -86,7 +86,7 @@ impl Engine {
     pub fn warm(answer: &[u8]) {
         let mut engine = Engine::default();
         for result in trailscope_core::wire::decode(answer).unwrap_or_default() {
-            engine.add_result(result);
+            engine.add_result(result, u32::MAX);
         }
         engine.finish();
         let _ = engine.overview();
@@ -106,13 +106,15 @@ impl Engine {
         self.store.add(ingest::unread(name, outcome));
     }
 
-    /// Adds an already ingested file, with the sketch its worker built of its events when it did.
-    pub fn add_result(&mut self, mut result: FileResult) {
+    /// Adds an already ingested file, with the sketch its worker built of its events when it did. `order` is
+    /// the file's place among those given: of two copies of an event that differ, the one of the file given
+    /// first stays, whichever came first.
+    pub fn add_result(&mut self, mut result: FileResult, order: u32) {
         let words = std::mem::take(&mut result.sketch);
         let before = self.store.events().len();
-        let kept = self.store.add(result);
+        let added = self.store.add_in_order(result, order);
         // Indexed now, while the workers read the next files, rather than all at once after the last: the
-        // store only ever appends, so the index takes just the new events. Rows join the table at `finish`.
+        // store appends, so the index takes just the new events. Rows join the table at `finish`.
         self.index_new();
         // The worker's bitsets fit only where the sketch ends right before this file's events; a block that
         // does not fit stops the appending, so the sketch stays a true sketch of a prefix. Every worker of
@@ -120,7 +122,15 @@ impl Engine {
         // after such a mishap, and a search then reads the rows beyond it in full: slower, still right.
         let sketch = &mut self.index.sketch;
         if sketch.len() == before && !words.is_empty() {
-            sketch.push_kept(&words, &kept);
+            sketch.push_kept(&words, &added.kept);
+        }
+        // A copy from a file given earlier takes the place of the one kept: its row is read again.
+        for (row, at) in added.replaced {
+            if let Some(event) = self.store.events().get(row) {
+                self.index.replace(row, event);
+            }
+            let n = trailscope_core::sketch::WORDS_PER_EVENT;
+            self.index.sketch.replace(row, words.get(at * n..(at + 1) * n));
         }
     }
 
@@ -344,7 +354,8 @@ impl Engine {
         }
         // A value named that no shown event holds (bob, with a range he has no event in): still there, to
         // take back out where it was chosen. Not a wildcard typed (`bob*`), which is no value of its own.
-        listed.extend(named.into_iter().filter(|&(.., exact)| exact).map(|(v, asked, _)| (v.to_owned(), 0, Some(asked))));
+        listed
+            .extend(named.into_iter().filter(|&(.., exact)| exact).map(|(v, asked, _)| (v.to_owned(), 0, Some(asked))));
         listed
     }
 

@@ -33,6 +33,9 @@ pub struct Known {
     counted_in: Cell<Option<u32>>,
     suspect: Cell<bool>,
     reported: Cell<u64>,
+    /// Its place among the sources given: of copies of an event that differ, the one from the file given
+    /// first is kept, whichever worker answers first (as the command line keeps the first in path order).
+    given: Cell<u32>,
 }
 
 impl Source {
@@ -45,6 +48,14 @@ impl Source {
     fn sized(file: File, name: String, bytes: u64) -> Source {
         let known = Known { bytes: Cell::new(Some(bytes)), ..Known::default() };
         Source::File { file, name, known: Rc::new(known) }
+    }
+
+    /// Its place among the sources given (the sample's is last).
+    fn given(&self) -> u32 {
+        match self {
+            Source::File { known, .. } => known.given.get(),
+            Source::Sample => u32::MAX,
+        }
     }
 
     /// The size, if it was asked already (asking can wait on the browser).
@@ -424,7 +435,14 @@ impl Loader {
         if sources.is_empty() {
             return;
         }
-        self.given.borrow_mut().extend(sources.iter().cloned());
+        let mut given = self.given.borrow_mut();
+        for (source, at) in sources.iter().zip(given.len() as u32..) {
+            if let Source::File { known, .. } = source {
+                known.given.set(at);
+            }
+        }
+        given.extend(sources.iter().cloned());
+        drop(given);
         self.push(sources, engine, report);
     }
 
@@ -1277,14 +1295,19 @@ impl Loader {
                             );
                         }
                     };
-                    // One result per id, in order; only the sample's one id has several.
-                    let given: Vec<Option<u32>> = flights.iter().map(|(f, _)| Some(f.id)).collect();
+                    // One result per id, in order; only the sample's one id has several. Each goes in with its
+                    // file's place among those given.
+                    let given =
+                        |id: Option<u32>| flights.iter().find(|(f, _)| Some(f.id) == id).map(|(f, _)| f.source.given());
                     match trailscope_core::wire::decode(&batch) {
-                        Ok(results) if ids.len() == 1 => results.into_iter().for_each(|r| engine.add_result(r)),
+                        Ok(results) if ids.len() == 1 => {
+                            let order = given(ids[0]).unwrap_or(u32::MAX);
+                            results.into_iter().for_each(|r| engine.add_result(r, order))
+                        }
                         Ok(results) if results.len() == ids.len() => {
-                            for (id, result) in ids.iter().zip(results) {
-                                if given.contains(id) {
-                                    engine.add_result(result);
+                            for (&id, result) in ids.iter().zip(results) {
+                                if let Some(order) = given(id) {
+                                    engine.add_result(result, order);
                                 }
                             }
                         }

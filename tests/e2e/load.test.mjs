@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  TEST_TIMEOUT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, waitReady, status, fileErrors,
+  TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, waitReady, status, fileErrors,
   eventRows, openJobs, jobs, expectCount, expectSome, expectTextContains, assertCleanSession,
 } from './harness.mjs';
 
@@ -107,6 +107,38 @@ test('a second copy of an event that differs from the first is said apart from t
   assert.match(st.text, new RegExp(`4 duplicates dropped \\(1 unlike the copy kept, the first eventID ${original.Records[0].eventID}\\)`));
   // The copy read first stays.
   assert.equal(await page.locator('[data-testid=event-row]').filter({ hasText: '198.51.100.66' }).count(), 0);
+  assertCleanSession(s);
+});
+
+test('of two copies that differ, the one from the file given first stays, even when its worker answers last', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  const original = JSON.parse(readFileSync(corpusFile(CORPUS.transcribe), 'utf8'));
+  const changed = structuredClone(original);
+  changed.Records[0].sourceIPAddress = '198.51.100.66';
+  // The first file given also holds 30,000 records of another service, so that its worker answers after
+  // the second file's: the order of the answers must not decide which copy is kept.
+  const filler = Array.from({ length: 30000 }, (_, i) => ({
+    eventVersion: '1.08', eventTime: '2026-03-02T08:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'GetObject',
+    awsRegion: 'us-east-1', sourceIPAddress: '192.0.2.9', eventID: `filler-${i}`, requestParameters: { bucketName: 'b', key: `k/${i}` },
+  }));
+  changed.Records.push(...filler);
+  await page.locator('[data-testid=file-input]').setInputFiles([
+    { name: 'a-changed.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(changed)) },
+    { name: 'b-original.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(original)) },
+  ]);
+  await page.locator('[data-testid=status][data-state=ready][data-files-ok="2"]').waitFor({ timeout: WAIT_MS });
+  const st = await status(page);
+  assert.equal(st.eventsKept, 2, JSON.stringify(st));
+  assert.equal(st.duplicatesDiffering, 1, JSON.stringify(st));
+  // The first file's copy, with its address, is the one shown.
+  await expectCount(page, '[data-testid=event-row]', 2);
+  assert.equal(await page.locator('[data-testid=event-row]').filter({ hasText: '198.51.100.66' }).count(), 1);
+  // And searched for: the index reads the copy kept.
+  await page.locator('[data-testid=search]').fill('ip:198.51.100.66');
+  await page.locator('[data-testid=status][data-events-shown="1"][data-searching=false]').waitFor({ timeout: WAIT_MS });
+  await page.locator('[data-testid=search]').fill('198.51.100.66');
+  await page.locator('[data-testid=status][data-events-shown="1"][data-searching=false]').waitFor({ timeout: WAIT_MS });
   assertCleanSession(s);
 });
 

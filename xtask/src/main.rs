@@ -412,7 +412,10 @@ mod tests {
     #[test]
     fn only_the_links_trunk_left_go() {
         let html = "<title>t</title><link data-bin=page data-trunk rel=rust><link href=./app.css rel=stylesheet><script src=./boot.js></script>";
-        assert_eq!(without_trunk_links(html), "<title>t</title><link href=./app.css rel=stylesheet><script src=./boot.js></script>");
+        assert_eq!(
+            without_trunk_links(html),
+            "<title>t</title><link href=./app.css rel=stylesheet><script src=./boot.js></script>"
+        );
     }
 
     #[test]

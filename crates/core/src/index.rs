@@ -213,6 +213,21 @@ impl Index {
         }
     }
 
+    /// Puts `event` in row `row` in place of the event there. The values only the old event held stay
+    /// marked present: `holds` may then say yes of a value no row holds, which costs a search a look,
+    /// never a row.
+    pub fn replace(&mut self, row: usize, event: &Event) {
+        if row >= self.len() {
+            return;
+        }
+        // Pushed as the last row, then moved into `row`, whose old values go.
+        self.push(event);
+        self.time.swap_remove(row);
+        for column in &mut self.columns {
+            column.swap_remove(row);
+        }
+    }
+
     /// The family of the user agent `agent` (its string id), worked out once per distinct agent.
     fn family(&mut self, agent: StrId, user_agent: &str) -> StrId {
         if let Some(&family) = self.families.get(agent as usize).filter(|&&f| f != StrId::MAX) {
@@ -236,7 +251,7 @@ impl Index {
         self.time.is_empty()
     }
 
-    /// Whether some row holds `id` in `column`.
+    /// Whether some row holds `id` in `column` (or held it, before its event was replaced).
     pub fn holds(&self, column: Column, id: StrId) -> bool {
         let words = self.present.get(column.slot()).map_or(&[][..], Vec::as_slice);
         words.get(id as usize / 64).is_some_and(|w| w >> (id % 64) & 1 == 1)
@@ -327,5 +342,35 @@ mod tests {
         for (ua, family) in cases {
             assert_eq!(agent_family(ua), family, "{ua}");
         }
+    }
+
+    #[test]
+    fn a_replaced_row_reads_as_an_index_built_with_the_new_event() {
+        let event = |user: &str, region: &str| {
+            let text = format!(
+                r#"{{"Records":[{{"eventVersion":"1.08","eventTime":"2026-03-02T08:00:0{}Z","eventSource":"transcribe.amazonaws.com","eventName":"X","awsRegion":"{region}","userIdentity":{{"userName":"{user}"}},"userAgent":"aws-cli/2.0"}}]}}"#,
+                user.len() % 10
+            );
+            crate::ingest::ingest_file("f.json", text.as_bytes(), &crate::ingest::IngestOptions::default()).events
+        };
+        let mut events: Vec<crate::model::Event> =
+            [("alice", "us-east-1"), ("bob", "eu-west-1"), ("carol", "us-east-1")]
+                .iter()
+                .flat_map(|(user, region)| event(user, region))
+                .collect();
+        let mut index = Index::build(&events);
+        let new = event("mallory", "ap-south-1").remove(0);
+        index.replace(1, &new);
+        events[1] = new;
+        let built = Index::build(&events);
+        assert_eq!(index.len(), 3);
+        assert_eq!(index.time, built.time);
+        for column in Column::ALL {
+            let text = |index: &Index| {
+                index.column(column).iter().map(|&id| index.strings.get(id).to_owned()).collect::<Vec<_>>()
+            };
+            assert_eq!(text(&index), text(&built), "{column:?}");
+        }
+        assert!(index.holds(Column::Region, index.strings.ids["ap-south-1"]));
     }
 }

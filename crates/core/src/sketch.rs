@@ -235,6 +235,22 @@ impl Sketch {
         true
     }
 
+    /// Sketches event `row` anew from `words` ([`words_of`] of its new text), where the event was replaced.
+    /// Without them, or in another shape, the sketch ends before the row's block: a true sketch of a
+    /// shorter prefix, past which searches read the rows.
+    pub fn replace(&mut self, row: usize, words: Option<&[u64]>) {
+        if row >= self.len() {
+            return;
+        }
+        let start = (row >> self.block_shift) * self.words_per_block;
+        match words {
+            Some(words) if self.block_shift == 0 && words.len() == self.words_per_block => {
+                self.words[start..start + self.words_per_block].copy_from_slice(words);
+            }
+            _ => self.words.truncate(start),
+        }
+    }
+
     /// The bitset of the block that holds event `row`, when the sketch covers it.
     pub fn block_of(&self, row: usize) -> Option<&[u64]> {
         let start = (row >> self.block_shift) * self.words_per_block;
@@ -465,6 +481,31 @@ mod tests {
         }
         let absent = sketch.probe(b"eventName\":\"yak").expect("long enough");
         assert!(!absent.words.is_empty() && !sketch.may_hold(0, &absent));
+    }
+
+    #[test]
+    fn a_replaced_event_is_sketched_from_its_new_words_or_the_sketch_ends_before_it() {
+        let event = |raw: &str| {
+            let record: crate::record::RawRecord<'_> = serde_json::from_str(raw).expect("valid");
+            record.into_event(raw)
+        };
+        let old = r#"{"eventVersion":"1.05","eventSource":"transcribe.amazonaws.com","eventName":"zebra"}"#;
+        let new = r#"{"eventVersion":"1.05","eventSource":"transcribe.amazonaws.com","eventName":"yak"}"#;
+        let events = [event(old), event(old), event(old)];
+        let mut sketch = Sketch::new();
+        sketch.extend(&events, usize::MAX);
+        let words = words_of(&[event(new)]);
+        sketch.replace(1, Some(&words));
+        let yak = sketch.probe(b"eventName\":\"yak").expect("long enough");
+        let zebra = sketch.probe(b"eventName\":\"zebra").expect("long enough");
+        assert!(sketch.may_hold(1, &yak) && !sketch.may_hold(1, &zebra));
+        assert!(sketch.may_hold(0, &zebra) && sketch.may_hold(2, &zebra));
+        // Without its words, the event is past the sketch: read, not ruled out.
+        sketch.replace(2, None);
+        assert_eq!(sketch.len(), 2);
+        // Beyond the sketch: nothing to do.
+        sketch.replace(5, None);
+        assert_eq!(sketch.len(), 2);
     }
 
     #[test]

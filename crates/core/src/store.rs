@@ -73,6 +73,18 @@ pub struct Store {
     per_name: BTreeMap<String, BTreeMap<String, u64>>,
     /// The eventID of the first copy found unlike the one kept, so that a person can look it up.
     first_differing: Option<String>,
+    /// Per kept event, the place of its file among those given (`add_in_order`).
+    orders: Vec<u32>,
+}
+
+/// What [`Store::add_in_order`] did with a file's events.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Added {
+    /// The positions, among the file's events, of those kept as new events (the others were duplicates).
+    pub kept: Vec<usize>,
+    /// Events that took the place of the copy kept, a file given earlier holding them: (the row, in
+    /// [`Store::events`], and the position among the file's events).
+    pub replaced: Vec<(usize, usize)>,
 }
 
 impl Store {
@@ -82,19 +94,29 @@ impl Store {
     }
 
     /// Adds one file's result: its outcome counts, its events join the kept ones unless already kept.
-    /// Returns the positions, among the file's events, of those it kept (the others were duplicates).
+    /// Returns the positions, among the file's events, of those it kept (the others were duplicates). Of
+    /// two copies of an event, the one added first stays.
     pub fn add(&mut self, result: FileResult) -> Vec<usize> {
+        self.add_in_order(result, u32::MAX).kept
+    }
+
+    /// [`Store::add`] of the file given at place `order` among a load's files, which may be added in
+    /// another order (the page's workers answer as they finish): of two copies of an event whose texts
+    /// are not the same bytes, the one from the file given first is kept, as adding the files in the
+    /// order given would keep it. The counts are those of adding them in that order.
+    pub fn add_in_order(&mut self, result: FileResult, order: u32) -> Added {
+        let mut added = Added::default();
         match result.outcome {
             Outcome::Loaded { .. } => self.summary.files_ok += 1,
             Outcome::Skipped { reason } => {
                 self.summary.files_skipped += 1;
                 self.notes.push(FileNote { file: result.name, skipped: true, message: reason });
-                return Vec::new();
+                return added;
             }
             Outcome::Failed(error) => {
                 self.summary.files_failed += 1;
                 self.notes.push(FileNote { file: result.name, skipped: false, message: error.message().to_owned() });
-                return Vec::new();
+                return added;
             }
         }
         self.summary.n_records += result.n_records;
@@ -107,7 +129,7 @@ impl Store {
                 *into.entry(name).or_default() += n;
             }
         }
-        let mut kept = Vec::with_capacity(result.events.len());
+        added.kept.reserve(result.events.len());
         for (at, event) in result.events.into_iter().enumerate() {
             // An event without an eventID cannot be matched with its twin, so it is always kept.
             if !event.event_id().is_empty() {
@@ -118,17 +140,24 @@ impl Store {
                 match self.seen_ids.entry(id) {
                     Entry::Occupied(first) => {
                         self.summary.n_duplicates += 1;
+                        let row = *first.get() as usize;
+                        let Some(kept) = self.events.get(row) else { continue };
                         // Spacing aside: the same event read from a delivery and from lookup-events output is
                         // spelled apart. A row of the console's CSV holds only some fields: nothing to compare.
-                        let same = self.events.get(*first.get() as usize).is_none_or(|k| {
-                            k.summary_only
-                                || event.summary_only
-                                || k.raw() == event.raw()
-                                || compact_json(k.raw()) == compact_json(event.raw())
-                        });
+                        let same = kept.summary_only
+                            || event.summary_only
+                            || kept.raw() == event.raw()
+                            || compact_json(kept.raw()) == compact_json(event.raw());
                         if !same {
                             self.summary.n_differing += 1;
                             self.first_differing.get_or_insert_with(|| event.event_id().to_owned());
+                        }
+                        if self.orders.get(row).is_some_and(|&kept_order| order < kept_order)
+                            && kept.raw() != event.raw()
+                        {
+                            self.events[row] = event;
+                            self.orders[row] = order;
+                            added.replaced.push((row, at));
                         }
                         continue;
                     }
@@ -138,10 +167,11 @@ impl Store {
                 }
             }
             self.events.push(event);
-            kept.push(at);
+            self.orders.push(order);
+            added.kept.push(at);
         }
         self.summary.n_kept = self.events.len() as u64;
-        kept
+        added
     }
 
     /// The eventID of the first copy read that was unlike the copy kept, if any.
@@ -368,5 +398,46 @@ mod tests {
         expected.sort_by_key(|&i| (times[i].is_none(), times[i], i));
         assert_eq!(order_by_time(times.iter().copied()), expected);
         assert_eq!(order_by_time(std::iter::empty()), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn copies_added_out_of_order_keep_the_one_of_the_file_given_first() {
+        let record = |user: &str, spaced: bool| {
+            let text = format!(
+                r#"{{"Records":[{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"X","eventID":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0","userIdentity":{{"userName":"{user}"}}}},{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"Y","eventID":"{user}"}}]}}"#
+            );
+            let text = if spaced { text.replace("\":", "\" : ") } else { text };
+            ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true })
+        };
+        // Given in this order: alice, alice spaced otherwise, mallory.
+        let files = || [record("alice", false), record("alice", true), record("mallory", false)];
+        let mut in_order = Store::new();
+        for (order, file) in files().into_iter().enumerate() {
+            in_order.add_in_order(file, order as u32);
+        }
+        let texts = |store: &Store| store.events().iter().map(|e| e.raw().to_owned()).collect::<Vec<_>>();
+        for answered in [[2, 1, 0], [1, 2, 0], [2, 0, 1], [1, 0, 2], [0, 2, 1]] {
+            let mut files: Vec<Option<FileResult>> = files().into_iter().map(Some).collect();
+            let mut store = Store::new();
+            for order in answered {
+                let file = files[order].take().expect("each file once");
+                store.add_in_order(file, order as u32);
+            }
+            // The kept copy of the shared event is alice's, as first given, spaced as in her first file.
+            let kept = store.events().iter().find(|e| e.event_name() == "X").expect("the shared event");
+            assert_eq!(kept.raw(), in_order.events().iter().find(|e| e.event_name() == "X").expect("kept").raw());
+            assert_eq!(kept.identity().name, "alice", "{answered:?}");
+            assert_eq!(store.summary(), in_order.summary(), "{answered:?}");
+            let (mut got, mut want) = (texts(&store), texts(&in_order));
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "{answered:?}");
+        }
+        // Answered last first, the first file's copy takes the place of the one kept.
+        let mut store = Store::new();
+        let [first, _, last] = files();
+        assert_eq!(store.add_in_order(last, 2), Added { kept: vec![0, 1], replaced: vec![] });
+        assert_eq!(store.add_in_order(first, 0), Added { kept: vec![1], replaced: vec![(0, 0)] });
+        assert_eq!(store.summary().n_differing, 1);
     }
 }
