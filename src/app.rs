@@ -419,11 +419,15 @@ pub fn App() -> Html {
                 counted(summary.n_records, "record"),
                 counted(summary.n_kept, if state.show_all { "event" } else { "Transcribe event" }),
                 counted(summary.n_duplicates, "duplicate"),
-                // A second copy unlike the first was changed, or is another event under the same ID: the
-                // first one's eventID, for a person to search.
-                match engine.0.borrow().first_differing() {
-                    Some(id) if summary.n_differing > 0 =>
-                        format!(" ({} unlike the copy kept, the first eventID {})", summary.n_differing, view::cell(id)),
+                // A second copy unlike the first was changed, or is another event under the same ID: one
+                // such eventID, for a person to search.
+                match engine.0.borrow().differing_id() {
+                    Some(id) if summary.n_differing > 0 => format!(
+                        " ({} unlike the copy kept: eventID {}{})",
+                        summary.n_differing,
+                        view::cell(id),
+                        if summary.n_differing > 1 { " and others" } else { "" }
+                    ),
                     _ => String::new(),
                 }
             )

@@ -396,9 +396,9 @@ impl Engine {
         self.store.summary()
     }
 
-    /// The eventID of the first copy unlike the one kept.
-    pub fn first_differing(&self) -> Option<&str> {
-        self.store.first_differing()
+    /// The least eventID of the copies unlike the one kept.
+    pub fn differing_id(&self) -> Option<&str> {
+        self.store.differing_id()
     }
 
     /// Failed and skipped files.

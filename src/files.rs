@@ -50,11 +50,11 @@ impl Source {
         Source::File { file, name, known: Rc::new(known) }
     }
 
-    /// Its place among the sources given (the sample's is last).
-    fn given(&self) -> u32 {
+    /// Its place among the sources given; the loader keeps the sample's.
+    fn given(&self) -> Option<u32> {
         match self {
-            Source::File { known, .. } => known.given.get(),
-            Source::Sample => u32::MAX,
+            Source::File { known, .. } => Some(known.given.get()),
+            Source::Sample => None,
         }
     }
 
@@ -299,6 +299,8 @@ pub struct Loader {
     last_progress: Cell<f64>,
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
+    /// The sample's place among them (its copies of an event stay before a later file's).
+    sample_given: Cell<u32>,
     /// Sources queued whose size is not yet in the progress total (see `measure_for`).
     unmeasured: RefCell<VecDeque<Source>>,
     /// Which load this is: a reload counts every size again.
@@ -437,8 +439,9 @@ impl Loader {
         }
         let mut given = self.given.borrow_mut();
         for (source, at) in sources.iter().zip(given.len() as u32..) {
-            if let Source::File { known, .. } = source {
-                known.given.set(at);
+            match source {
+                Source::File { known, .. } => known.given.set(at),
+                Source::Sample => self.sample_given.set(at),
             }
         }
         given.extend(sources.iter().cloned());
@@ -1297,8 +1300,10 @@ impl Loader {
                     };
                     // One result per id, in order; only the sample's one id has several. Each goes in with its
                     // file's place among those given.
-                    let given =
-                        |id: Option<u32>| flights.iter().find(|(f, _)| Some(f.id) == id).map(|(f, _)| f.source.given());
+                    let given = |id: Option<u32>| {
+                        let (flight, _) = flights.iter().find(|(f, _)| Some(f.id) == id)?;
+                        Some(flight.source.given().unwrap_or(self.sample_given.get()))
+                    };
                     match trailscope_core::wire::decode(&batch) {
                         Ok(results) if ids.len() == 1 => {
                             let order = given(ids[0]).unwrap_or(u32::MAX);

@@ -104,7 +104,7 @@ test('a second copy of an event that differs from the first is said apart from t
   // The changed one differs in its address, and is said apart.
   assert.equal(st.duplicatesDiffering, 1, JSON.stringify(st));
   // Named, so that a person can search for it.
-  assert.match(st.text, new RegExp(`4 duplicates dropped \\(1 unlike the copy kept, the first eventID ${original.Records[0].eventID}\\)`));
+  assert.match(st.text, new RegExp(`4 duplicates dropped \\(1 unlike the copy kept: eventID ${original.Records[0].eventID}\\)`));
   // The copy read first stays.
   assert.equal(await page.locator('[data-testid=event-row]').filter({ hasText: '198.51.100.66' }).count(), 0);
   assertCleanSession(s);

@@ -62,9 +62,10 @@ pub fn summary(out: &mut dyn Write, answer: &Answer<'_>) -> io::Result<()> {
     if counts.n_differing > 0 {
         writeln!(
             out,
-            "            {} of them unlike the copy kept (changed, or another event under the same eventID), the first eventID {}",
+            "            {} of them unlike the copy kept (changed, or another event under the same eventID), eventID {}{}",
             counts.n_differing,
-            view::reveal(answer.store.first_differing().unwrap_or_default())
+            view::reveal(answer.store.differing_id().unwrap_or_default()),
+            if counts.n_differing > 1 { " and others" } else { "" }
         )?;
     }
     if answer.query.trim().is_empty() {

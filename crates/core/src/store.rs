@@ -71,8 +71,9 @@ pub struct Store {
     notes: Vec<FileNote>,
     per_service: BTreeMap<String, u64>,
     per_name: BTreeMap<String, BTreeMap<String, u64>>,
-    /// The eventID of the first copy found unlike the one kept, so that a person can look it up.
-    first_differing: Option<String>,
+    /// The least eventID of the copies found unlike the one kept, so that a person can look it up: the
+    /// same whichever file is added first.
+    differing_id: Option<String>,
     /// Per kept event, the place of its file among those given (`add_in_order`).
     orders: Vec<u32>,
 }
@@ -101,9 +102,11 @@ impl Store {
     }
 
     /// [`Store::add`] of the file given at place `order` among a load's files, which may be added in
-    /// another order (the page's workers answer as they finish): of two copies of an event whose texts
-    /// are not the same bytes, the one from the file given first is kept, as adding the files in the
-    /// order given would keep it. The counts are those of adding them in that order.
+    /// another order (the page's workers answer as they finish): of copies of an event, a whole record's
+    /// is kept before a row of the console's CSV, then the one from the file given first, as adding the
+    /// files in that order would keep it. The counts are those of adding them in that order, but for
+    /// `n_differing` where an event has three or more copies not all alike (it counts against the copy
+    /// kept as each came).
     pub fn add_in_order(&mut self, result: FileResult, order: u32) -> Added {
         let mut added = Added::default();
         match result.outcome {
@@ -150,14 +153,20 @@ impl Store {
                             || compact_json(kept.raw()) == compact_json(event.raw());
                         if !same {
                             self.summary.n_differing += 1;
-                            self.first_differing.get_or_insert_with(|| event.event_id().to_owned());
+                            if self.differing_id.as_deref().is_none_or(|least| event.event_id() < least) {
+                                self.differing_id = Some(event.event_id().to_owned());
+                            }
                         }
-                        if self.orders.get(row).is_some_and(|&kept_order| order < kept_order)
-                            && kept.raw() != event.raw()
-                        {
-                            self.events[row] = event;
+                        // A whole record goes before a row of the console's CSV (which lacks the request and
+                        // the response), then the file given first. The place is taken even where the texts
+                        // are the same, so a third copy compares with the first file's.
+                        let Some(&kept_order) = self.orders.get(row) else { continue };
+                        if (event.summary_only, order) < (kept.summary_only, kept_order) {
                             self.orders[row] = order;
-                            added.replaced.push((row, at));
+                            if kept.raw() != event.raw() || kept.summary_only != event.summary_only {
+                                self.events[row] = event;
+                                added.replaced.push((row, at));
+                            }
                         }
                         continue;
                     }
@@ -174,9 +183,9 @@ impl Store {
         added
     }
 
-    /// The eventID of the first copy read that was unlike the copy kept, if any.
-    pub fn first_differing(&self) -> Option<&str> {
-        self.first_differing.as_deref()
+    /// The least eventID of the copies unlike the copy kept, if any.
+    pub fn differing_id(&self) -> Option<&str> {
+        self.differing_id.as_deref()
     }
 
     /// The kept events, in load order.
@@ -329,7 +338,7 @@ mod tests {
         store.add(read("mallory"));
         let summary = store.summary();
         assert_eq!((summary.n_kept, summary.n_duplicates, summary.n_differing), (1, 3, 1));
-        assert!(store.first_differing().is_some_and(|id| store.events()[0].event_id() == id));
+        assert!(store.differing_id().is_some_and(|id| store.events()[0].event_id() == id));
         assert_eq!(store.events()[0].identity().name, "alice");
     }
 
@@ -439,5 +448,45 @@ mod tests {
         assert_eq!(store.add_in_order(last, 2), Added { kept: vec![0, 1], replaced: vec![] });
         assert_eq!(store.add_in_order(first, 0), Added { kept: vec![1], replaced: vec![(0, 0)] });
         assert_eq!(store.summary().n_differing, 1);
+    }
+
+    #[test]
+    fn a_third_copy_and_a_console_row_do_not_unseat_the_copy_that_should_stay() {
+        let json = |ip: &str| {
+            let text = format!(
+                r#"{{"Records":[{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"StartTranscriptionJob","eventID":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0","sourceIPAddress":"{ip}"}}]}}"#
+            );
+            ingest_file("f.json", text.as_bytes(), &IngestOptions::default())
+        };
+        let csv = || {
+            let text = "Event name,Event time,User name,Event source,Resources,AWS region,Event ID,Source IP address\nStartTranscriptionJob,2026-03-02T08:00:00Z,alice,transcribe.amazonaws.com,[],us-east-1,0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0,192.0.2.9\n";
+            ingest_file("h.csv", text.as_bytes(), &IngestOptions::default())
+        };
+        let orders = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+        // Given as: .1, then .2, then .1 again: the first file's copy, whatever the order of adding.
+        for answered in orders {
+            let mut files = [Some(json("198.51.100.1")), Some(json("198.51.100.2")), Some(json("198.51.100.1"))];
+            let mut store = Store::new();
+            for order in answered {
+                store.add_in_order(files[order].take().expect("each file once"), order as u32);
+            }
+            assert_eq!(store.events()[0].source_ip(), "198.51.100.1", "{answered:?}");
+            assert_eq!((store.summary().n_kept, store.summary().n_duplicates), (1, 2), "{answered:?}");
+        }
+        // A console row given first: the whole record still stays, with its request and response.
+        for answered in orders {
+            let mut files = [Some(csv()), Some(json("198.51.100.2")), Some(csv())];
+            let mut store = Store::new();
+            for order in answered {
+                store.add_in_order(files[order].take().expect("each file once"), order as u32);
+            }
+            assert!(!store.events()[0].summary_only, "{answered:?}");
+            assert_eq!(store.events()[0].source_ip(), "198.51.100.2", "{answered:?}");
+        }
+        // The command line's `add` too.
+        let mut store = Store::new();
+        store.add(csv());
+        store.add(json("198.51.100.2"));
+        assert!(!store.events()[0].summary_only);
     }
 }
