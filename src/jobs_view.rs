@@ -96,7 +96,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                     <dt>{"Language"}</dt><dd>{job.language.display().to_owned()}</dd>
                     <dt>{"Media"}</dt><dd>{view::cell(job.media_uri.display())}</dd>
                     <dt>{"Failure"}</dt><dd>{view::cell(job.failure_reason.display())}</dd>
-                    <dt>{"Touched by"}</dt><dd>{format!("{} from {}", view::plural(job.identities.len(), "identity", "identities"), view::plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
+                    <dt>{"Touched by"}</dt><dd>{format!("{} from {}", view::plural(job.n_identities(), "identity", "identities"), view::plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
                     <dt>{"Account / region"}</dt><dd>{format!("{} / {}", job.account, job.region)}</dd>
                 </dl>
                 { for lifecycle }

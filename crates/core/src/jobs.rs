@@ -36,13 +36,17 @@ pub struct Job {
     pub language: Field,
     /// Who started it (the identity of the first `Start`/`Create` call), when seen.
     pub started_by: Option<String>,
-    /// The starter as identities are compared: its ARN, or its name where the record has no ARN. Two
-    /// roles' sessions may share a name.
-    pub started_by_key: Option<String>,
+    /// The starter's ARN (empty where its record has none): two roles' sessions may share a name.
+    pub started_by_arn: Option<String>,
+    /// The eventID of the successful start that began this life, where the logs hold it: what tells
+    /// this job from the name's other uses, however many of them load later.
+    pub start_id: Option<String>,
     /// Indices into the events, oldest first.
     pub events: Vec<usize>,
-    /// Distinct identities that touched it, each by its ARN (its name where the record has none).
-    pub identities: BTreeSet<String>,
+    /// The identities that touched it, as (short name, ARN; empty where a record has none), sorted, each
+    /// once: see [`Job::n_identities`]. A sorted list, not a set: a set of pairs brought a kilobyte of its
+    /// own code into the page's download.
+    pub identities: Vec<(String, String)>,
     /// Distinct source IPs that touched it.
     pub source_ips: BTreeSet<String>,
     /// What an investigator should look at, in words.
@@ -65,9 +69,10 @@ impl Job {
             media_uri: Field::Absent,
             language: Field::Absent,
             started_by: None,
-            started_by_key: None,
+            started_by_arn: None,
+            start_id: None,
             events: Vec::new(),
-            identities: BTreeSet::new(),
+            identities: Vec::new(),
             source_ips: BTreeSet::new(),
             anomalies: Vec::new(),
         }
@@ -92,9 +97,31 @@ impl Job {
         }
     }
 
-    /// A key that tells this job from every other: account, region, kind, name and which use of the name.
+    /// A key that tells this job from every other, and stays its own as more files load: account, region,
+    /// kind, name and the eventID of the start that began it (none for a life begun before the logs).
     pub fn key(&self) -> String {
-        format!("{}/{}/{}/{}/{}", self.account, self.region, self.kind.as_str(), self.name, self.life)
+        let start = self.start_id.as_deref().unwrap_or_default();
+        format!("{}/{}/{}/{}/{start}", self.account, self.region, self.kind.as_str(), self.name)
+    }
+
+    /// How many identities touched it: one per short name, but one per ARN where calls of one name came
+    /// with different ARNs (two roles' sessions of one name); a call without an ARN counts with its name.
+    pub fn n_identities(&self) -> usize {
+        let mut n = 0;
+        let mut arns = 0;
+        let mut last: Option<&str> = None;
+        // Sorted by name, then ARN: a name's call without an ARN comes first.
+        for (name, arn) in &self.identities {
+            if last != Some(name.as_str()) {
+                last = Some(name);
+                n += 1;
+                arns = usize::from(!arn.is_empty());
+            } else if !arn.is_empty() {
+                arns += 1;
+                n += usize::from(arns > 1);
+            }
+        }
+        n
     }
 
     /// Milliseconds from the first event to the last.
@@ -103,15 +130,22 @@ impl Job {
     }
 }
 
-/// An identity as jobs compare them: its ARN, which names the role and the session, or its short name where
-/// the record has no ARN.
-// Not inlined: the page's download carries one copy for its three callers.
-#[inline(never)]
-fn identity_key(event: &Event) -> &str {
-    match event.text(Text::Arn) {
-        "" => event.text(Text::IdentityName),
-        arn => arn,
+/// Whether two calls come from one identity: one ARN, where both records carry one (a role's session
+/// names the role and the session), else one short name (a console CSV row and some records have no ARN).
+fn same_identity(a: (&str, &str), b: (&str, &str)) -> bool {
+    let ((a_name, a_arn), (b_name, b_arn)) = (a, b);
+    if a_arn.is_empty() || b_arn.is_empty() {
+        a_name == b_name
+    } else {
+        a_arn == b_arn
     }
+}
+
+/// An event's caller as (short name, ARN).
+// Not inlined: the page's download carries one copy for its callers.
+#[inline(never)]
+fn caller(event: &Event) -> (&str, &str) {
+    (event.text(Text::IdentityName), event.text(Text::Arn))
 }
 
 /// Groups the events that name a Transcribe resource into jobs, keyed by account, region, kind and name
@@ -127,8 +161,9 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
     // The key's latest life, as a place in `jobs`.
     let mut by_key: HashMap<(&str, &str, ResourceKind, &str), usize, foldhash::fast::FixedState> = HashMap::default();
     let mut jobs: Vec<Job> = Vec::new();
-    // For each job, the place of the name's next life, if any.
+    // For each job, the place of the name's next life and of the one before, if any.
     let mut next: Vec<Option<usize>> = Vec::new();
+    let mut before: Vec<Option<usize>> = Vec::new();
     // Which events are Transcribe ones, read in the store's order: in time order, reading each event
     // (some 300 bytes, anywhere in the store) only to skip it cost more than the jobs when all are kept.
     let transcribe: Vec<bool> = events.iter().map(|e| e.transcribe.is_some()).collect();
@@ -145,10 +180,21 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         let latest = by_key.get(&key).copied();
         // Transcribe refuses a start while the name is in use: one that succeeds after the life's own start or
         // delete begins a new life. Anything else (a poll of a deleted job, which fails) stays with the last.
-        let ended = latest.map(|at| &jobs[at]).is_some_and(|job| {
-            job.started_by_key.is_some() || job.status.as_deref() == Some(crate::transcribe::DELETED)
-        });
+        let ended = latest
+            .map(|at| &jobs[at])
+            .is_some_and(|job| job.started_by.is_some() || job.status.as_deref() == Some(crate::transcribe::DELETED));
         let at = match latest {
+            // A delete logged in the very second a new life started ends the life before it, which is still
+            // open: scripts delete a name and start it again at once.
+            Some(at)
+                if info.action == Action::Delete
+                    && succeeded
+                    && event.time.is_some()
+                    && jobs[at].first == event.time
+                    && before[at].is_some_and(|b| jobs[b].status.as_deref() != Some(crate::transcribe::DELETED)) =>
+            {
+                before[at].unwrap_or(at)
+            }
             Some(at) if !(ended && info.action == Action::Start && succeeded) => at,
             _ => {
                 let life = latest.map_or(1, |at| jobs[at].life + 1);
@@ -156,6 +202,7 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
                     next[at] = Some(jobs.len());
                 }
                 next.push(None);
+                before.push(latest);
                 by_key.insert(key, jobs.len());
                 jobs.push(Job::new(info.kind, name, life, event));
                 jobs.len() - 1
@@ -186,12 +233,15 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         }
         if info.action == Action::Start && succeeded && job.started_by.is_none() {
             job.started_by = Some(event.identity().name.to_owned());
-            job.started_by_key = Some(identity_key(event).to_owned());
+            job.started_by_arn = Some(caller(event).1.to_owned());
+            job.start_id = Some(event.event_id().to_owned());
         }
         // A record without a name or an address adds no identity or address to count.
-        let (who, ip) = (identity_key(event), event.source_ip());
-        if !who.is_empty() && !job.identities.contains(who) {
-            job.identities.insert(who.to_owned());
+        let (who, ip) = (caller(event), event.source_ip());
+        if who != ("", "") {
+            if let Err(at) = job.identities.binary_search_by(|(name, arn)| (name.as_str(), arn.as_str()).cmp(&who)) {
+                job.identities.insert(at, (who.0.to_owned(), who.1.to_owned()));
+            }
         }
         if !ip.is_empty() && !job.source_ips.contains(ip) {
             job.source_ips.insert(ip.to_owned());
@@ -215,7 +265,7 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
 /// one source address, and calls refused for lack of permission.
 fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
     let mut out = Vec::new();
-    if let (Some(starter), Some(starter_key)) = (&job.started_by, &job.started_by_key) {
+    if let (Some(starter), Some(starter_arn)) = (&job.started_by, &job.started_by_arn) {
         // Each name once, in order, kept sorted as they come: collecting a set would bring a stable sort's
         // code into the page, which must stay under 400 KB, for a handful of names.
         let mut others: Vec<&'e str> = Vec::new();
@@ -228,8 +278,9 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
         // Compared by ARN; named by the short name, or by the ARN where that name is the starter's own (two
         // roles' sessions of one name) or empty.
         let other = |e: &'e Event| {
-            let (key, name) = (identity_key(e), e.identity().name);
-            (key != starter_key).then_some(if name.is_empty() || name == starter { key } else { name })
+            let (name, arn) = caller(e);
+            let other = !same_identity((name, arn), (starter, starter_arn));
+            other.then_some(if (name.is_empty() || name == starter) && !arn.is_empty() { arn } else { name })
         };
         for name in read_or_deleted.filter_map(other) {
             if let Err(at) = others.binary_search(&name) {
@@ -342,7 +393,7 @@ mod tests {
         ]);
         let j1 = &all[0];
         assert_eq!(j1.started_by.as_deref(), Some("worker"));
-        assert_eq!(j1.identities.len(), 2, "{:?}", j1.identities);
+        assert_eq!(j1.n_identities(), 2, "{:?}", j1.identities);
         assert_eq!(
             j1.anomalies,
             vec!["read or deleted by another identity than worker: arn:aws:sts::111122223333:assumed-role/Intruder/worker"
@@ -423,5 +474,63 @@ mod tests {
         assert_eq!(label("f2").as_deref(), Some("UNKNOWN"));
         // A vocabulary has a state, and this response did not say it.
         assert_eq!(label("v1").as_deref(), Some("UNKNOWN"));
+    }
+
+    #[test]
+    fn a_delete_in_the_second_of_a_restart_ends_the_life_before_it_in_either_order() {
+        let start =
+            || by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:00:00Z", "j1", "IN_PROGRESS");
+        let get = || by_role("GetTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:01:00Z", "j1", "COMPLETED");
+        let delete = || by_role("DeleteTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:02:00Z", "j1", "");
+        let restart =
+            || by_role("StartTranscriptionJob", "Pipeline", "w2", "2026-03-02T08:02:00Z", "j1", "IN_PROGRESS");
+        for records in [[start(), get(), delete(), restart()], [start(), get(), restart(), delete()]] {
+            let (_, all) = jobs_of(&records);
+            let lives: Vec<_> = all.iter().map(|j| (j.life, j.status.as_deref(), j.events.len())).collect();
+            assert_eq!(lives, vec![(2, Some("IN_PROGRESS"), 1), (1, Some("DELETED"), 3)]);
+        }
+    }
+
+    #[test]
+    fn a_jobs_key_stays_its_own_when_an_earlier_use_of_the_name_loads() {
+        let newer = [
+            by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-03T08:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("GetTranscriptionJob", "Pipeline", "worker", "2026-03-03T08:01:00Z", "j1", "COMPLETED"),
+        ];
+        let (_, alone) = jobs_of(&newer);
+        let older = [
+            by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-01T08:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("DeleteTranscriptionJob", "Pipeline", "worker", "2026-03-01T09:00:00Z", "j1", ""),
+        ];
+        let (_, both) = jobs_of(&[older[0].clone(), older[1].clone(), newer[0].clone(), newer[1].clone()]);
+        assert_eq!(both.len(), 2);
+        assert_eq!(both[0].key(), alone[0].key(), "the newer job is the same job");
+        assert_ne!(both[1].key(), alone[0].key());
+        assert_eq!((both[0].life, both[0].status.as_deref()), (2, Some("COMPLETED")));
+    }
+
+    #[test]
+    fn a_starter_seen_without_an_arn_is_still_the_starter() {
+        // A console CSV row (no ARN) starts it; the same user polls in records that carry the ARN.
+        let csv = "Event name,Event time,User name,Event source,Resources,AWS region,Event ID,Source IP address,Recipient Account Id\n\
+            StartTranscriptionJob,2026-03-02T08:00:00Z,worker,transcribe.amazonaws.com,\"[{\"\"resourceType\"\":\"\"AWS::Transcribe::TranscriptionJob\"\",\"\"resourceName\"\":\"\"j1\"\"}]\",us-east-1,csv-1,192.0.2.1,111122223333\n";
+        let mut store = Store::new();
+        store.add(ingest_file("h.csv", csv.as_bytes(), &IngestOptions::default()));
+        let polls = [
+            by_role("GetTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:01:00Z", "j1", "COMPLETED"),
+            // Another role under the same session name, and another role's session of another name.
+            by_role("GetTranscriptionJob", "Intruder", "worker", "2026-03-02T08:02:00Z", "j1", "COMPLETED"),
+            by_role("GetTranscriptionJob", "Intruder", "eve", "2026-03-02T08:03:00Z", "j1", "COMPLETED"),
+        ];
+        let file = format!(r#"{{"Records":[{}]}}"#, polls.join(","));
+        store.add(ingest_file("a.json", file.as_bytes(), &IngestOptions::default()));
+        let all = jobs(store.events(), store.by_time());
+        assert_eq!(all.len(), 1, "{all:?}");
+        let job = &all[0];
+        assert_eq!(job.started_by.as_deref(), Some("worker"));
+        // Without the starter's ARN, its name decides: the session named worker reads as the starter.
+        assert_eq!(job.anomalies, vec!["read or deleted by another identity than worker: eve".to_owned()]);
+        // worker (with and without an ARN, and under two roles' ARNs) and eve.
+        assert_eq!(job.n_identities(), 3, "{:?}", job.identities);
     }
 }
