@@ -122,7 +122,9 @@ fn build_page() -> Result {
     // visit downloads.
     let html = root().join("dist").join("index.html");
     let text = std::fs::read_to_string(&html).map_err(|e| format!("dist/index.html: {e}"))?;
-    std::fs::write(&html, without_trunk_links(&text)).map_err(|e| format!("dist/index.html: {e}"))?;
+    // `data-integrity=none` only told Trunk not to hash the stylesheet.
+    let text = without_trunk_links(&text).replace(" data-integrity=none", "");
+    std::fs::write(&html, text).map_err(|e| format!("dist/index.html: {e}"))?;
     single_file(&root().join("dist"))
 }
 
