@@ -182,6 +182,8 @@ pub fn App() -> Html {
     // Callbacks handed to the table, facets and jobs view are made once (or when what they read changes), so
     // those components, whose props then compare equal, are not redrawn on every progress message.
     let detail_panel = use_node_ref();
+    // The progress panel, for the table to keep a chosen row above it.
+    let progress_panel = use_node_ref();
     let on_select = {
         let panel = detail_panel.clone();
         use_callback(state.dispatcher(), move |index: usize, dispatcher| {
@@ -436,7 +438,7 @@ pub fn App() -> Html {
     let progress = (state.loading == Some(true)).then(|| {
         let p = &state.progress;
         html! {
-            <div class="progress" data-testid="progress" value={p.bytes_done.to_string()} max={p.bytes_total.to_string()}>
+            <div class="progress" data-testid="progress" ref={progress_panel.clone()} value={p.bytes_done.to_string()} max={p.bytes_total.to_string()}>
                 <progress value={p.bytes_done.to_string()} max={p.bytes_total.max(1).to_string()}></progress>
                 <span>{format!(
                     "{} of {} files · {} of {}{} · {} · {} events kept so far",
@@ -535,7 +537,7 @@ pub fn App() -> Html {
         Tab::Events => html! {
             <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-events">
                 <Facets engine={(*engine).clone()} generation={state.generation} on_value={on_facet} />
-                <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} {on_sort} />
+                <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} {on_sort} progress={progress_panel.clone()} />
                 { for detail }
             </div>
         },

@@ -44,6 +44,8 @@ pub struct TableProps {
     pub on_select: Callback<usize>,
     /// A column header was clicked: sort by it (`None`: by time).
     pub on_sort: Callback<Option<Column>>,
+    /// The progress panel, which floats over the window's foot while files load (empty otherwise).
+    pub progress: NodeRef,
 }
 
 /// The virtualised event table.
@@ -120,7 +122,7 @@ pub fn EventTable(props: &TableProps) -> Html {
     {
         // The selected row is kept in view: moved to by the keyboard, chosen in a job's life, or named by a
         // shared link.
-        let (viewport, spacer) = (viewport.clone(), spacer.clone());
+        let (viewport, spacer, progress) = (viewport.clone(), spacer.clone(), props.progress.clone());
         let engine = props.engine.clone();
         let last = use_mut_ref(|| None::<usize>);
         use_effect_with((props.selected, props.generation), move |(selected, _)| {
@@ -148,8 +150,8 @@ pub fn EventTable(props: &TableProps) -> Html {
             let Some(window) = web_sys::window().filter(|_| moved) else { return };
             let at = element.get_bounding_client_rect().top() + f64::from(top - element.scroll_top());
             // Above the progress panel, which floats over the window's foot while files load.
-            let panel = window.document().and_then(|d| d.query_selector(".progress").ok().flatten());
-            let bottom = panel
+            let bottom = progress
+                .cast::<web_sys::Element>()
                 .map(|p| p.get_bounding_client_rect().top())
                 .unwrap_or_else(|| window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(f64::MAX));
             if at + f64::from(ROW_HEIGHT) > bottom {
