@@ -425,10 +425,10 @@ pub fn App() -> Html {
                 // such eventID, for a person to search.
                 match engine.0.borrow().differing_id() {
                     Some(id) if summary.n_differing > 0 => format!(
-                        " ({} unlike the copy kept: eventID {}{})",
+                        " ({} unlike the copy kept{} eventID {})",
                         summary.n_differing,
-                        view::cell(id),
-                        if summary.n_differing > 1 { " and others" } else { "" }
+                        if summary.n_differing > 1 { ", e.g." } else { ":" },
+                        view::cell(id)
                     ),
                     _ => String::new(),
                 }

@@ -300,7 +300,7 @@ pub struct Loader {
     /// Every source given so far, to read again when the person changes what is kept.
     pub given: RefCell<Vec<Source>>,
     /// The sample's place among them (its copies of an event stay before a later file's).
-    sample_given: Cell<u32>,
+    sample_given: Cell<Option<u32>>,
     /// Sources queued whose size is not yet in the progress total (see `measure_for`).
     unmeasured: RefCell<VecDeque<Source>>,
     /// Which load this is: a reload counts every size again.
@@ -441,7 +441,12 @@ impl Loader {
         for (source, at) in sources.iter().zip(given.len() as u32..) {
             match source {
                 Source::File { known, .. } => known.given.set(at),
-                Source::Sample => self.sample_given.set(at),
+                // The first time it is given: a second load of the sample is the same copies.
+                Source::Sample => {
+                    if self.sample_given.get().is_none() {
+                        self.sample_given.set(Some(at));
+                    }
+                }
             }
         }
         given.extend(sources.iter().cloned());
@@ -1302,7 +1307,7 @@ impl Loader {
                     // file's place among those given.
                     let given = |id: Option<u32>| {
                         let (flight, _) = flights.iter().find(|(f, _)| Some(f.id) == id)?;
-                        Some(flight.source.given().unwrap_or(self.sample_given.get()))
+                        Some(flight.source.given().or(self.sample_given.get()).unwrap_or(u32::MAX))
                     };
                     match trailscope_core::wire::decode(&batch) {
                         Ok(results) if ids.len() == 1 => {

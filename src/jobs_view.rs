@@ -44,7 +44,11 @@ pub fn JobsView(props: &JobsProps) -> Html {
         let on_toggle = props.on_toggle.clone();
         // A job's identity in the list, whatever its place: what stays open, and what Yew keys the line by.
         let key = job.key();
-        let open = props.open.as_deref() == Some(key.as_str());
+        // A job whose start was not loaded yet keeps its place open when the start loads: its key then
+        // names the start, where the open one ended with the name.
+        let open = props.open.as_deref().is_some_and(|o| o == key || (job.life == 1 && o.ends_with('/') && key.starts_with(o)));
+        // Closing it closes what is open, under whichever key it was opened.
+        let toggle = if open { props.open.clone().unwrap_or_else(|| key.clone()) } else { key.clone() };
         let span = match (job.first, job.last) {
             (Some(first), Some(last)) => format!("{} → {}", first.to_iso(), last.to_iso()),
             _ => String::new(),
@@ -76,7 +80,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                 data-testid="job" data-job-name={job.name.clone()} data-job-kind={job.kind.as_str()}
                 data-status={status.clone()} data-events={job.events.len().to_string()} data-job-life={job.life.to_string()}>
                 <button type="button" class="job-head" aria-expanded={open.to_string()} aria-controls={open.then_some(lifecycle_id)}
-                    onclick={Callback::from(move |_| on_toggle.emit(key.clone()))}>
+                    onclick={Callback::from(move |_| on_toggle.emit(toggle.clone()))}>
                     <span class="kind">{job.kind.as_str()}</span>
                     <span class="name">{view::cell(&job.name)}</span>
                     if job.lives > 1 {

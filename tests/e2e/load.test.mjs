@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   TEST_TIMEOUT_MS, WAIT_MS, CORPUS, corpusFile, useHarness, pickFiles, dropFiles, waitReady, status, fileErrors,
-  eventRows, openJobs, jobs, expectCount, expectSome, expectTextContains, assertCleanSession,
+  eventRows, openJobs, jobs, expectCount, expectSome, expectTextContains, assertCleanSession, loadSample,
+  setShowAllEvents,
 } from './harness.mjs';
 
 const h = useHarness();
@@ -232,5 +233,64 @@ test('the Jobs tab tells a reused name\'s two jobs apart, another role by its AR
   assert.doesNotMatch(filter.head, /use \d/);
   assert.match(first.text, /another identity than worker: arn:aws:sts::111122223333:assumed-role\/Intruder\/worker/);
   assert.doesNotMatch(second.text, /another identity/);
+  assertCleanSession(s);
+});
+
+test('a sample event stays the sample\'s copy when a changed copy and the sample again load, and show-all reads all again', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openWithSample();
+  const { page } = s;
+  // A StartTranscriptionJob of the sample, picked from its rows.
+  await page.locator('[data-testid=search]').fill('event:StartTranscriptionJob');
+  await page.locator('[data-testid=status][data-searching=false]').waitFor({ timeout: WAIT_MS });
+  const id = await page.locator('[data-testid=event-row]').first().getAttribute('data-event-id');
+  assert.ok(id, 'a sample event with an eventID');
+  const row = () => page.locator(`[data-testid=event-row][data-event-id="${id}"]`);
+  const ip = async () => (await row().innerText()).match(/\d+\.\d+\.\d+\.\d+/)?.[0];
+  await page.locator('[data-testid=search]').fill(`eventID:${id}`);
+  await expectCount(page, '[data-testid=event-row]', 1);
+  const sampleIp = await ip();
+  assert.ok(sampleIp && sampleIp !== '203.0.113.77', sampleIp);
+  const changed = {
+    eventVersion: '1.08', eventTime: '2026-03-02T08:00:00Z', eventSource: 'transcribe.amazonaws.com',
+    eventName: 'StartTranscriptionJob', awsRegion: 'us-east-1', sourceIPAddress: '203.0.113.77', eventID: id,
+    requestParameters: { transcriptionJobName: 'changed' }, recipientAccountId: '111122223333',
+  };
+  await dropFiles(page, [{ name: 'changed.json', bytes: JSON.stringify({ Records: [changed] }) }]);
+  await waitReady(page);
+  await loadSample(page);
+  await waitReady(page);
+  await setShowAllEvents(page, true);
+  await waitReady(page);
+  // Given first, the sample's copy stays through every reading.
+  await expectCount(page, '[data-testid=event-row]', 1);
+  assert.equal(await ip(), sampleIp);
+  assert.match((await status(page)).text, new RegExp(`1 unlike the copy kept: eventID ${id}\\)`));
+  assertCleanSession(s);
+});
+
+test('an open job stays open when its start, in a file of its own, loads after its polls', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  const call = (eventName, time, status) => ({
+    eventVersion: '1.08', userIdentity: { type: 'IAMUser', userName: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' },
+    eventTime: time, eventSource: 'transcribe.amazonaws.com', eventName, awsRegion: 'us-east-1', sourceIPAddress: '192.0.2.1',
+    requestParameters: { transcriptionJobName: 'nightly' },
+    responseElements: { transcriptionJob: { transcriptionJobName: 'nightly', transcriptionJobStatus: status } },
+    eventID: `${eventName}-${time}`, recipientAccountId: '111122223333',
+  });
+  await dropFiles(page, [{ name: 'polls.json', bytes: JSON.stringify({ Records: [call('GetTranscriptionJob', '2026-03-02T09:00:00Z', 'COMPLETED')] }) }]);
+  await waitReady(page);
+  await openJobs(page);
+  const head = page.locator('[data-testid=job][data-job-name=nightly] .job-head');
+  await head.click();
+  assert.equal(await head.getAttribute('aria-expanded'), 'true');
+  await dropFiles(page, [{ name: 'start.json', bytes: JSON.stringify({ Records: [call('StartTranscriptionJob', '2026-03-02T08:00:00Z', 'IN_PROGRESS')] }) }]);
+  await waitReady(page);
+  await page.locator('[data-testid=job][data-job-name=nightly][data-events="2"]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await head.getAttribute('aria-expanded'), 'true', 'the job is still open');
+  await expectCount(page, '[data-testid=job-event]', 2);
+  // And closes with one click.
+  await head.click();
+  assert.equal(await head.getAttribute('aria-expanded'), 'false');
   assertCleanSession(s);
 });

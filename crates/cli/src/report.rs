@@ -62,10 +62,10 @@ pub fn summary(out: &mut dyn Write, answer: &Answer<'_>) -> io::Result<()> {
     if counts.n_differing > 0 {
         writeln!(
             out,
-            "            {} of them unlike the copy kept (changed, or another event under the same eventID), eventID {}{}",
+            "            {} of them unlike the copy kept (changed, or another event under the same eventID){} eventID {}",
             counts.n_differing,
-            view::reveal(answer.store.differing_id().unwrap_or_default()),
-            if counts.n_differing > 1 { " and others" } else { "" }
+            if counts.n_differing > 1 { ", e.g." } else { ":" },
+            view::reveal(answer.store.differing_id().unwrap_or_default())
         )?;
     }
     if answer.query.trim().is_empty() {
