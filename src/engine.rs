@@ -335,11 +335,13 @@ impl Engine {
     /// chosen.
     pub fn facet(&self, column: Column, limit: usize) -> Vec<(String, u32, Option<bool>)> {
         let counts = self.facet_counts(column);
-        // The values the search names for this field, not yet listed.
-        let mut named = query::named(&self.query, column);
+        // The values the search names for this field, and whether a listed value has them yet. Terms match
+        // regardless of case, so each value spelled so (Bob and bob) is marked.
+        let named = query::named(&self.query, column);
+        let mut seen = vec![false; named.len()];
         let mut listed = Vec::new();
         for (rank, &(id, n)) in counts.iter().enumerate() {
-            if rank >= limit && named.is_empty() {
+            if rank >= limit && !seen.contains(&false) {
                 break;
             }
             let value = self.index.strings.get(id);
@@ -349,13 +351,13 @@ impl Engine {
                 listed.push((value.to_owned(), n, at.map(|at| named[at].1)));
             }
             if let Some(at) = at {
-                named.swap_remove(at);
+                seen[at] = true;
             }
         }
         // A value named that no shown event holds (bob, with a range he has no event in): still there, to
         // take back out where it was chosen. Not a wildcard typed (`bob*`), which is no value of its own.
-        listed
-            .extend(named.into_iter().filter(|&(.., exact)| exact).map(|(v, asked, _)| (v.to_owned(), 0, Some(asked))));
+        let unseen = named.into_iter().zip(seen).filter(|&((.., exact), seen)| exact && !seen);
+        listed.extend(unseen.map(|((v, asked, _), _)| (v.to_owned(), 0, Some(asked))));
         listed
     }
 

@@ -417,3 +417,34 @@ test('a facet value holding a star is marked chosen once clicked, and a second c
   assert.equal(await starred.getAttribute('data-state'), null);
   assertCleanSession(s);
 });
+
+test('a chosen value marks each spelling it matches: user:bob marks both Bob and bob', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  const call = (user, n) => ({
+    eventVersion: '1.08',
+    userIdentity: { type: 'IAMUser', userName: user },
+    eventTime: `2026-03-02T08:0${n}:00Z`,
+    eventSource: 'transcribe.amazonaws.com',
+    eventName: 'ListTranscriptionJobs',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '192.0.2.1',
+    eventID: `00000000-0000-0000-0000-00000000000${n}`,
+    recipientAccountId: '111122223333',
+  });
+  await dropFiles(page, [{ name: 'case.json', bytes: JSON.stringify({ Records: [call('Bob', 1), call('Bob', 2), call('bob', 3), call('alice', 4)] }) }]);
+  await waitReady(page);
+  const value = (name) => page.locator(`[data-testid=facet-value][data-facet=user][data-value="${name}"]`);
+  await value('bob').click();
+  // Terms match whatever the case: three events, and both spellings marked as chosen.
+  await page.locator('[data-testid=status][data-events-shown="3"][data-searching=false]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), 'user:bob');
+  assert.equal(await value('bob').getAttribute('data-state'), 'included');
+  assert.equal(await value('Bob').getAttribute('data-state'), 'included');
+  assert.equal(await value('alice').getAttribute('data-state'), null);
+  // Either one clicked takes the term out.
+  await value('Bob').click();
+  await page.locator('[data-testid=status][data-events-shown="4"][data-searching=false]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await page.locator('[data-testid=search]').inputValue(), '');
+  assertCleanSession(s);
+});
