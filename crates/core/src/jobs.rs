@@ -78,6 +78,11 @@ impl Job {
         }
     }
 
+    /// Whether a successful delete ended it.
+    fn deleted(&self) -> bool {
+        self.status.as_deref() == Some(crate::transcribe::DELETED)
+    }
+
     /// The status to show: the last one reported; `CREATED` for a kind that reports none once it was
     /// created; `UNKNOWN` when no event says.
     pub fn status_label(&self) -> &str {
@@ -161,8 +166,7 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
     // The key's latest life, as a place in `jobs`.
     let mut by_key: HashMap<(&str, &str, ResourceKind, &str), usize, foldhash::fast::FixedState> = HashMap::default();
     let mut jobs: Vec<Job> = Vec::new();
-    // For each job, the place of the name's next life and of the one before, if any.
-    let mut next: Vec<Option<usize>> = Vec::new();
+    // For each job, the place of the name's life before it, if any.
     let mut before: Vec<Option<usize>> = Vec::new();
     // Which events are Transcribe ones, read in the store's order: in time order, reading each event
     // (some 300 bytes, anywhere in the store) only to skip it cost more than the jobs when all are kept.
@@ -180,9 +184,7 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         let latest = by_key.get(&key).copied();
         // Transcribe refuses a start while the name is in use: one that succeeds after the life's own start or
         // delete begins a new life. Anything else (a poll of a deleted job, which fails) stays with the last.
-        let ended = latest
-            .map(|at| &jobs[at])
-            .is_some_and(|job| job.started_by.is_some() || job.status.as_deref() == Some(crate::transcribe::DELETED));
+        let ended = latest.map(|at| &jobs[at]).is_some_and(|job| job.started_by.is_some() || job.deleted());
         let at = match latest {
             // A delete logged in the very second a new life started ends the life before it, which is still
             // open: scripts delete a name and start it again at once.
@@ -191,17 +193,13 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
                     && succeeded
                     && event.time.is_some()
                     && jobs[at].first == event.time
-                    && before[at].is_some_and(|b| jobs[b].status.as_deref() != Some(crate::transcribe::DELETED)) =>
+                    && before[at].is_some_and(|b| !jobs[b].deleted()) =>
             {
                 before[at].unwrap_or(at)
             }
             Some(at) if !(ended && info.action == Action::Start && succeeded) => at,
             _ => {
                 let life = latest.map_or(1, |at| jobs[at].life + 1);
-                if let Some(at) = latest {
-                    next[at] = Some(jobs.len());
-                }
-                next.push(None);
                 before.push(latest);
                 by_key.insert(key, jobs.len());
                 jobs.push(Job::new(info.kind, name, life, event));
@@ -218,8 +216,7 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         job.last = job.last.max(event.time);
         // Polls repeat the status they saw last: a copy only when it changed. A delete ends the life, so a
         // poll logged in the same second, and sorted after it, does not bring it back.
-        let deleted = job.status.as_deref() == Some(crate::transcribe::DELETED);
-        if let Some(status) = info.status.as_deref().filter(|&s| !deleted && job.status.as_deref() != Some(s)) {
+        if let Some(status) = info.status.as_deref().filter(|&s| !job.deleted() && job.status.as_deref() != Some(s)) {
             job.status = Some(status.to_owned());
         }
         if info.failure_reason.is_present() {
@@ -250,9 +247,12 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
     for job in &mut jobs {
         job.anomalies = anomalies(job, events);
     }
-    // A name's last life counts its lives; the ones before learn it from the one after them.
+    // A name's last life counts its lives (each starts with its own number); the one before learns it from
+    // the one after, which comes later in `jobs` and so has it already.
     for at in (0..jobs.len()).rev() {
-        jobs[at].lives = next[at].map_or(jobs[at].life, |after| jobs[after].lives);
+        if let Some(b) = before[at] {
+            jobs[b].lives = jobs[at].lives;
+        }
     }
     // Newest first, then by name; the rest of the key only orders the ties, as it always did.
     crate::query::sort_items(jobs, &|a, b| {
