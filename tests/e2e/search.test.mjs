@@ -387,21 +387,23 @@ test('ticking "Show all events" keeps the selected event selected once the files
   assertCleanSession(s);
 });
 
+// The n-th minute's ListTranscriptionJobs by the IAM user `user` (n below 10): a caller for the user facet.
+const listedBy = (user, n) => ({
+  eventVersion: '1.08',
+  userIdentity: { type: 'IAMUser', userName: user },
+  eventTime: `2026-03-02T08:0${n}:00Z`,
+  eventSource: 'transcribe.amazonaws.com',
+  eventName: 'ListTranscriptionJobs',
+  awsRegion: 'us-east-1',
+  sourceIPAddress: '192.0.2.1',
+  eventID: `00000000-0000-0000-0000-00000000000${n}`,
+  recipientAccountId: '111122223333',
+});
+
 test('a facet value holding a star is marked chosen once clicked, and a second click takes it out', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();
   const { page } = s;
-  const call = (user, n) => ({
-    eventVersion: '1.08',
-    userIdentity: { type: 'IAMUser', userName: user },
-    eventTime: `2026-03-02T08:0${n}:00Z`,
-    eventSource: 'transcribe.amazonaws.com',
-    eventName: 'ListTranscriptionJobs',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '192.0.2.1',
-    eventID: `00000000-0000-0000-0000-00000000000${n}`,
-    recipientAccountId: '111122223333',
-  });
-  await dropFiles(page, [{ name: 'stars.json', bytes: JSON.stringify({ Records: [call('bot*1', 1), call('bot-two', 2), call('alice', 3)] }) }]);
+  await dropFiles(page, [{ name: 'stars.json', bytes: JSON.stringify({ Records: [listedBy('bot*1', 1), listedBy('bot-two', 2), listedBy('alice', 3)] }) }]);
   await waitReady(page);
   const box = page.locator('[data-testid=search]');
   const starred = page.locator('[data-testid=facet-value][data-facet=user][data-value="bot*1"]');
@@ -421,18 +423,7 @@ test('a facet value holding a star is marked chosen once clicked, and a second c
 test('a chosen value marks each spelling it matches: user:bob marks both Bob and bob', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();
   const { page } = s;
-  const call = (user, n) => ({
-    eventVersion: '1.08',
-    userIdentity: { type: 'IAMUser', userName: user },
-    eventTime: `2026-03-02T08:0${n}:00Z`,
-    eventSource: 'transcribe.amazonaws.com',
-    eventName: 'ListTranscriptionJobs',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: '192.0.2.1',
-    eventID: `00000000-0000-0000-0000-00000000000${n}`,
-    recipientAccountId: '111122223333',
-  });
-  await dropFiles(page, [{ name: 'case.json', bytes: JSON.stringify({ Records: [call('Bob', 1), call('Bob', 2), call('bob', 3), call('alice', 4)] }) }]);
+  await dropFiles(page, [{ name: 'case.json', bytes: JSON.stringify({ Records: [listedBy('Bob', 1), listedBy('Bob', 2), listedBy('bob', 3), listedBy('alice', 4)] }) }]);
   await waitReady(page);
   const value = (name) => page.locator(`[data-testid=facet-value][data-facet=user][data-value="${name}"]`);
   await value('bob').click();
