@@ -106,6 +106,11 @@ impl Engine {
         self.store.add(ingest::unread(name, outcome));
     }
 
+    /// Takes back the note that `name` was skipped for `reason` (see `Store::withdraw_skipped`).
+    pub fn withdraw_skipped(&mut self, name: &str, reason: &str) -> bool {
+        self.store.withdraw_skipped(name, reason)
+    }
+
     /// Adds an already ingested file, with the sketch its worker built of its events when it did. `order` is
     /// the file's place among those given: of two copies of an event that differ, the one of the file given
     /// first stays, whichever came first.

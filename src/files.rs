@@ -36,7 +36,15 @@ pub struct Known {
     /// Its place among the sources given: of copies of an event that differ, the one from the file given
     /// first is kept, whichever worker answers first (as the command line keeps the first in path order).
     given: Cell<u32>,
+    /// Whether a worker ever answered for it: read once, it is read again when the person changes what
+    /// is kept, even after a later reading of it was cancelled.
+    answered: Cell<bool>,
+    /// Whether its loading was cancelled before any answer: changing what is kept does not read it then.
+    cancelled: Cell<bool>,
 }
+
+/// Why a file is listed as not read after a cancel.
+const CANCELLED: &str = "not read: loading was cancelled";
 
 impl Source {
     /// A picked or dropped file.
@@ -102,6 +110,21 @@ impl Source {
         match self {
             Source::File { known, .. } => known.reported.get(),
             Source::Sample => 0,
+        }
+    }
+
+    /// Whether its loading was cancelled before it was ever read (see `Known::cancelled`).
+    fn cancelled(&self) -> bool {
+        matches!(self, Source::File { known, .. } if known.cancelled.get())
+    }
+
+    /// Marks it as answered for, or (when it never was) as cancelled.
+    fn set_answered(&self, answered: bool) {
+        if let Source::File { known, .. } = self {
+            if answered {
+                known.answered.set(true);
+            }
+            known.cancelled.set(!known.answered.get());
         }
     }
 
@@ -438,7 +461,21 @@ impl Loader {
             return;
         }
         let mut given = self.given.borrow_mut();
-        for (source, at) in sources.iter().zip(given.len() as u32..) {
+        // A file given again after its loading was cancelled replaces the one cancelled: that one is not
+        // read when the person changes what is kept, and is no longer listed as not read.
+        let names: std::collections::HashSet<String> =
+            sources.iter().filter(|s| matches!(s, Source::File { .. })).map(Source::name).collect();
+        given.retain(|old| !(old.cancelled() && names.contains(&old.name())));
+        {
+            let mut engine = engine.0.borrow_mut();
+            for name in &names {
+                engine.withdraw_skipped(name, CANCELLED);
+            }
+        }
+        // Places are never reused, so that one taken out leaves the others' order as it was.
+        let first =
+            given.iter().filter_map(Source::given).chain(self.sample_given.get()).max().map_or(0, |last| last + 1);
+        for (source, at) in sources.iter().zip(first..) {
             match source {
                 Source::File { known, .. } => known.given.set(at),
                 // The first time it is given: a second load of the sample is the same copies.
@@ -705,7 +742,15 @@ impl Loader {
         *self.unreported.borrow_mut() = Default::default();
         self.options.set(options);
         engine.0.borrow_mut().reset(options);
-        let sources = self.given.borrow().clone();
+        // Files whose loading was cancelled before any answer stay unread, and listed as such.
+        let (cancelled, sources): (Vec<Source>, Vec<Source>) =
+            self.given.borrow().iter().cloned().partition(Source::cancelled);
+        {
+            let mut engine = engine.0.borrow_mut();
+            for source in &cancelled {
+                engine.add_outcome(&source.name(), Outcome::Skipped { reason: CANCELLED.to_owned() });
+            }
+        }
         // The new load's progress counts every byte again, and a file a worker stopped on is tried as any other.
         for source in &sources {
             source.set_stopped_on(None);
@@ -734,10 +779,8 @@ impl Loader {
         {
             let mut engine = engine.0.borrow_mut();
             for source in flights.iter().map(|f| &f.source).chain(&queued) {
-                engine.add_outcome(
-                    &source.name(),
-                    Outcome::Skipped { reason: "not read: loading was cancelled".to_owned() },
-                );
+                source.set_answered(false);
+                engine.add_outcome(&source.name(), Outcome::Skipped { reason: CANCELLED.to_owned() });
             }
         }
         // A file handed out was counted then; its size is known.
@@ -1279,6 +1322,7 @@ impl Loader {
                 // A file read to its answer did not stop a worker.
                 for (flight, _) in &flights {
                     flight.source.set_stopped_on(None);
+                    flight.source.set_answered(true);
                 }
                 let (began, answered) = self.pace.get();
                 self.pace.set((began, answered + flights.len() as u64));

@@ -259,6 +259,49 @@ test('cancel early in a pick of 2,000 files, while their sizes are asked: each f
   const again = await status(page);
   assert.equal(again.filesOk, first.filesOk + 2000, JSON.stringify(again));
   assert.equal(again.eventsKept, set.truth.n_transcribe, JSON.stringify(again));
+  assert.deepEqual(await fileErrors(page), [], 'the files cancelled, picked again and read, are no longer listed as not read');
+  assertCleanSession(s);
+});
+
+test('show all after a cancel reads only the files that were read, the others stay listed as not read; a cancelled re-read loses none', { timeout: 4 * BIG_LOAD_MS }, async (t) => {
+  const s = await openCounting();
+  const { page } = s;
+  await pickFiles(page, big.files);
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=status]')?.getAttribute('data-files-ok') ?? 0) >= 5,
+    null, { polling: 'raf', timeout: BIG_LOAD_MS });
+  await page.locator('[data-testid=cancel]').click({ timeout: 10_000 });
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const cut = await status(page);
+  const notRead = (await fileErrors(page)).map((e) => `${e.kind} ${e.file} ${e.text}`).sort();
+  t.diagnostic(`after cancel: ${JSON.stringify(cut)}, ${notRead.length} not read`);
+  assert.ok(notRead.length > 0 && cut.filesOk + notRead.length === BIG_FILES, JSON.stringify({ cut, notRead: notRead.slice(0, 3) }));
+
+  // Every event of the files read, and no other file.
+  await setShowAllEvents(page, true);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const all = await status(page);
+  t.diagnostic(`show all: ${JSON.stringify(all)}`);
+  assert.deepEqual({ filesOk: all.filesOk, eventsTotal: all.eventsTotal }, { filesOk: cut.filesOk, eventsTotal: cut.eventsTotal },
+    'ticking show all reads the files that were read, not those cancelled');
+  assert.ok(all.eventsKept > cut.eventsKept, JSON.stringify(all));
+  assert.deepEqual((await fileErrors(page)).map((e) => `${e.kind} ${e.file} ${e.text}`).sort(), notRead, 'the cancelled files are still listed');
+
+  // Cancelled at once, a re-read leaves files unread again...
+  await setShowAllEvents(page, false);
+  await cancelAtOnce(page);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const partial = await status(page);
+  t.diagnostic(`re-read cancelled: ${JSON.stringify(partial)}`);
+  // ...but they were read before: the next change of what is kept reads every one of them.
+  await setShowAllEvents(page, true);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  await setShowAllEvents(page, false);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const back = await status(page);
+  assert.deepEqual({ filesOk: back.filesOk, eventsTotal: back.eventsTotal, eventsKept: back.eventsKept, duplicates: back.duplicates },
+    { filesOk: cut.filesOk, eventsTotal: cut.eventsTotal, eventsKept: cut.eventsKept, duplicates: cut.duplicates },
+    `after a cancelled re-read, the files read before are all read again: ${JSON.stringify(back)}`);
+  assert.deepEqual((await fileErrors(page)).map((e) => `${e.kind} ${e.file} ${e.text}`).sort(), notRead);
   assertCleanSession(s);
 });
 
@@ -310,7 +353,8 @@ async function cancelAndReload(t, when, label) {
   t.diagnostic(`${label}: after loading again: ${JSON.stringify(again)}`);
   assert.equal(again.filesOk, st.filesOk + BIG_FILES, `${label}: files-ok after loading again should be ${st.filesOk} + ${BIG_FILES}: ${JSON.stringify(again)}`);
   assert.equal(again.filesFailed, st.filesFailed, `${label}: files-failed after loading again: ${JSON.stringify(again)}`);
-  assert.equal(errsAgain.filter((e) => e.kind === 'skipped').length, skipped.length, `${label}: skipped lines after loading again`);
+  // Read now, they are no longer listed as not read.
+  assert.deepEqual(errsAgain, [], `${label}: the cancelled files, loaded again, should not be listed as not read`);
   assert.equal(again.eventsKept, truth.n_transcribe, `${label}: events-kept after loading again should be n_transcribe: ${JSON.stringify(again)}`);
   assert.equal(again.eventsTotal, st.eventsTotal + truth.n_records, `${label}: events-total after loading again: ${JSON.stringify(again)}`);
   // Every Transcribe record of the second pass whose eventID is already kept is a duplicate: the first pass's

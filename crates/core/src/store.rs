@@ -203,6 +203,17 @@ impl Store {
         &self.notes
     }
 
+    /// Takes back the note that `file` was skipped for `reason` (the page's "loading was cancelled", once
+    /// the person gives that file again), with its count; whether there was one.
+    pub fn withdraw_skipped(&mut self, file: &str, reason: &str) -> bool {
+        let Some(at) = self.notes.iter().position(|n| n.skipped && n.file == file && n.message == reason) else {
+            return false;
+        };
+        self.notes.remove(at);
+        self.summary.files_skipped -= 1;
+        true
+    }
+
     /// Records read per `eventSource`, kept or not.
     pub fn per_service(&self) -> &BTreeMap<String, u64> {
         &self.per_service
@@ -310,7 +321,7 @@ fn uuid(text: &str) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{ingest_file, IngestOptions};
+    use crate::ingest::{ingest_file, unread, IngestOptions};
 
     fn file(ids: &[&str]) -> FileResult {
         let records: Vec<String> = ids
@@ -319,6 +330,24 @@ mod tests {
             .collect();
         let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true })
+    }
+
+    #[test]
+    fn a_skipped_note_taken_back_leaves_the_others_and_their_counts() {
+        let mut store = Store::new();
+        let skipped = |name: &str, reason: &str| unread(name, Outcome::Skipped { reason: reason.to_owned() });
+        store.add(skipped("a.json", "cancelled"));
+        store.add(skipped("b.json", "cancelled"));
+        store.add(skipped("a.json", "a digest file"));
+        store.add(file(&["1"]));
+        assert!(store.withdraw_skipped("a.json", "cancelled"));
+        // Once only, and only a skip for that reason.
+        assert!(!store.withdraw_skipped("a.json", "cancelled"));
+        assert!(!store.withdraw_skipped("f.json", "cancelled"));
+        let notes: Vec<(&str, &str)> = store.notes().iter().map(|n| (n.file.as_str(), n.message.as_str())).collect();
+        assert_eq!(notes, [("b.json", "cancelled"), ("a.json", "a digest file")]);
+        let summary = store.summary();
+        assert_eq!((summary.files_skipped, summary.files_ok, summary.n_kept), (2, 1, 1));
     }
 
     #[test]
