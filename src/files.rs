@@ -463,9 +463,13 @@ impl Loader {
         let mut given = self.given.borrow_mut();
         // A file given again after its loading was cancelled replaces the one cancelled: that one is not
         // read when the person changes what is kept, and is no longer listed as not read.
-        let names: std::collections::HashSet<String> =
-            sources.iter().filter(|s| matches!(s, Source::File { .. })).map(Source::name).collect();
-        given.retain(|old| !(old.cancelled() && names.contains(&old.name())));
+        // A set the jobs view has in the page's code already (each kind of set is code to download), filled
+        // one by one as it fills hers.
+        let mut names = std::collections::BTreeSet::new();
+        for source in sources.iter().filter(|s| matches!(s, Source::File { .. })) {
+            names.insert(source.name());
+        }
+        given.retain(|old| !(old.cancelled() && names.contains(old.name().as_str())));
         {
             let mut engine = engine.0.borrow_mut();
             for name in &names {

@@ -99,7 +99,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                     <dt>{"Started by"}</dt><dd>{view::cell(job.started_by.as_deref().unwrap_or_default())}</dd>
                     <dt>{"Language"}</dt><dd>{job.language.display().to_owned()}</dd>
                     <dt>{"Media"}</dt><dd>{view::cell(job.media_uri.display())}</dd>
-                    <dt>{"Failure"}</dt><dd>{view::cell(job.failure_reason.display())}</dd>
+                    <dt>{"Failure"}</dt><dd>{view::cell(job.failure())}</dd>
                     <dt>{"Touched by"}</dt><dd>{format!("{} from {}", view::plural(job.n_identities(), "identity", "identities"), view::plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
                     <dt>{"Account / region"}</dt><dd>{format!("{} / {}", job.account, job.region)}</dd>
                 </dl>

@@ -173,7 +173,7 @@ test('an open job stays open, and the only one open, when files with newer jobs 
   assertCleanSession(s);
 });
 
-test('the Jobs tab tells a reused name\'s two jobs apart, another role by its ARN, and a filter as created', { timeout: TEST_TIMEOUT_MS }, async () => {
+test('the Jobs tab tells a reused name\'s two jobs apart, another role by its ARN, a filter as created, a refused start as such', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();
   const { page } = s;
   const call = (eventName, role, session, time, request, response = null, errorCode = undefined) => ({
@@ -205,12 +205,17 @@ test('the Jobs tab tells a reused name\'s two jobs apart, another role by its AR
     call('GetTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T08:02:00Z', job, status('FAILED')),
     call('StartTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T09:00:00Z', job, status('IN_PROGRESS')),
     call('GetTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T09:05:00Z', job, status('COMPLETED')),
+    // Another role's start of the name in use, refused.
+    call('StartTranscriptionJob', 'Intruder', 'mallory', '2026-03-02T09:01:00Z', job, null, 'ConflictException'),
     call('CreateVocabularyFilter', 'Pipeline', 'worker', '2026-03-02T07:00:00Z', { vocabularyFilterName: 'profanity' }),
+    // A start Transcribe refused: no job was made, and the page says why.
+    { ...call('StartTranscriptionJob', 'Pipeline', 'worker', '2026-03-02T06:00:00Z', { transcriptionJobName: 'rejected' }, null, 'BadRequestException'),
+      errorMessage: 'The <media> format is not supported.' },
   ];
   await dropFiles(page, [{ name: 'reused.json', bytes: JSON.stringify({ Records: records }) }]);
   await waitReady(page);
   await openJobs(page);
-  await expectCount(page, '[data-testid=job]', 3);
+  await expectCount(page, '[data-testid=job]', 4);
   const listed = await page.locator('[data-testid=job]').evaluateAll((els) => els.map((el) => ({
     name: el.getAttribute('data-job-name'),
     life: el.getAttribute('data-job-life'),
@@ -219,20 +224,23 @@ test('the Jobs tab tells a reused name\'s two jobs apart, another role by its AR
     head: el.querySelector('button')?.textContent ?? '',
     text: el.textContent,
   })));
-  const [second, first, filter] = listed;
+  const [second, first, filter, rejected] = listed;
   assert.deepEqual(
     listed.map(({ name, life, status, events }) => ({ name, life, status, events })),
     [
-      { name: 'nightly', life: '2', status: 'COMPLETED', events: '2' },
+      { name: 'nightly', life: '2', status: 'COMPLETED', events: '3' },
       { name: 'nightly', life: '1', status: 'DELETED', events: '4' },
       { name: 'profanity', life: '1', status: 'CREATED', events: '1' },
+      { name: 'rejected', life: '1', status: 'START REFUSED', events: '1' },
     ],
   );
+  assert.match(rejected.text, /BadRequestException: The <media> format is not supported\./);
+  assert.match(second.text, /a start by another identity than worker refused: mallory \(ConflictException\)/);
   assert.match(second.head, /use 2 of 2/);
   assert.match(first.head, /use 1 of 2/);
   assert.doesNotMatch(filter.head, /use \d/);
   assert.match(first.text, /another identity than worker: arn:aws:sts::111122223333:assumed-role\/Intruder\/worker/);
-  assert.doesNotMatch(second.text, /another identity/);
+  assert.doesNotMatch(second.text, /read or deleted by another identity/);
   assertCleanSession(s);
 });
 

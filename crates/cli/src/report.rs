@@ -158,8 +158,8 @@ pub fn jobs_table(out: &mut dyn Write, jobs: &[Job]) -> io::Result<()> {
         if job.media_uri.is_present() {
             writeln!(out, "    media:   {}", view::cell(job.media_uri.display()))?;
         }
-        if job.failure_reason.is_present() {
-            writeln!(out, "    failure: {}", view::cell(job.failure_reason.display()))?;
+        if !job.failure().is_empty() {
+            writeln!(out, "    failure: {}", view::cell(job.failure()))?;
         }
         for anomaly in &job.anomalies {
             writeln!(out, "    look:    {}", view::cell(anomaly))?;

@@ -26,6 +26,9 @@ pub struct Job {
     pub status: Option<String>,
     /// The failure reason, when one was logged.
     pub failure_reason: Field,
+    /// The error of the first start Transcribe refused (`BadRequestException: ...`): with no start that
+    /// succeeded, the resource was never made.
+    pub refused_start: Option<String>,
     /// First and last event times.
     pub first: Option<EventTime>,
     /// Last event time.
@@ -64,6 +67,7 @@ impl Job {
             region: event.aws_region().to_owned(),
             status: None,
             failure_reason: Field::Absent,
+            refused_start: None,
             first: event.time,
             last: event.time,
             media_uri: Field::Absent,
@@ -84,12 +88,30 @@ impl Job {
     }
 
     /// The status to show: the last one reported; `CREATED` for a kind that reports none once it was
-    /// created; `UNKNOWN` when no event says.
+    /// created; `START REFUSED` (`CREATE REFUSED`) when every start seen failed, so Transcribe made nothing;
+    /// `UNKNOWN` when no event says.
     pub fn status_label(&self) -> &str {
         match self.status.as_deref() {
             Some(status) => status,
             None if !self.kind.has_state() && self.started_by.is_some() => "CREATED",
+            None if self.started_by.is_none() && self.refused_start.is_some() => {
+                if self.kind.is_job() {
+                    "START REFUSED"
+                } else {
+                    "CREATE REFUSED"
+                }
+            }
             None => "UNKNOWN",
+        }
+    }
+
+    /// Why it failed, in words: the failure reason Transcribe reported, else the error of a refused start
+    /// where no start succeeded; empty when neither.
+    pub fn failure(&self) -> &str {
+        match (&self.failure_reason, &self.refused_start) {
+            (reason, _) if reason.is_present() => reason.display(),
+            (_, Some(refused)) if self.started_by.is_none() => refused,
+            _ => "",
         }
     }
 
@@ -228,6 +250,10 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
         if !job.language.is_present() {
             job.language = info.language.clone();
         }
+        if info.action == Action::Start && !succeeded && job.refused_start.is_none() {
+            let (code, message) = (event.error_code(), event.error_message());
+            job.refused_start = Some(if message.is_empty() { code.to_owned() } else { format!("{code}: {message}") });
+        }
         if info.action == Action::Start && succeeded && job.started_by.is_none() {
             job.started_by = Some(event.identity().name.to_owned());
             job.started_by_arn = Some(caller(event).1.to_owned());
@@ -290,6 +316,24 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
         if !others.is_empty() {
             out.push(format!("read or deleted by another identity than {starter}: {}", others.join(", ")));
         }
+        // A start of the name refused to someone else: a clash of names, or someone trying to take it.
+        let mut refused: Vec<String> = Vec::new();
+        let refused_starts =
+            job.events.iter().filter_map(|&i| events.get(i)).filter(|e| {
+                !e.error_code().is_empty() && e.transcribe.as_ref().is_some_and(|t| t.action == Action::Start)
+            });
+        for e in refused_starts {
+            // In the order they came, each once.
+            if let Some(name) = other(e) {
+                let item = format!("{name} ({})", e.error_code());
+                if !refused.contains(&item) {
+                    refused.push(item);
+                }
+            }
+        }
+        if !refused.is_empty() {
+            out.push(format!("a start by another identity than {starter} refused: {}", refused.join(", ")));
+        }
     }
     if job.source_ips.len() > 1 {
         out.push(format!("touched from {} source addresses", job.source_ips.len()));
@@ -316,6 +360,45 @@ mod tests {
         format!(
             r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","userName":"{user}"}},"eventTime":"{time}","eventSource":"transcribe.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"{ip}","errorCode":"{error}","requestParameters":{{"transcriptionJobName":"{job}"}},"eventID":"{name}-{user}-{time}","recipientAccountId":"111122223333"}}"#
         )
+    }
+
+    #[test]
+    fn a_refused_start_says_so_and_another_identity_refused_a_start_is_named() {
+        let failed =
+            record("StartTranscriptionJob", "alice", "192.0.2.1", "2026-03-02T07:59:00Z", "BadRequestException", "bad")
+                .replace(r#""errorCode""#, r#""errorMessage":"The media format is not supported.","errorCode""#);
+        let records = [
+            failed,
+            record("StartTranscriptionJob", "alice", "192.0.2.1", "2026-03-02T08:00:00Z", "", "taken"),
+            record(
+                "StartTranscriptionJob",
+                "mallory",
+                "203.0.113.66",
+                "2026-03-02T08:05:00Z",
+                "ConflictException",
+                "taken",
+            ),
+            record("GetTranscriptionJob", "alice", "192.0.2.1", "2026-03-02T08:06:00Z", "", "taken"),
+        ];
+        let file = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        let mut store = Store::new();
+        store.add(ingest_file("a.json", file.as_bytes(), &IngestOptions::default()));
+        let all = jobs(store.events(), store.by_time());
+        let bad = all.iter().find(|j| j.name == "bad").expect("bad");
+        assert_eq!((bad.status_label(), bad.started_by.as_deref()), ("START REFUSED", None));
+        assert_eq!(bad.failure(), "BadRequestException: The media format is not supported.");
+        let taken = all.iter().find(|j| j.name == "taken").expect("taken");
+        // Started by alice: mallory's refused start is worth a look, and not the job's failure.
+        assert_eq!((taken.status_label(), taken.failure()), ("UNKNOWN", ""));
+        assert!(
+            taken
+                .anomalies
+                .iter()
+                .any(|a| a == "a start by another identity than alice refused: mallory (ConflictException)"),
+            "{:?}",
+            taken.anomalies
+        );
+        assert_eq!(all.len(), 2, "the refused start is no job of its own");
     }
 
     #[test]
@@ -471,7 +554,7 @@ mod tests {
         let label = |name: &str| all.iter().find(|j| j.name == name).map(|j| j.status_label().to_owned());
         assert_eq!(label("f1").as_deref(), Some("CREATED"));
         // Refused: nothing was created.
-        assert_eq!(label("f2").as_deref(), Some("UNKNOWN"));
+        assert_eq!(label("f2").as_deref(), Some("CREATE REFUSED"));
         // A vocabulary has a state, and this response did not say it.
         assert_eq!(label("v1").as_deref(), Some("UNKNOWN"));
     }

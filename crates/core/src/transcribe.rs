@@ -57,6 +57,17 @@ impl ResourceKind {
         }
     }
 
+    /// Whether a resource of this kind is a job, which a `Start` call begins; the others are created.
+    pub fn is_job(self) -> bool {
+        matches!(
+            self,
+            ResourceKind::Transcription
+                | ResourceKind::Medical
+                | ResourceKind::CallAnalytics
+                | ResourceKind::MedicalScribe
+        )
+    }
+
     /// Whether Transcribe's responses report this kind's state. Vocabulary filters and Call Analytics
     /// categories have none: they are usable once created.
     pub fn has_state(self) -> bool {
