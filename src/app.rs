@@ -533,18 +533,20 @@ pub fn App() -> Html {
             }
         })
     };
+    // The detail sits in a slot that is always there: appearing or going, it changes no element before it,
+    // so the table or the jobs list stays the same elements, and the button a person pressed keeps the focus.
     let main = match tab {
         Tab::Events => html! {
             <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-events">
                 <Facets engine={(*engine).clone()} generation={state.generation} on_value={on_facet} />
                 <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} {on_sort} progress={progress_panel.clone()} />
-                { for detail }
+                <div class="detail-slot">{ for detail }</div>
             </div>
         },
         Tab::Jobs => html! {
             <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-jobs">
                 <JobsView engine={(*engine).clone()} generation={state.generation} open={state.open_job.clone()} on_toggle={on_toggle_job} on_select={on_select.clone()} />
-                { for detail }
+                <div class="detail-slot">{ for detail }</div>
             </div>
         },
     };

@@ -55,31 +55,31 @@ pub fn JobsView(props: &JobsProps) -> Html {
         };
         // The id ties the job's button to the lifecycle it opens (aria-controls).
         let lifecycle_id = format!("job-{i}-lifecycle");
-        let lifecycle = open.then(|| {
-            let steps = job.events.iter().filter_map(|&index| engine.event(index).map(|e| (index, e))).map(|(index, event)| {
-                let cells = view::row(event);
-                let on_select = props.on_select.clone();
-                // A button, so that the keyboard reaches each step too.
-                html! {
-                    <li key={index} data-testid="job-event" data-event-name={event.event_name().to_owned()} class={classes!((!cells.error.is_empty()).then_some("failed"))}>
-                        <button type="button" class="step" onclick={Callback::from(move |_| on_select.emit(index))}>
-                            <span class="c-time">{cells.time}</span>
-                            <span class="c-event">{cells.event}</span>
-                            <span class="c-status">{cells.status}</span>
-                            <span class="c-identity">{cells.identity}</span>
-                            <span class="c-ip">{cells.source_ip}</span>
-                            <span class="c-error">{cells.error}</span>
-                        </button>
-                    </li>
-                }
-            });
-            html! { <ol class="lifecycle" id={lifecycle_id.clone()} aria-label={format!("Lifecycle of {}", view::cell(&job.name))}>{ for steps }</ol> }
+        // Built only for the job open; its list is always there, so that opening or closing a job changes no
+        // element before it (the focused button stays the same element, and keeps the focus).
+        let shown_events: &[usize] = if open { &job.events } else { &[] };
+        let steps = shown_events.iter().filter_map(|&index| engine.event(index).map(|e| (index, e))).map(|(index, event)| {
+            let cells = view::row(event);
+            let on_select = props.on_select.clone();
+            // A button, so that the keyboard reaches each step too.
+            html! {
+                <li key={index} data-testid="job-event" data-event-name={event.event_name().to_owned()} class={classes!((!cells.error.is_empty()).then_some("failed"))}>
+                    <button type="button" class="step" onclick={Callback::from(move |_| on_select.emit(index))}>
+                        <span class="c-time">{cells.time}</span>
+                        <span class="c-event">{cells.event}</span>
+                        <span class="c-status">{cells.status}</span>
+                        <span class="c-identity">{cells.identity}</span>
+                        <span class="c-ip">{cells.source_ip}</span>
+                        <span class="c-error">{cells.error}</span>
+                    </button>
+                </li>
+            }
         });
         html! {
             <li key={key.clone()} class="job"
                 data-testid="job" data-job-name={job.name.clone()} data-job-kind={job.kind.as_str()}
                 data-status={status.clone()} data-events={job.events.len().to_string()} data-job-life={job.life.to_string()}>
-                <button type="button" class="job-head" aria-expanded={open.to_string()} aria-controls={open.then_some(lifecycle_id)}
+                <button type="button" class="job-head" aria-expanded={open.to_string()} aria-controls={lifecycle_id.clone()}
                     onclick={Callback::from(move |_| on_toggle.emit(toggle.clone()))}>
                     <span class="kind">{job.kind.as_str()}</span>
                     <span class="name">{view::cell(&job.name)}</span>
@@ -103,7 +103,7 @@ pub fn JobsView(props: &JobsProps) -> Html {
                     <dt>{"Touched by"}</dt><dd>{format!("{} from {}", view::plural(job.n_identities(), "identity", "identities"), view::plural(job.source_ips.len(), "IP address", "IP addresses"))}</dd>
                     <dt>{"Account / region"}</dt><dd>{format!("{} / {}", job.account, job.region)}</dd>
                 </dl>
-                { for lifecycle }
+                <ol class="lifecycle" id={lifecycle_id} hidden={!open} aria-label={format!("Lifecycle of {}", view::cell(&job.name))}>{ for steps }</ol>
             </li>
         }
     });

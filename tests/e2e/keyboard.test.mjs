@@ -209,6 +209,36 @@ test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_
   assertCleanSession(s);
 });
 
+test('by keyboard, a job opens, a step shows its event and Escape closes it, the focus staying on what was pressed', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  await openJobs(page);
+  const job = page.locator('[data-testid=job][data-job-name="my-first-transcription-job"]');
+  const focused = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return a === document.body ? 'body' : `${a.className} ${a.textContent.trim().slice(0, 60)}`;
+  });
+  await job.locator('.job-head').focus();
+  const head = await focused();
+  await page.keyboard.press('Enter');
+  await job.locator('[data-testid=job-event]').first().waitFor({ timeout: WAIT_MS });
+  assert.equal(await focused(), head, 'the job\'s button keeps the focus as it opens');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  const step = await focused();
+  assert.match(step, /^step .*GetTranscriptionJob/);
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid=event-detail]').waitFor({ timeout: WAIT_MS });
+  assert.equal(await detailName(page), 'GetTranscriptionJob');
+  assert.equal(await focused(), step, 'the step keeps the focus as its event shows');
+  await page.keyboard.press('Escape');
+  await page.locator('[data-testid=event-detail]').waitFor({ state: 'detached', timeout: WAIT_MS });
+  assert.equal(await focused(), step, 'the step keeps the focus as the detail closes');
+  assertCleanSession(s);
+});
+
 test('the jobs follow the search: those with a shown event are listed, each still told whole', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openWithSample();
   const { page } = s;
