@@ -610,11 +610,14 @@ pub fn App() -> Html {
                     <button data-testid="export-csv" disabled={state.searching.is_some()} title="The shown rows, safe to open in a spreadsheet" onclick={on_export(true)}>{"Export CSV"}</button>
                     <button data-testid="copy-sql" aria-expanded={sql_open.to_string()} title="The same search as SQL, for Athena, CloudTrail Lake or DuckDB" onclick={on_sql_toggle}>{"Copy as SQL"}</button>
                 </div>
-                if !state.hints.is_empty() {
-                    <ul class="hints" data-testid="search-hints">
-                        { for state.hints.iter().map(|h| html! { <li>{h.clone()}</li> }) }
-                    </ul>
-                }
+                // Always there, so that a screen reader reads out the hints as they come.
+                <div aria-live="polite">
+                    if !state.hints.is_empty() {
+                        <ul class="hints" data-testid="search-hints">
+                            { for state.hints.iter().map(|h| html! { <li>{h.clone()}</li> }) }
+                        </ul>
+                    }
+                </div>
                 if *sql_open {
                     <crate::sql_panel::SqlPanel search={state.search.clone()} range={state.range} show_all={state.show_all}
                         accounts={engine.0.borrow().distinct(trailscope_core::index::Column::Account)}

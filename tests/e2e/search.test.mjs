@@ -54,6 +54,8 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
   await expectShown(page, 0);
   const body = await page.locator('body').innerText();
   assert.match(body, /unknown field "colour"/);
+  // Read out by a screen reader as it comes: inside a live region that was there before it.
+  assert.equal(await page.locator('[data-testid=search-hints]').evaluate((el) => el.closest('[aria-live]')?.getAttribute('aria-live')), 'polite');
   assertCleanSession(s);
 });
 
