@@ -12,12 +12,14 @@
 // Not inlined, nor is `gzip`: run once, and each copy weighs on every visit's download of the worker.
 #[inline(never)]
 pub fn delivery(n: usize) -> Vec<u8> {
-    // `#` stands for the record's number. One template per kind keeps the worker's download small.
+    // `#` stands for the record's number. One template per kind keeps the worker's download small. A
+    // Transcribe response holds more than the rules read (skipped unread, as in a real one), and the
+    // other calls' names differ record by record, as a real delivery's many names do its counts.
     const HEAD: &str = r##"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/u#"},"eventTime":"2026-03-02T08:00:00Z","sourceIPAddress":"10.0.0.1","eventID":"#","##;
     const CALLS: [&str; 3] = [
-        r##""eventSource":"transcribe.amazonaws.com","eventName":"StartTranscriptionJob","requestParameters":{"transcriptionJobName":"#","media":{"mediaFileUri":"s3://a/#"}},"responseElements":{"transcriptionJob":{"transcriptionJobStatus":"IN_PROGRESS"}}}"##,
-        r##""eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"bucketName":"a","key":"#"},"responseElements":null}"##,
-        r##""eventSource":"kms.amazonaws.com","eventName":"Decrypt","requestParameters":{},"responseElements":null}"##,
+        r##""eventSource":"transcribe.amazonaws.com","eventName":"StartTranscriptionJob","requestParameters":{"transcriptionJobName":"#","media":{"mediaFileUri":"s3://a/#"}},"responseElements":{"transcriptionJob":{"transcriptionJobStatus":"IN_PROGRESS","settings":{"showSpeakerLabels":true,"maxSpeakerLabels":2,"channelIdentification":false},"startTime":"Mar 2, 2026, 8:00:00 AM","contentRedaction":null,"tags":[{"key":"team","value":"#"}]}}}"##,
+        r##""eventSource":"s3.amazonaws.com","eventName":"GetObject#","requestParameters":{"bucketName":"a","key":"#"},"responseElements":null}"##,
+        r##""eventSource":"kms.amazonaws.com","eventName":"Decrypt#","requestParameters":{},"responseElements":null}"##,
     ];
     let mut text = Vec::new();
     text.extend_from_slice(b"{\"Records\":[");
