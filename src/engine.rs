@@ -106,9 +106,9 @@ impl Engine {
         self.store.add(ingest::unread(name, outcome));
     }
 
-    /// Takes back the note that `name` was skipped for `reason` (see `Store::withdraw_skipped`).
-    pub fn withdraw_skipped(&mut self, name: &str, reason: &str) -> bool {
-        self.store.withdraw_skipped(name, reason)
+    /// Takes back the notes that files were skipped for `reason` (see `Store::withdraw_skipped`).
+    pub fn withdraw_skipped(&mut self, reason: &str, given_again: impl Fn(&str) -> bool) -> u64 {
+        self.store.withdraw_skipped(reason, given_again)
     }
 
     /// Adds an already ingested file, with the sketch its worker built of its events when it did. `order` is

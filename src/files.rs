@@ -462,20 +462,15 @@ impl Loader {
         }
         let mut given = self.given.borrow_mut();
         // A file given again after its loading was cancelled replaces the one cancelled: that one is not
-        // read when the person changes what is kept, and is no longer listed as not read.
-        // A set the jobs view has in the page's code already (each kind of set is code to download), filled
-        // one by one as it fills hers.
+        // read when the person changes what is kept, and is no longer listed as not read. The names go in
+        // a kind of set the jobs view already brings into the page's code (each kind is code to download),
+        // one insert at a time, as the jobs view fills its own (collecting them would bring in a sort).
         let mut names = std::collections::BTreeSet::new();
         for source in sources.iter().filter(|s| matches!(s, Source::File { .. })) {
             names.insert(source.name());
         }
         given.retain(|old| !(old.cancelled() && names.contains(old.name().as_str())));
-        {
-            let mut engine = engine.0.borrow_mut();
-            for name in &names {
-                engine.withdraw_skipped(name, CANCELLED);
-            }
-        }
+        engine.0.borrow_mut().withdraw_skipped(CANCELLED, |name| names.contains(name));
         // Places are never reused, so that one taken out leaves the others' order as it was.
         let first =
             given.iter().filter_map(Source::given).chain(self.sample_given.get()).max().map_or(0, |last| last + 1);

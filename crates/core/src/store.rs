@@ -203,15 +203,15 @@ impl Store {
         &self.notes
     }
 
-    /// Takes back the note that `file` was skipped for `reason` (the page's "loading was cancelled", once
-    /// the person gives that file again), with its count; whether there was one.
-    pub fn withdraw_skipped(&mut self, file: &str, reason: &str) -> bool {
-        let Some(at) = self.notes.iter().position(|n| n.skipped && n.file == file && n.message == reason) else {
-            return false;
-        };
-        self.notes.remove(at);
-        self.summary.files_skipped -= 1;
-        true
+    /// Takes back the notes that a file was skipped for `reason` where `given_again` says so of its name
+    /// (the page's "loading was cancelled", once the person gives those files again), with their count;
+    /// how many there were. One pass over the notes, however many files are given.
+    pub fn withdraw_skipped(&mut self, reason: &str, given_again: impl Fn(&str) -> bool) -> u64 {
+        let before = self.notes.len();
+        self.notes.retain(|n| !(n.skipped && n.message == reason && given_again(&n.file)));
+        let withdrawn = (before - self.notes.len()) as u64;
+        self.summary.files_skipped -= withdrawn;
+        withdrawn
     }
 
     /// Records read per `eventSource`, kept or not.
@@ -340,10 +340,9 @@ mod tests {
         store.add(skipped("b.json", "cancelled"));
         store.add(skipped("a.json", "a digest file"));
         store.add(file(&["1"]));
-        assert!(store.withdraw_skipped("a.json", "cancelled"));
+        assert_eq!(store.withdraw_skipped("cancelled", |name| name == "a.json"), 1);
         // Once only, and only a skip for that reason.
-        assert!(!store.withdraw_skipped("a.json", "cancelled"));
-        assert!(!store.withdraw_skipped("f.json", "cancelled"));
+        assert_eq!(store.withdraw_skipped("cancelled", |name| name == "a.json" || name == "f.json"), 0);
         let notes: Vec<(&str, &str)> = store.notes().iter().map(|n| (n.file.as_str(), n.message.as_str())).collect();
         assert_eq!(notes, [("b.json", "cancelled"), ("a.json", "a digest file")]);
         let summary = store.summary();
