@@ -118,12 +118,17 @@ impl Source {
         matches!(self, Source::File { known, .. } if known.cancelled.get())
     }
 
-    /// Marks it as answered for, or (when it never was) as cancelled.
-    fn set_answered(&self, answered: bool) {
+    /// Marks it as answered for: read once, it is no longer cancelled.
+    fn mark_answered(&self) {
         if let Source::File { known, .. } = self {
-            if answered {
-                known.answered.set(true);
-            }
+            known.answered.set(true);
+            known.cancelled.set(false);
+        }
+    }
+
+    /// Marks its loading as cancelled, which counts only when it was never answered for.
+    fn mark_cancelled(&self) {
+        if let Source::File { known, .. } = self {
             known.cancelled.set(!known.answered.get());
         }
     }
@@ -462,15 +467,19 @@ impl Loader {
         }
         let mut given = self.given.borrow_mut();
         // A file given again after its loading was cancelled replaces the one cancelled: that one is not
-        // read when the person changes what is kept, and is no longer listed as not read. The names go in
-        // a kind of set the jobs view already brings into the page's code (each kind is code to download),
-        // one insert at a time, as the jobs view fills its own (collecting them would bring in a sort).
-        let mut names = std::collections::BTreeSet::new();
-        for source in sources.iter().filter(|s| matches!(s, Source::File { .. })) {
-            names.insert(source.name());
+        // read when the person changes what is kept, and is no longer listed as not read. Every cancelled
+        // file is listed as skipped, so with none skipped there is nothing to look up: a folder's files
+        // come in batches of 100, and most loads never see a cancel. The names go in a kind of set the jobs
+        // view already brings into the page's code (each kind is code to download), one insert at a time,
+        // as the jobs view fills its own (collecting them would bring in a sort).
+        if engine.0.borrow().summary().files_skipped > 0 {
+            let mut names = std::collections::BTreeSet::new();
+            for source in sources.iter().filter(|s| matches!(s, Source::File { .. })) {
+                names.insert(source.name());
+            }
+            given.retain(|old| !(old.cancelled() && names.contains(old.name().as_str())));
+            engine.0.borrow_mut().withdraw_skipped(CANCELLED, |name| names.contains(name));
         }
-        given.retain(|old| !(old.cancelled() && names.contains(old.name().as_str())));
-        engine.0.borrow_mut().withdraw_skipped(CANCELLED, |name| names.contains(name));
         // Places are never reused, so that one taken out leaves the others' order as it was.
         let first =
             given.iter().filter_map(Source::given).chain(self.sample_given.get()).max().map_or(0, |last| last + 1);
@@ -778,7 +787,7 @@ impl Loader {
         {
             let mut engine = engine.0.borrow_mut();
             for source in flights.iter().map(|f| &f.source).chain(&queued) {
-                source.set_answered(false);
+                source.mark_cancelled();
                 engine.add_outcome(&source.name(), Outcome::Skipped { reason: CANCELLED.to_owned() });
             }
         }
@@ -1321,7 +1330,7 @@ impl Loader {
                 // A file read to its answer did not stop a worker.
                 for (flight, _) in &flights {
                     flight.source.set_stopped_on(None);
-                    flight.source.set_answered(true);
+                    flight.source.mark_answered();
                 }
                 let (began, answered) = self.pace.get();
                 self.pace.set((began, answered + flights.len() as u64));

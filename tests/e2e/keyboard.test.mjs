@@ -191,13 +191,18 @@ test('column headers sort the table, a second click reverses; ties keep time ord
   assertCleanSession(s);
 });
 
-test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_MS }, async () => {
+// The Transcribe documentation's example picked, the Jobs tab open: the session, its page and the job's line.
+async function openDocumentationJob() {
   const s = await h.openPage();
   const { page } = s;
   await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
   await waitReady(page);
   await openJobs(page);
-  const job = page.locator('[data-testid=job][data-job-name="my-first-transcription-job"]');
+  return { s, page, job: page.locator('[data-testid=job][data-job-name="my-first-transcription-job"]') };
+}
+
+test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { s, page, job } = await openDocumentationJob();
   await job.locator('button').first().click();
   await job.locator('[data-testid=job-event]').first().waitFor({ timeout: WAIT_MS });
   const steps = await job.locator('[data-testid=job-event]').evaluateAll((items) => items.map((i) => i.getAttribute('data-event-name')));
@@ -210,12 +215,7 @@ test('opening a job shows its lifecycle, oldest first', { timeout: TEST_TIMEOUT_
 });
 
 test('by keyboard, a job opens, a step shows its event and Escape closes it, the focus staying on what was pressed', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const s = await h.openPage();
-  const { page } = s;
-  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
-  await waitReady(page);
-  await openJobs(page);
-  const job = page.locator('[data-testid=job][data-job-name="my-first-transcription-job"]');
+  const { s, page, job } = await openDocumentationJob();
   const focused = () => page.evaluate(() => {
     const a = document.activeElement;
     return a === document.body ? 'body' : `${a.className} ${a.textContent.trim().slice(0, 60)}`;

@@ -291,14 +291,12 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
 /// one source address, and calls refused for lack of permission.
 fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
     let mut out = Vec::new();
+    let job_events = || job.events.iter().filter_map(|&i| events.get(i));
     if let (Some(starter), Some(starter_arn)) = (&job.started_by, &job.started_by_arn) {
         // Each name once, in order, kept sorted as they come: collecting a set would bring a stable sort's
         // code into the page, which must stay under 400 KB, for a handful of names.
         let mut others: Vec<&'e str> = Vec::new();
-        let read_or_deleted = job
-            .events
-            .iter()
-            .filter_map(|&i| events.get(i))
+        let read_or_deleted = job_events()
             .filter(|e| e.error_code().is_empty())
             .filter(|e| e.transcribe.as_ref().is_some_and(|t| matches!(t.action, Action::Read | Action::Delete)));
         // Compared by ARN; named by the short name, or by the ARN where that name is the starter's own (two
@@ -318,10 +316,8 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
         }
         // A start of the name refused to someone else: a clash of names, or someone trying to take it.
         let mut refused: Vec<String> = Vec::new();
-        let refused_starts =
-            job.events.iter().filter_map(|&i| events.get(i)).filter(|e| {
-                !e.error_code().is_empty() && e.transcribe.as_ref().is_some_and(|t| t.action == Action::Start)
-            });
+        let refused_starts = job_events()
+            .filter(|e| !e.error_code().is_empty() && e.transcribe.as_ref().is_some_and(|t| t.action == Action::Start));
         for e in refused_starts {
             // In the order they came, each once.
             if let Some(name) = other(e) {
@@ -338,10 +334,7 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
     if job.source_ips.len() > 1 {
         out.push(format!("touched from {} source addresses", job.source_ips.len()));
     }
-    let denied = job
-        .events
-        .iter()
-        .filter_map(|&i| events.get(i))
+    let denied = job_events()
         .filter(|e| e.error_code().starts_with("AccessDenied") || e.error_code() == "UnauthorizedOperation")
         .count();
     if denied > 0 {
