@@ -478,6 +478,20 @@ pub fn App() -> Html {
             </section>
         })
     });
+    // What a screen reader says when the selection moves: the arrows move it while the focus stays in the
+    // search box (or wherever it was), so the row itself is never focused and would pass in silence. Always
+    // there, after the detail, so that it stays the same element and each change is read out.
+    let said = state.selected.and_then(|index| {
+        let engine = engine.0.borrow();
+        let event = engine.event(index)?;
+        let place = match engine.position(index) {
+            Some(row) => format!("row {} of {}", row + 1, engine.n_rows()),
+            None => "not among the shown rows".to_owned(),
+        };
+        let when = event.time.map(|t| t.to_iso()).unwrap_or_default();
+        Some(format!("{} by {}, {when}, {place}", event.event_name(), event.identity().name))
+    });
+    let said = html! { <span class="sr-only" aria-live="polite" data-testid="selection-said">{said}</span> };
     let not_kept = {
         let services = engine.0.borrow().not_kept(usize::MAX);
         (!services.is_empty()).then(|| {
@@ -540,13 +554,13 @@ pub fn App() -> Html {
             <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-events">
                 <Facets engine={(*engine).clone()} generation={state.generation} on_value={on_facet} />
                 <EventTable engine={(*engine).clone()} generation={state.generation} selected={state.selected} on_select={on_select.clone()} {on_sort} progress={progress_panel.clone()} />
-                <div class="detail-slot">{ for detail }</div>
+                <div class="detail-slot">{ for detail }{said}</div>
             </div>
         },
         Tab::Jobs => html! {
             <div class="events" role="tabpanel" id="tab-panel" aria-labelledby="tab-jobs">
                 <JobsView engine={(*engine).clone()} generation={state.generation} open={state.open_job.clone()} on_toggle={on_toggle_job} on_select={on_select.clone()} />
-                <div class="detail-slot">{ for detail }</div>
+                <div class="detail-slot">{ for detail }{said}</div>
             </div>
         },
     };

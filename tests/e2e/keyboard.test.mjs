@@ -38,6 +38,36 @@ test('/ focuses the search, Esc clears it, arrows move through the rows and the 
   assertCleanSession(s);
 });
 
+test('a screen reader hears where the arrows moved the selection, though the focus stays in the search box', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage();
+  const { page } = s;
+  await pickFiles(page, [corpusFile(CORPUS.transcribe)]);
+  await waitReady(page);
+  const said = page.locator('[data-testid=selection-said]');
+  // A live region, there before anything is selected: one added with its text would not be read out.
+  assert.equal(await said.getAttribute('aria-live'), 'polite');
+  assert.equal(await said.innerText(), '');
+  const before = await said.elementHandle();
+  await page.locator('[data-testid=search]').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => /^StartTranscriptionJob by \S.*, \d{4}-\d\d-\d\dT[\d:.]+Z, row 1 of 2$/.test(
+    document.querySelector('[data-testid=selection-said]')?.textContent ?? ''), null, { timeout: WAIT_MS });
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => /^GetTranscriptionJob by \S.*, row 2 of 2$/.test(
+    document.querySelector('[data-testid=selection-said]')?.textContent ?? ''), null, { timeout: WAIT_MS });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'search');
+  // The same element all along, the detail panel appearing before it.
+  assert.ok(await before.evaluate((el) => el.isConnected), 'the live region was replaced');
+  // A search that leaves the selected event out says so.
+  await page.keyboard.type('event:StartTranscriptionJob');
+  await page.waitForFunction(() => /^GetTranscriptionJob by \S.*, not among the shown rows$/.test(
+    document.querySelector('[data-testid=selection-said]')?.textContent ?? ''), null, { timeout: WAIT_MS });
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => document.querySelector('[data-testid=selection-said]')?.textContent === '', null, { timeout: WAIT_MS });
+  assertCleanSession(s);
+});
+
 test('from the search box the arrows go into the rows it found; Esc with nothing selected clears the search', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();
   const { page } = s;
