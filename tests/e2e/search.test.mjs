@@ -56,6 +56,12 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
   assert.match(body, /unknown field "colour"/);
   // Read out by a screen reader as it comes: inside a live region that was there before it.
   assert.equal(await page.locator('[data-testid=search-hints]').evaluate((el) => el.closest('[aria-live]')?.getAttribute('aria-live')), 'polite');
+  // OR, as other search boxes take it, is said to be left out rather than searched as the word "or".
+  await search(page, 'event:GetTranscriptionJob OR event:StartTranscriptionJob');
+  await expectShown(page, 0);
+  assert.match(await page.locator('[data-testid=search-hints]').innerText(), /OR: every term must hold, so OR is left out/);
+  await search(page, 'GetTranscriptionJob OR');
+  await expectShown(page, 1);
   assertCleanSession(s);
 });
 

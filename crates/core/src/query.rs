@@ -199,11 +199,20 @@ pub fn field_names() -> Vec<&'static str> {
     ]
 }
 
+/// What a typed `OR` is told.
+const OR_HINT: &str = "OR: every term must hold, so OR is left out; a * finds several values (event:*TranscriptionJob)";
+
 /// Reads a query. Never fails: what it cannot read becomes a hint, and the rest still applies.
 pub fn parse(text: &str) -> (Query, Vec<Hint>) {
     let mut query = Query::default();
     let mut hints = Vec::new();
     for token in tokens(text) {
+        // Other search boxes (Athena, CloudTrail Lake, log tools) take OR; here it would be the word "or",
+        // found in nearly every record, and the terms either side would still both have to hold.
+        if token == "OR" {
+            hints.push(Hint(OR_HINT.to_owned()));
+            continue;
+        }
         let (negate, body) = negation(&token);
         match term(body) {
             Ok(test) => query.terms.push(Term { negate, test }),
@@ -1225,6 +1234,18 @@ mod tests {
                 Test::Column(Column::EventName, Matcher::Exact("starttranscriptionjob".into())),
             ]
         );
+    }
+
+    #[test]
+    fn or_is_left_out_with_a_hint_and_or_in_lower_case_or_quoted_is_text() {
+        let (query, hints) = parse("event:StartTranscriptionJob OR event:DeleteTranscriptionJob");
+        assert_eq!(hints, vec![Hint(OR_HINT.to_owned())]);
+        assert_eq!(query, parse("event:StartTranscriptionJob event:DeleteTranscriptionJob").0);
+        for text in ["or", "\"OR\"", "-OR", "ORACLE"] {
+            let (query, hints) = parse(text);
+            assert!(hints.is_empty(), "{text}: {hints:?}");
+            assert_eq!(query.terms.len(), 1, "{text}");
+        }
     }
 
     #[test]
