@@ -327,7 +327,7 @@ test('a job read and deleted by someone else, from elsewhere, says so', { timeou
   const flags = await job.locator('ul.anomalies li').allInnerTexts();
   assert.deepEqual(flags, [
     'read or deleted by another identity than alice: mallory',
-    'touched from 2 source addresses',
+    'touched from 2 source addresses: 192.0.2.1 (alice), 203.0.113.66 (mallory)',
     '1 call refused: access denied',
   ]);
   assert.equal(await job.locator('ul.anomalies').getAttribute('aria-label'), 'Worth a look');

@@ -332,7 +332,34 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
         }
     }
     if job.source_ips.len() > 1 {
-        out.push(format!("touched from {} source addresses", job.source_ips.len()));
+        // Each address with who called from it, in the order they came: one person's IPv4 and IPv6, or a
+        // service polling for its caller, read otherwise than a stranger's address.
+        let mut ips: Vec<&str> = Vec::new();
+        for ip in job_events().map(Event::source_ip) {
+            if !ip.is_empty() && !ips.contains(&ip) {
+                ips.push(ip);
+            }
+        }
+        let mut text = format!("touched from {} source addresses:", ips.len());
+        for (n, &ip) in ips.iter().take(4).enumerate() {
+            let mut who: Vec<&str> = Vec::new();
+            for e in job_events().filter(|e| e.source_ip() == ip) {
+                let (name, arn) = caller(e);
+                let name = if name.is_empty() { arn } else { name };
+                if !name.is_empty() && !who.contains(&name) {
+                    who.push(name);
+                }
+            }
+            text += if n > 0 { ", " } else { " " };
+            text += ip;
+            if !who.is_empty() {
+                text += &format!(" ({})", who.join(", "));
+            }
+        }
+        if ips.len() > 4 {
+            text += &format!(", and {} more", ips.len() - 4);
+        }
+        out.push(text);
     }
     let denied = job_events()
         .filter(|e| e.error_code().starts_with("AccessDenied") || e.error_code() == "UnauthorizedOperation")
@@ -428,7 +455,7 @@ mod tests {
             j1.anomalies,
             vec![
                 "read or deleted by another identity than alice: carol, eve, mallory".to_owned(),
-                "touched from 2 source addresses".to_owned(),
+                "touched from 2 source addresses: 192.0.2.1 (alice, eve, carol), 203.0.113.66 (mallory)".to_owned(),
                 "1 call refused: access denied".to_owned(),
             ]
         );
@@ -438,6 +465,28 @@ mod tests {
         assert_eq!((j3.events.len(), j3.source_ips.len()), (2, 1));
         assert!(j3.anomalies.is_empty(), "{:?}", j3.anomalies);
         assert!(j3.first.is_some() && j3.first == j3.last);
+    }
+
+    #[test]
+    fn each_source_address_is_named_with_who_called_from_it() {
+        let records: Vec<String> = [
+            ("StartTranscriptionJob", "alice", "192.0.2.1", "08:00"),
+            ("GetTranscriptionJob", "alice", "2001:db8::1", "08:01"),
+            ("GetTranscriptionJob", "states.amazonaws.com", "states.amazonaws.com", "08:02"),
+            ("GetTranscriptionJob", "bob", "198.51.100.1", "08:03"),
+            ("GetTranscriptionJob", "carol", "198.51.100.2", "08:04"),
+            ("GetTranscriptionJob", "bob", "192.0.2.1", "08:05"),
+        ]
+        .iter()
+        .map(|(name, user, ip, at)| record(name, user, ip, &format!("2026-03-02T{at}:00Z"), "", "j1"))
+        .collect();
+        let (_, all) = jobs_of(&records);
+        let touched = all[0].anomalies.iter().find(|a| a.starts_with("touched from")).expect("flagged");
+        assert_eq!(
+            touched,
+            "touched from 5 source addresses: 192.0.2.1 (alice, bob), 2001:db8::1 (alice), \
+             states.amazonaws.com (states.amazonaws.com), 198.51.100.1 (bob), and 1 more"
+        );
     }
 
     fn jobs_of(records: &[String]) -> (Store, Vec<Job>) {
