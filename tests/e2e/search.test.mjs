@@ -36,6 +36,11 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
     ['TRANSCRIPTFILEURI', 1],
     ['user:my-user-name status:COMPLETED', 1],
     ['requestParameters.languageCode:en-US', 1],
+    // A star alone asks for a value: no call here failed, only the start names a language, both a status.
+    ['error:*', 0],
+    ['-error:*', 2],
+    ['requestParameters.languageCode:*', 1],
+    ['status:*', 2],
     // A field the language does not know: its value is looked for as text (and the field is named below).
     ['usr:my-user-name', 2],
     ['', 2],

@@ -202,6 +202,7 @@ Search language (as in the page's search box):
   user:alice status:FAILED       both at once; a field's value matches whole, any case
   -event:GetTranscriptionJob     everything but
   job:\"call 7*\"                  quotes hold spaces; * stands for any text
+  error:*                        a star alone asks for a value: the calls that failed
   ip:10.0.0.0/8                  source addresses inside a network
   time:>2026-03-07T14:00         times in UTC, with >, >=, <, <=
   requestParameters.languageCode:de-DE   any JSON path of the original record

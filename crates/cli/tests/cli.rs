@@ -485,6 +485,8 @@ fn column_value(event: &Event, column: Column) -> String {
 fn matches(matcher: &Matcher, lower_value: &str) -> bool {
     match matcher {
         Matcher::Exact(want) => lower_value == want,
+        // A star alone asks for a value (`error:*`: the calls that failed).
+        Matcher::Wildcard(pattern) if pattern.bytes().all(|b| b == b'*') => !lower_value.is_empty(),
         Matcher::Wildcard(pattern) => glob(pattern.as_bytes(), lower_value.as_bytes()),
         Matcher::Cidr(network, bits) => lower_value
             .split(',')

@@ -1016,7 +1016,10 @@ fn with_family(index: &Index, matcher: &Matcher, mut yes: Vec<bool>) -> Vec<bool
 fn matches(matcher: &Matcher, lower_value: &str) -> bool {
     match matcher {
         Matcher::Exact(want) => lower_value == want,
-        Matcher::Wildcard(pattern) => glob(pattern, lower_value),
+        // A star alone asks for a value, as in other search tools: `error:*` is the calls that failed.
+        Matcher::Wildcard(pattern) => {
+            glob(pattern, lower_value) && !(lower_value.is_empty() && pattern.bytes().all(|b| b == b'*'))
+        }
         // sourceIPAddress may be a comma list: any address inside counts.
         Matcher::Cidr(network, bits) => lower_value
             .split(',')
@@ -1332,6 +1335,10 @@ mod tests {
         assert!(!glob("c*x", "call-7"));
         assert!(glob("*", ""));
         assert!(!glob("a*a", "a"));
+        // As a term, a star alone asks for a value.
+        let star = |p: &str, v: &str| matches(&Matcher::Wildcard(p.to_owned()), v);
+        assert!(star("*", "accessdenied") && star("**", "x") && star("a*", "a"));
+        assert!(!star("*", "") && !star("**", ""));
     }
 
     #[test]

@@ -868,7 +868,9 @@ impl Writer {
         match matcher {
             Matcher::Exact(want) => format!("lower({value}) = {}", literal(want)),
             Matcher::Wildcard(pattern) => {
-                format!("lower({value}) LIKE {} ESCAPE '\\'", literal(&like_pattern(pattern)))
+                // A star alone asks for a value, as the page's does: `_` needs a character, so '' fails.
+                let like = if pattern.bytes().all(|b| b == b'*') { "_%".to_owned() } else { like_pattern(pattern) };
+                format!("lower({value}) LIKE {} ESCAPE '\\'", literal(&like))
             }
             Matcher::Cidr(network, bits) => self.cidr(value, *network, *bits),
         }
