@@ -312,7 +312,8 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| {
             let engine = engine.0.borrow();
             let (text, name, mime) = if csv {
-                (trailscope_core::export::csv(engine.shown_events()), "trailscope-events.csv", "text/csv")
+                let csv = trailscope_core::export::csv(engine.shown_events());
+                ([trailscope_core::export::UTF8_MARK, &csv].concat(), "trailscope-events.csv", "text/csv")
             } else {
                 (
                     trailscope_core::export::json_lines(engine.shown_events()),

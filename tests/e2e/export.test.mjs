@@ -47,7 +47,10 @@ test('exports hold exactly the shown events; CSV cells that look like formulas a
   // The original record, untouched but for white space.
   assert.deepEqual(JSON.parse(lines.find((l) => l.includes('a0a0a0a0'))), hostile);
 
-  const csv = await download(page, 'export-csv');
+  const file = await download(page, 'export-csv');
+  // UTF-8's byte order mark first, so a spreadsheet reads names beyond ASCII as they are written.
+  assert.ok(file.startsWith('\uFEFF'), `the CSV starts with ${JSON.stringify(file.slice(0, 8))}`);
+  const csv = file.slice(1);
   const rows = csv.trimEnd().split('\r\n');
   assert.equal(rows.length, 4, csv);
   assert.match(rows[0], /^time,event,resource,status,identity,source_ip,region,error,user_agent,event_id$/);

@@ -1,6 +1,7 @@
 //! `trailscope scan`: the page's reading, search and exports on the command line, over files and folders, on
 //! every core. The page is the reference: for the same files and query this command writes what the page's
-//! export would, byte for byte, and its summary says what the page's overview says.
+//! export would, byte for byte (a CSV to standard output without the file's UTF-8 mark), and its summary
+//! says what the page's overview says.
 //!
 //! The flow is the page's: paths ([`inputs`]) → results read in parallel and joined in order ([`load`]) →
 //! the core's store, index and query → what is written ([`report`]). [`args`] reads the command line.
@@ -93,7 +94,7 @@ fn run(scan: &Scan) -> ExitCode {
         match scan.format {
             Format::Summary => report::summary(&mut out, &answer),
             Format::Jsonl => report::json_lines(&mut out, &answer),
-            Format::Csv => report::csv(&mut out, &answer),
+            Format::Csv => report::csv(&mut out, &answer, scan.output.is_some()),
         }
     };
     let written = written.and_then(|()| out.flush());

@@ -662,6 +662,22 @@ impl Drop for Scratch {
 }
 
 #[test]
+fn a_csv_file_starts_with_the_utf8_mark_for_spreadsheets_and_standard_output_does_not() {
+    let dir = Scratch::new("csv-mark");
+    let (paths, _) = write_generated(&dir.0, &GenConfig::sample());
+    let output = dir.0.join("out.csv");
+    let mut args: Vec<&OsStr> = ["scan", "--quiet", "--format", "csv"].map(OsStr::new).to_vec();
+    args.extend(paths.iter().map(|p| p.as_os_str()));
+    let piped = run_os(&args, None);
+    args.extend([OsStr::new("-o"), output.as_os_str()]);
+    let filed = run_os(&args, None);
+    assert_eq!((piped.code, filed.code), (0, 0), "{}", filed.stderr);
+    assert!(piped.stdout.starts_with(b"time,event,"), "standard output starts with the header");
+    let written = std::fs::read(&output).expect("the file is written");
+    assert_eq!(written, [b"\xEF\xBB\xBF".as_slice(), &piped.stdout].concat(), "the mark, then the same bytes");
+}
+
+#[test]
 fn an_output_file_inside_the_scanned_folder_is_not_read_back() {
     let dir = Scratch::new("output-inside");
     let (paths, _) = write_generated(&dir.0, &GenConfig::sample());

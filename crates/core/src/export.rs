@@ -23,6 +23,12 @@ fn json_line(event: &Event) -> String {
     line
 }
 
+/// What a CSV file starts with, before [`csv`]: the byte order mark that tells a spreadsheet the text is
+/// UTF-8 (without it, Excel reads a name such as `ünïcode` in the system's code page and shows it garbled).
+/// Files carry it: the page's download and the command line's `--output`. Standard output does not, where
+/// the next tool of a pipe would read it as part of the first column's name.
+pub const UTF8_MARK: &str = "\u{feff}";
+
 /// The table's columns as CSV (RFC 4180, CRLF line ends). A cell that a spreadsheet would run as a formula
 /// (starting with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`, so it is shown,
 /// never evaluated.
