@@ -485,12 +485,22 @@ pub fn App() -> Html {
     let said = state.selected.and_then(|index| {
         let engine = engine.0.borrow();
         let event = engine.event(index)?;
-        let place = match engine.position(index) {
-            Some(row) => format!("row {} of {}", row + 1, engine.n_rows()),
-            None => "not among the shown rows".to_owned(),
-        };
-        let when = event.time.map(|t| t.to_iso()).unwrap_or_default();
-        Some(format!("{} by {}, {when}, {place}", event.event_name(), event.identity().name))
+        // What the person chose, not where it sits: a place in the rows would change, and be read out
+        // again, as files load and a search goes on.
+        let mut said = event.event_name().to_owned();
+        let who = event.identity().name;
+        if !who.is_empty() {
+            said += " by ";
+            said += who;
+        }
+        if let Some(time) = event.time {
+            said += ", ";
+            said += &time.to_iso();
+        }
+        if engine.leaves_out(index) {
+            said += ", left out by the search and time range";
+        }
+        Some(said)
     });
     let said = html! { <span class="sr-only" aria-live="polite" data-testid="selection-said">{said}</span> };
     let not_kept = {

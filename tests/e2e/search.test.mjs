@@ -41,6 +41,9 @@ test('queries narrow the table and data-events-shown follows', { timeout: TEST_T
     ['-error:*', 2],
     ['requestParameters.languageCode:*', 1],
     ['status:*', 2],
+    // NOT leaves the next term out, as other search boxes take it; AND is what terms do already.
+    ['NOT event:GetTranscriptionJob', 1],
+    ['user:my-user-name AND event:GetTranscriptionJob', 1],
     // A field the language does not know: its value is looked for as text (and the field is named below).
     ['usr:my-user-name', 2],
     ['', 2],

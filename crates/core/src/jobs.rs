@@ -292,6 +292,18 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
 fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
     let mut out = Vec::new();
     let job_events = || job.events.iter().filter_map(|&i| events.get(i));
+    let starter = (job.started_by.as_deref().unwrap_or(""), job.started_by_arn.as_deref().unwrap_or(""));
+    // A caller as a person reads it: the short name, or the ARN where that name is empty, or is the
+    // starter's own while the caller is not the starter (two roles' sessions of one name).
+    let named = |e: &'e Event| {
+        let (name, arn) = caller(e);
+        let twin = !starter.0.is_empty() && name == starter.0 && !same_identity((name, arn), starter);
+        if (name.is_empty() || twin) && !arn.is_empty() {
+            arn
+        } else {
+            name
+        }
+    };
     if let (Some(starter), Some(starter_arn)) = (&job.started_by, &job.started_by_arn) {
         // Each name once, in order, kept sorted as they come: collecting a set would bring a stable sort's
         // code into the page, which must stay under 400 KB, for a handful of names.
@@ -299,13 +311,8 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
         let read_or_deleted = job_events()
             .filter(|e| e.error_code().is_empty())
             .filter(|e| e.transcribe.as_ref().is_some_and(|t| matches!(t.action, Action::Read | Action::Delete)));
-        // Compared by ARN; named by the short name, or by the ARN where that name is the starter's own (two
-        // roles' sessions of one name) or empty.
-        let other = |e: &'e Event| {
-            let (name, arn) = caller(e);
-            let other = !same_identity((name, arn), (starter, starter_arn));
-            other.then_some(if (name.is_empty() || name == starter) && !arn.is_empty() { arn } else { name })
-        };
+        // Compared by ARN, named as `named` says.
+        let other = |e: &'e Event| (!same_identity(caller(e), (starter, starter_arn))).then(|| named(e));
         for name in read_or_deleted.filter_map(other) {
             if let Err(at) = others.binary_search(&name) {
                 others.insert(at, name);
@@ -336,16 +343,16 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
         // service polling for its caller, read otherwise than a stranger's address.
         let mut ips: Vec<&str> = Vec::new();
         for ip in job_events().map(Event::source_ip) {
-            if !ip.is_empty() && !ips.contains(&ip) {
+            if ips.len() < 4 && !ip.is_empty() && !ips.contains(&ip) {
                 ips.push(ip);
             }
         }
-        let mut text = format!("touched from {} source addresses:", ips.len());
-        for (n, &ip) in ips.iter().take(4).enumerate() {
+        let n_ips = job.source_ips.len();
+        let mut text = format!("touched from {n_ips} source addresses:");
+        for (n, &ip) in ips.iter().enumerate() {
             let mut who: Vec<&str> = Vec::new();
             for e in job_events().filter(|e| e.source_ip() == ip) {
-                let (name, arn) = caller(e);
-                let name = if name.is_empty() { arn } else { name };
+                let name = named(e);
                 if !name.is_empty() && !who.contains(&name) {
                     who.push(name);
                 }
@@ -356,8 +363,8 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
                 text += &format!(" ({})", who.join(", "));
             }
         }
-        if ips.len() > 4 {
-            text += &format!(", and {} more", ips.len() - 4);
+        if n_ips > 4 {
+            text += &format!(", and {} more", n_ips - 4);
         }
         out.push(text);
     }
@@ -523,6 +530,17 @@ mod tests {
             j1.anomalies,
             vec!["read or deleted by another identity than worker: arn:aws:sts::111122223333:assumed-role/Intruder/worker"
                 .to_owned()]
+        );
+        // From another address, each address names its caller as a person tells them apart.
+        let (_, all) = jobs_of(&[
+            by_role("StartTranscriptionJob", "Pipeline", "worker", "2026-03-02T08:00:00Z", "j1", "IN_PROGRESS"),
+            by_role("GetTranscriptionJob", "Intruder", "worker", "2026-03-02T08:02:00Z", "j1", "COMPLETED")
+                .replace("192.0.2.1", "203.0.113.66"),
+        ]);
+        assert_eq!(
+            all[0].anomalies[1],
+            "touched from 2 source addresses: 192.0.2.1 (worker), \
+             203.0.113.66 (arn:aws:sts::111122223333:assumed-role/Intruder/worker)"
         );
         // The starter's own role and session, polling: nothing to flag.
         let (_, all) = jobs_of(&[

@@ -199,21 +199,33 @@ pub fn field_names() -> Vec<&'static str> {
     ]
 }
 
-/// What a typed `OR` is told.
+/// What a typed `OR` is told, once.
 const OR_HINT: &str = "OR: every term must hold, so OR is left out; a * finds several values (event:*TranscriptionJob)";
 
 /// Reads a query. Never fails: what it cannot read becomes a hint, and the rest still applies.
 pub fn parse(text: &str) -> (Query, Vec<Hint>) {
     let mut query = Query::default();
-    let mut hints = Vec::new();
+    let mut hints: Vec<Hint> = Vec::new();
+    // Other search boxes (Athena, CloudTrail Lake, log tools) take AND, OR and NOT. Searched as words, "or"
+    // and "and" are in nearly every record, and NOT would look for "not" rather than leave a term out.
+    let mut not = false;
     for token in tokens(text) {
-        // Other search boxes (Athena, CloudTrail Lake, log tools) take OR; here it would be the word "or",
-        // found in nearly every record, and the terms either side would still both have to hold.
-        if token == "OR" {
-            hints.push(Hint(OR_HINT.to_owned()));
-            continue;
+        match token.as_str() {
+            "AND" => continue,
+            "NOT" => {
+                not = !not;
+                continue;
+            }
+            "OR" => {
+                if !hints.iter().any(|h| h.0 == OR_HINT) {
+                    hints.push(Hint(OR_HINT.to_owned()));
+                }
+                continue;
+            }
+            _ => {}
         }
         let (negate, body) = negation(&token);
+        let negate = negate != std::mem::take(&mut not);
         match term(body) {
             Ok(test) => query.terms.push(Term { negate, test }),
             Err(hint) => {
@@ -1241,10 +1253,14 @@ mod tests {
 
     #[test]
     fn or_is_left_out_with_a_hint_and_or_in_lower_case_or_quoted_is_text() {
-        let (query, hints) = parse("event:StartTranscriptionJob OR event:DeleteTranscriptionJob");
-        assert_eq!(hints, vec![Hint(OR_HINT.to_owned())]);
-        assert_eq!(query, parse("event:StartTranscriptionJob event:DeleteTranscriptionJob").0);
-        for text in ["or", "\"OR\"", "-OR", "ORACLE"] {
+        let (query, hints) = parse("event:StartTranscriptionJob OR event:DeleteTranscriptionJob OR x");
+        assert_eq!(hints, vec![Hint(OR_HINT.to_owned())], "said once");
+        assert_eq!(query, parse("event:StartTranscriptionJob event:DeleteTranscriptionJob x").0);
+        // AND is what terms do already; NOT leaves the next term out, as - does.
+        let (query, hints) = parse("user:alice AND NOT event:GetTranscriptionJob NOT -error:* NOT");
+        assert!(hints.is_empty(), "{hints:?}");
+        assert_eq!(query, parse("user:alice -event:GetTranscriptionJob error:*").0);
+        for text in ["or", "\"OR\"", "-OR", "ORACLE", "and", "not", "\"NOT\""] {
             let (query, hints) = parse(text);
             assert!(hints.is_empty(), "{text}: {hints:?}");
             assert_eq!(query.terms.len(), 1, "{text}");
