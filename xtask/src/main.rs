@@ -4,6 +4,8 @@
 //! wasm-bindgen-cli, wasm-opt and Playwright from npm, Chromium), so a new machine needs nothing else.
 //! Versions live here and in Trunk.toml / Cargo.toml / package.json; change them together.
 
+mod imports;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -109,6 +111,16 @@ fn dist() -> Result {
 /// Builds the page into dist/, and beside it the same page as one self-contained file.
 fn build_page() -> Result {
     run(Command::new("trunk").args(["build", "--offline", "--release"]).current_dir(root()))?;
+    // The hashes in the names wasm-bindgen gives imports: about 4 KB of every first visit (see `imports`).
+    for name in ["page", "worker", "tools"] {
+        let (js, wasm) =
+            (root().join("dist").join(format!("{name}.js")), root().join("dist").join(format!("{name}_bg.wasm")));
+        let glue = std::fs::read_to_string(&js).map_err(|e| format!("dist/{name}.js: {e}"))?;
+        let module = std::fs::read(&wasm).map_err(|e| format!("dist/{name}_bg.wasm: {e}"))?;
+        let (module, glue) = imports::shorten(&module, &glue).map_err(|e| format!("dist/{name}: {e}"))?;
+        std::fs::write(&js, glue).map_err(|e| format!("dist/{name}.js: {e}"))?;
+        std::fs::write(&wasm, module).map_err(|e| format!("dist/{name}_bg.wasm: {e}"))?;
+    }
     // Our own start-up module and service worker are copied as written, their comments included: every
     // first visit downloads both.
     for name in ["page.js", "boot.js", "sw.js"] {
