@@ -6,7 +6,7 @@
 //! `<what>_<n>` in both files. The module's import section is read and written here (no other section
 //! changes), and the build fails rather than leave a name the other file does not hold.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Renames the hashed imports of `module` (a wasm binary) and the same names in `glue` (its JavaScript).
 pub fn shorten(module: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
@@ -17,20 +17,22 @@ pub fn shorten(module: &[u8], glue: &str) -> Result<(Vec<u8>, String), String> {
         renamed.insert(field.to_owned(), short.clone());
         Some(short)
     })?;
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let shorts: HashSet<&str> = renamed.values().map(String::as_str).collect();
+    let mut found: HashSet<&str> = HashSet::new();
+    let mut clash = None;
     let glue = map_identifiers(glue, |token| {
-        if renamed.values().any(|short| short == token) {
+        if shorts.contains(token) {
             // A name of ours already in the glue would now mean two things.
-            seen.insert("", usize::MAX);
+            clash = Some(token.to_owned());
         }
         let short = renamed.get(token)?;
-        *seen.entry(short.as_str()).or_default() += 1;
+        found.insert(short);
         Some(short.clone())
     });
-    if seen.contains_key("") {
-        return Err("a shortened import name is already a name in the glue".to_owned());
+    if let Some(token) = clash {
+        return Err(format!("the glue already names {token}, a shortened import's name"));
     }
-    if let Some((old, _)) = renamed.iter().find(|(_, short)| !seen.contains_key(short.as_str())) {
+    if let Some((old, _)) = renamed.iter().find(|(_, short)| !found.contains(short.as_str())) {
         return Err(format!("the glue never names the module's import {old}"));
     }
     Ok((module, glue))

@@ -39,8 +39,8 @@ pub fn json_lines(out: &mut dyn Write, answer: &Answer<'_>) -> io::Result<()> {
     export::write_json_lines(out, answer.events())
 }
 
-/// The page's "Export CSV", written as it goes.
-/// The page's CSV export; `to_file` starts it as the page's download does ([`export::UTF8_MARK`]).
+/// The page's "Export CSV", written as it goes; `to_file` starts it as the page's download does
+/// ([`export::UTF8_MARK`]).
 pub fn csv(out: &mut dyn Write, answer: &Answer<'_>, to_file: bool) -> io::Result<()> {
     if to_file {
         out.write_all(export::UTF8_MARK.as_bytes())?;

@@ -292,19 +292,19 @@ pub fn jobs(events: &[Event], order: impl IntoIterator<Item = usize>) -> Vec<Job
 fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
     let mut out = Vec::new();
     let job_events = || job.events.iter().filter_map(|&i| events.get(i));
-    let starter = (job.started_by.as_deref().unwrap_or(""), job.started_by_arn.as_deref().unwrap_or(""));
+    let starter_id = (job.started_by.as_deref().unwrap_or(""), job.started_by_arn.as_deref().unwrap_or(""));
     // A caller as a person reads it: the short name, or the ARN where that name is empty, or is the
     // starter's own while the caller is not the starter (two roles' sessions of one name).
     let named = |e: &'e Event| {
         let (name, arn) = caller(e);
-        let twin = !starter.0.is_empty() && name == starter.0 && !same_identity((name, arn), starter);
+        let twin = !starter_id.0.is_empty() && name == starter_id.0 && !same_identity((name, arn), starter_id);
         if (name.is_empty() || twin) && !arn.is_empty() {
             arn
         } else {
             name
         }
     };
-    if let (Some(starter), Some(starter_arn)) = (&job.started_by, &job.started_by_arn) {
+    if let (Some(starter), Some(_)) = (&job.started_by, &job.started_by_arn) {
         // Each name once, in order, kept sorted as they come: collecting a set would bring a stable sort's
         // code into the page, which must stay under 400 KB, for a handful of names.
         let mut others: Vec<&'e str> = Vec::new();
@@ -312,7 +312,7 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
             .filter(|e| e.error_code().is_empty())
             .filter(|e| e.transcribe.as_ref().is_some_and(|t| matches!(t.action, Action::Read | Action::Delete)));
         // Compared by ARN, named as `named` says.
-        let other = |e: &'e Event| (!same_identity(caller(e), (starter, starter_arn))).then(|| named(e));
+        let other = |e: &'e Event| (!same_identity(caller(e), starter_id)).then(|| named(e));
         for name in read_or_deleted.filter_map(other) {
             if let Err(at) = others.binary_search(&name) {
                 others.insert(at, name);
@@ -407,10 +407,7 @@ mod tests {
             ),
             record("GetTranscriptionJob", "alice", "192.0.2.1", "2026-03-02T08:06:00Z", "", "taken"),
         ];
-        let file = format!(r#"{{"Records":[{}]}}"#, records.join(","));
-        let mut store = Store::new();
-        store.add(ingest_file("a.json", file.as_bytes(), &IngestOptions::default()));
-        let all = jobs(store.events(), store.by_time());
+        let (_, all) = jobs_of(&records);
         let bad = all.iter().find(|j| j.name == "bad").expect("bad");
         assert_eq!((bad.status_label(), bad.started_by.as_deref()), ("START REFUSED", None));
         assert_eq!(bad.failure(), "BadRequestException: The media format is not supported.");
@@ -451,10 +448,7 @@ mod tests {
             record("StartTranscriptionJob", "dana", "192.0.2.3", "2026-03-02T08:00:00Z", "", "j3"),
             record("GetTranscriptionJob", "dana", "", "", "", "j3"),
         ];
-        let file = format!(r#"{{"Records":[{}]}}"#, records.join(","));
-        let mut store = Store::new();
-        store.add(ingest_file("a.json", file.as_bytes(), &IngestOptions::default()));
-        let all = jobs(store.events(), store.by_time());
+        let (_, all) = jobs_of(&records);
         let j1 = all.iter().find(|j| j.name == "j1").expect("j1");
         assert_eq!(j1.started_by.as_deref(), Some("alice"));
         assert_eq!(j1.duration_ms(), Some(61 * 60 * 1000));

@@ -1028,10 +1028,7 @@ fn with_family(index: &Index, matcher: &Matcher, mut yes: Vec<bool>) -> Vec<bool
 fn matches(matcher: &Matcher, lower_value: &str) -> bool {
     match matcher {
         Matcher::Exact(want) => lower_value == want,
-        // A star alone asks for a value, as in other search tools: `error:*` is the calls that failed.
-        Matcher::Wildcard(pattern) => {
-            glob(pattern, lower_value) && !(lower_value.is_empty() && pattern.bytes().all(|b| b == b'*'))
-        }
+        Matcher::Wildcard(pattern) => glob(pattern, lower_value) && !(lower_value.is_empty() && lone_star(pattern)),
         // sourceIPAddress may be a comma list: any address inside counts.
         Matcher::Cidr(network, bits) => lower_value
             .split(',')
@@ -1052,6 +1049,12 @@ fn in_network(address: IpAddr, network: IpAddr, bits: u8) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether a wildcard `pattern` is stars alone, which asks for a value, as in other search tools
+/// (`error:*` is the calls that failed): it does not match an empty one, here or in the SQL hand-off.
+pub(crate) fn lone_star(pattern: &str) -> bool {
+    pattern.bytes().all(|b| b == b'*')
 }
 
 /// `*` matches any run of characters; everything else matches itself.

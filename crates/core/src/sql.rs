@@ -28,7 +28,7 @@ use std::net::IpAddr;
 
 use crate::index::Column;
 use crate::model::{HIDDEN_MARKER, TRANSCRIBE_SOURCES};
-use crate::query::{Matcher, Ordering, Query, Test};
+use crate::query::{lone_star, Matcher, Ordering, Query, Test};
 use crate::time::{civil_from_days, days_from_civil};
 use crate::transcribe::{ResourceKind, ARN_TYPES, STATUS_KEYS};
 
@@ -868,8 +868,8 @@ impl Writer {
         match matcher {
             Matcher::Exact(want) => format!("lower({value}) = {}", literal(want)),
             Matcher::Wildcard(pattern) => {
-                // A star alone asks for a value, as the page's does: `_` needs a character, so '' fails.
-                let like = if pattern.bytes().all(|b| b == b'*') { "_%".to_owned() } else { like_pattern(pattern) };
+                // `_` needs a character, so '' fails a lone star, as in the page.
+                let like = if lone_star(pattern) { "_%".to_owned() } else { like_pattern(pattern) };
                 format!("lower({value}) LIKE {} ESCAPE '\\'", literal(&like))
             }
             Matcher::Cidr(network, bits) => self.cidr(value, *network, *bits),
