@@ -414,7 +414,7 @@ pub fn App() -> Html {
         _ => {
             use trailscope_core::view::counted;
             format!(
-                "{} read, {} failed{} · {} · {} kept · {} dropped{}",
+                "{} read, {} failed{} · {} · {} kept · {} dropped{}{}",
                 counted(summary.files_ok, "file"),
                 summary.files_failed,
                 // A digest, recognised and not read: said here too, so every file given is counted.
@@ -432,10 +432,28 @@ pub fn App() -> Html {
                         view::cell(id)
                     ),
                     _ => String::new(),
+                },
+                if summary.n_over_budget > 0 {
+                    format!(" · {} not kept: memory full", summary.n_over_budget)
+                } else {
+                    String::new()
                 }
             )
         }
     };
+    // Past the memory set aside for events, new ones are counted and not kept (`Store::set_budget`): said
+    // where it cannot be missed, with what to do, since the table then lacks events the files hold.
+    let memory_full = (summary.n_over_budget > 0).then(|| {
+        use trailscope_core::view::counted;
+        html! {
+            <p class="memory-full" data-testid="memory-full" role="alert">{format!(
+                "The memory this tab sets aside for events is full: {} kept, {} more read and not kept. Load fewer files at once{}.",
+                counted(summary.n_kept, "event"),
+                counted(summary.n_over_budget, "record"),
+                if state.show_all { ", or untick \"Show all events\"" } else { "" },
+            )}</p>
+        }
+    });
     let progress = (state.loading == Some(true)).then(|| {
         let p = &state.progress;
         html! {
@@ -598,9 +616,10 @@ pub fn App() -> Html {
             <div class="status" data-testid="status" role="status" data-state={data_state}
                 data-files-ok={summary.files_ok.to_string()} data-files-failed={summary.files_failed.to_string()}
                 data-events-total={summary.n_records.to_string()} data-events-kept={summary.n_kept.to_string()}
-                data-duplicates={summary.n_duplicates.to_string()} data-duplicates-differing={summary.n_differing.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()}>
+                data-duplicates={summary.n_duplicates.to_string()} data-duplicates-differing={summary.n_differing.to_string()} data-over-budget={summary.n_over_budget.to_string()} data-events-shown={state.shown.to_string()} data-searching={state.searching.is_some().to_string()}>
                 {status_text}
             </div>
+            { for memory_full }
             if state.loading.is_some() && state.shown > 0 {
                 <p class="overview" data-testid="summary">{engine.0.borrow().overview()}</p>
             }

@@ -74,10 +74,26 @@ pub struct Sort {
     pub descending: bool,
 }
 
+/// What the kept events may cost (`Store::set_budget`). Wasm gives the page 4 GiB in all, and the index, the
+/// sorts and a vector that doubles need room beside the events: 2.4 GiB at most, about a million events.
+/// Less where the device says it has little memory (`navigator.deviceMemory`, in GB, 8 at most), since the
+/// browser ends a tab that takes too much of it well before wasm's limit.
+fn memory_budget() -> u64 {
+    const GIB: f64 = (1u64 << 30) as f64;
+    let device = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w.navigator(), &"deviceMemory".into()).ok())
+        .and_then(|v| v.as_f64())
+        .filter(|gb| *gb > 0.0)
+        .unwrap_or(8.0);
+    (device * 0.3 * GIB).clamp(GIB / 16.0, 2.4 * GIB) as u64
+}
+
 impl Engine {
-    /// An empty engine that keeps what `options` says.
+    /// An empty engine that keeps what `options` says, within the memory the tab can give its events.
     pub fn new(options: IngestOptions) -> Engine {
-        Engine { options, ..Engine::default() }
+        let mut engine = Engine { options, ..Engine::default() };
+        engine.store.set_budget(memory_budget());
+        engine
     }
 
     /// Runs a reading worker's warm-up answer through a load's steps on this thread, in an engine thrown
@@ -99,6 +115,7 @@ impl Engine {
     pub fn reset(&mut self, options: IngestOptions) {
         let query = std::mem::take(&mut self.query);
         *self = Engine { options, query, sort: self.sort, driving: self.driving, ..Engine::default() };
+        self.store.set_budget(memory_budget());
     }
 
     /// Records a file that could not be read at all, or was not read.
@@ -461,8 +478,14 @@ impl Engine {
 
 /// A shared engine that components can hold in props: equal when it is the same engine, so a render is
 /// triggered by the generation number that travels beside it, not by comparing data.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct EngineHandle(pub Rc<RefCell<Engine>>);
+
+impl Default for EngineHandle {
+    fn default() -> Self {
+        EngineHandle(Rc::new(RefCell::new(Engine::new(IngestOptions::default()))))
+    }
+}
 
 impl PartialEq for EngineHandle {
     fn eq(&self, other: &Self) -> bool {

@@ -450,3 +450,43 @@ test('progress: numeric value and max, 0 <= value <= max, max grows to the total
   assertTranscribeCounts(await status(page), big.truth, 'progress load');
   assertCleanSession(s);
 });
+
+test('past the memory the tab sets aside for events, later events are counted and not kept, said plainly; Transcribe only, all fit', { timeout: 2 * BIG_LOAD_MS }, async () => {
+  // A device that says it has 256 MB (navigator.deviceMemory, which Chromium caps at 8) gets a small budget,
+  // so the 200,000 events of the larger set, every one kept, go past it.
+  const s = await h.openPage({
+    beforeLoad: (context) => context.addInitScript(() =>
+      Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.25, configurable: true })),
+  });
+  const { page } = s;
+  await setShowAllEvents(page, true);
+  await pickFiles(page, big.files);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const all = await status(page);
+  assert.deepEqual(await fileErrors(page), [], 'every file is read, past the budget too');
+  assert.equal(all.filesOk, BIG_FILES);
+  assert.equal(all.eventsTotal, big.truth.n_records, 'every record is still counted');
+  assert.ok(all.overBudget > 0 && all.eventsKept > 0 && all.eventsKept < big.truth.n_distinct_all,
+    `some events kept and the rest held back: ${JSON.stringify(all)}`);
+  assert.equal(all.eventsKept + all.duplicates + all.overBudget, all.eventsTotal,
+    `every record is kept, a duplicate, or held back: ${JSON.stringify(all)}`);
+  assert.match(all.text, new RegExp(`${all.overBudget} not kept: memory full`));
+  const said = await page.locator('[data-testid=memory-full]').textContent();
+  assert.match(said, /memory this tab sets aside for events is full/);
+  assert.ok(said.includes(`${all.eventsKept} events kept, ${all.overBudget} records more read and not kept`), said);
+  assert.match(said, /untick "Show all events"/);
+  assert.equal(all.eventsShown, all.eventsKept, 'the events kept are all shown');
+  await expectSome(page, '[data-testid=event-row]');
+
+  // What the line advises: with Transcribe events only, all of them fit, and the line goes.
+  await setShowAllEvents(page, false);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const transcribe = await status(page);
+  assert.deepEqual(
+    { eventsKept: transcribe.eventsKept, duplicates: transcribe.duplicates, overBudget: transcribe.overBudget },
+    { eventsKept: big.truth.n_transcribe, duplicates: big.truth.n_duplicates_transcribe, overBudget: 0 },
+    `Transcribe only: ${JSON.stringify(transcribe)}`,
+  );
+  assert.equal(await page.locator('[data-testid=memory-full]').count(), 0);
+  assertCleanSession(s);
+});
