@@ -83,6 +83,9 @@ pub struct Store {
     budget: Option<u64>,
     /// What the kept events cost so far.
     spent: u64,
+    /// Set once a new event did not fit the budget: no new event is kept after it, so what is kept is what
+    /// came before the memory filled, not a scatter of the smaller events after.
+    full: bool,
 }
 
 /// What a kept event costs the page beyond its texts: its fields' spans and facts, its index columns, its
@@ -108,11 +111,12 @@ impl Store {
     }
 
     /// Sets what the kept events may cost in all, as [`Store::cost`] reckons it: once a new event would go
-    /// beyond it, it and the new events after it are counted in `n_over_budget`, not kept, so a tab
+    /// beyond it, it and every new event after it are counted in `n_over_budget`, not kept, so a tab
     /// holding the events never runs out of memory. Which events are kept then depends on the order the
     /// files came in: the budget is a last resort, not a filter.
     pub fn set_budget(&mut self, bytes: u64) {
         self.budget = Some(bytes);
+        self.full = false;
     }
 
     /// What keeping `event` costs: its texts and [`EVENT_COST`].
@@ -161,7 +165,8 @@ impl Store {
         added.kept.reserve(result.events.len());
         for (at, event) in result.events.into_iter().enumerate() {
             let cost = Store::cost(&event);
-            let fits = self.budget.is_none_or(|budget| self.spent + cost <= budget);
+            self.full |= self.budget.is_some_and(|budget| self.spent + cost > budget);
+            let fits = !self.full;
             // An event without an eventID cannot be matched with its twin, so it is always kept.
             if !event.event_id().is_empty() {
                 let id = match uuid(event.event_id()) {
@@ -453,10 +458,15 @@ mod tests {
         // The same event from a file given earlier takes its place, and what it weighs more is spent.
         let added = store.add_in_order(long, 1);
         assert_eq!(added.replaced, vec![(0, 0)]);
-        // Room is left for a short event, not for a long one.
+        // A long event would have fit beside the short copy, not beside the long one.
         assert_eq!(store.add(spaced("b", 100)).len(), 0);
-        assert_eq!(store.add(spaced("c", 0)).len(), 1);
-        assert_eq!(store.summary().n_over_budget, 1);
+        // Once one did not fit, none after it is kept, though a short one would fit.
+        assert_eq!(store.add(spaced("c", 0)).len(), 0);
+        assert_eq!(store.summary().n_over_budget, 2);
+        let mut room = Store::new();
+        room.set_budget(long_cost + short_cost);
+        room.add(spaced("a", 100));
+        assert_eq!(room.add(spaced("c", 0)).len(), 1);
     }
 
     #[test]
