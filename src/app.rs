@@ -446,8 +446,8 @@ pub fn App() -> Html {
     let memory_full = (summary.n_over_budget > 0).then(|| {
         use trailscope_core::view::counted;
         html! {
-            <p class="memory-full" data-testid="memory-full" role="alert">{format!(
-                "The memory this tab sets aside for events is full: {} kept, {} more read and not kept. Load fewer files at once{}.",
+            <p class="memory-full" data-testid="memory-full" role="status">{format!(
+                "The memory this tab sets aside for events is full: {} kept, {} more read and not kept. To see them, reload the page and load fewer files at a time{}.",
                 counted(summary.n_kept, "event"),
                 counted(summary.n_over_budget, "record"),
                 if state.show_all { ", or untick \"Show all events\"" } else { "" },

@@ -48,7 +48,9 @@ mod heap {
                 return Err(());
             }
             let base = (prev * PAGE) as *mut u8;
-            let end = base.wrapping_add(pages * PAGE);
+            // Memory that ends at 4 GiB ends at address 0 when wrapped: saturated, as talc's own source does,
+            // all but its last bytes are used.
+            let end = (prev * PAGE).saturating_add(pages * PAGE) as *mut u8;
             if let Some(old_end) = talc.source.end.take() {
                 if old_end.as_ptr() == base {
                     // SAFETY: the memory from the heap's end to `end` was just grown and is unused.

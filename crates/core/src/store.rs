@@ -113,7 +113,8 @@ impl Store {
     /// Sets what the kept events may cost in all, as [`Store::cost`] reckons it: once a new event would go
     /// beyond it, it and every new event after it are counted in `n_over_budget`, not kept, so a tab
     /// holding the events never runs out of memory. Which events are kept then depends on the order the
-    /// files came in: the budget is a last resort, not a filter.
+    /// files came in: the budget is a last resort, not a filter. A copy from a file given earlier still
+    /// takes the place of the one kept, even where its longer text goes past the budget by a little.
     pub fn set_budget(&mut self, bytes: u64) {
         self.budget = Some(bytes);
         self.full = false;
@@ -165,8 +166,11 @@ impl Store {
         added.kept.reserve(result.events.len());
         for (at, event) in result.events.into_iter().enumerate() {
             let cost = Store::cost(&event);
-            self.full |= self.budget.is_some_and(|budget| self.spent + cost > budget);
-            let fits = !self.full;
+            // Asked only of a new event: a copy of a kept one costs nothing more.
+            let mut fits = || {
+                self.full |= self.budget.is_some_and(|budget| self.spent + cost > budget);
+                !self.full
+            };
             // An event without an eventID cannot be matched with its twin, so it is always kept.
             if !event.event_id().is_empty() {
                 let id = match uuid(event.event_id()) {
@@ -204,7 +208,7 @@ impl Store {
                         }
                         continue;
                     }
-                    Entry::Vacant(_) if !fits => {
+                    Entry::Vacant(_) if !fits() => {
                         self.summary.n_over_budget += 1;
                         continue;
                     }
@@ -212,7 +216,7 @@ impl Store {
                         slot.insert(self.events.len() as u32);
                     }
                 }
-            } else if !fits {
+            } else if !fits() {
                 self.summary.n_over_budget += 1;
                 continue;
             }
@@ -463,6 +467,13 @@ mod tests {
         // Once one did not fit, none after it is kept, though a short one would fit.
         assert_eq!(store.add(spaced("c", 0)).len(), 0);
         assert_eq!(store.summary().n_over_budget, 2);
+        // A copy of a kept event that would not fit as a new one does not fill the store.
+        let mut copies = Store::new();
+        copies.set_budget(long_cost + short_cost);
+        copies.add(spaced("a", 100));
+        copies.add(spaced("a", 100));
+        assert_eq!(copies.add(spaced("c", 0)).len(), 1);
+        assert_eq!((copies.summary().n_duplicates, copies.summary().n_over_budget), (1, 0));
         let mut room = Store::new();
         room.set_budget(long_cost + short_cost);
         room.add(spaced("a", 100));
