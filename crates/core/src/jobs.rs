@@ -359,7 +359,12 @@ fn anomalies<'e>(job: &Job, events: &'e [Event]) -> Vec<String> {
             }
             text += if n > 0 { ", " } else { " " };
             text += ip;
-            if !who.is_empty() {
+            // A shared address (a NAT, a build farm) can carry many callers: three named, the rest counted.
+            let more = who.len().saturating_sub(3);
+            who.truncate(3);
+            if more > 0 {
+                text += &format!(" ({}, and {more} more)", who.join(", "));
+            } else if !who.is_empty() {
                 text += &format!(" ({})", who.join(", "));
             }
         }
@@ -423,6 +428,25 @@ mod tests {
             taken.anomalies
         );
         assert_eq!(all.len(), 2, "the refused start is no job of its own");
+    }
+
+    #[test]
+    fn an_address_shared_by_many_callers_names_three_and_counts_the_rest() {
+        let mut records = vec![record("StartTranscriptionJob", "alice", "192.0.2.1", "2026-03-02T08:00:00Z", "", "j1")];
+        for (k, who) in ["bob", "carol", "dana", "erin", "bob"].into_iter().enumerate() {
+            let time = format!("2026-03-02T08:0{}:00Z", k + 1);
+            records.push(record("GetTranscriptionJob", who, "198.51.100.7", &time, "", "j1"));
+        }
+        let (_, all) = jobs_of(&records);
+        let j1 = all.iter().find(|j| j.name == "j1").expect("j1");
+        assert!(
+            j1.anomalies.contains(
+                &"touched from 2 source addresses: 192.0.2.1 (alice), 198.51.100.7 (bob, carol, dana, and 1 more)"
+                    .to_owned()
+            ),
+            "{:?}",
+            j1.anomalies
+        );
     }
 
     #[test]
