@@ -93,6 +93,7 @@ impl Engine {
     pub fn new(options: IngestOptions) -> Engine {
         let mut engine = Engine { options, ..Engine::default() };
         engine.store.set_budget(memory_budget());
+        engine.store.set_keeps_all(options.keep_all);
         engine
     }
 
@@ -116,6 +117,12 @@ impl Engine {
         let query = std::mem::take(&mut self.query);
         *self = Engine { options, query, sort: self.sort, driving: self.driving, ..Engine::default() };
         self.store.set_budget(memory_budget());
+        self.store.set_keeps_all(options.keep_all);
+    }
+
+    /// True once the events kept take all the memory set aside for them: no new event will be kept.
+    pub fn memory_full(&self) -> bool {
+        self.store.is_full()
     }
 
     /// Records a file that could not be read at all, or was not read.

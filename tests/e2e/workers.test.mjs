@@ -455,8 +455,16 @@ test('past the memory the tab sets aside for events, later events are counted an
   // A device that says it has 256 MB (navigator.deviceMemory, which Chromium caps at 8) gets a small budget,
   // so the 200,000 events of the larger set, every one kept, go past it.
   const s = await h.openPage({
-    beforeLoad: (context) => context.addInitScript(() =>
-      Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.25, configurable: true })),
+    beforeLoad: (context) => context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.25, configurable: true });
+      // What each hand-out of files asks the reading workers to keep.
+      window.__keepAll = [];
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (message, ...rest) {
+        if (Array.isArray(message?.files)) window.__keepAll.push(message.keepAll);
+        return post.call(this, message, ...rest);
+      };
+    }),
   });
   const { page } = s;
   await setShowAllEvents(page, true);
@@ -476,6 +484,11 @@ test('past the memory the tab sets aside for events, later events are counted an
   assert.ok(said.includes(`${all.eventsKept} events kept, ${all.overBudget} records more read and not kept`), said);
   assert.match(said, /To see them, reload the page and load fewer files at a time, or untick "Show all events"\./);
   assert.equal(all.eventsShown, all.eventsKept, 'the events kept are all shown');
+  // Once full, the files handed out are read for counting: the first hand-outs kept every event, later ones not.
+  const keepAll = await page.evaluate(() => window.__keepAll);
+  assert.equal(keepAll[0], true, `hand-outs: ${JSON.stringify(keepAll)}`);
+  assert.ok(keepAll.includes(false), `no hand-out was read for counting only once the memory was full: ${JSON.stringify(keepAll)}`);
+  assert.equal(keepAll.indexOf(true, keepAll.indexOf(false)), -1, `kept every event again after full: ${JSON.stringify(keepAll)}`);
   await expectSome(page, '[data-testid=event-row]');
 
   // What the line advises: with Transcribe events only, all of them fit, and the line goes.

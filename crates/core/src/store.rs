@@ -86,6 +86,8 @@ pub struct Store {
     /// Set once a new event did not fit the budget: no new event is kept after it, so what is kept is what
     /// came before the memory filled, not a scatter of the smaller events after.
     full: bool,
+    /// The load keeps every event ([`Store::set_keeps_all`]).
+    keeps_all: bool,
 }
 
 /// What a kept event costs the page beyond its texts: its fields' spans and facts, its index columns, its
@@ -118,6 +120,18 @@ impl Store {
     pub fn set_budget(&mut self, bytes: u64) {
         self.budget = Some(bytes);
         self.full = false;
+    }
+
+    /// Says that the load keeps every event. A file read keeping only the Transcribe ones (as the page reads
+    /// those it hands out once the store is full, since nothing more would be kept, and counting is three
+    /// times faster than reading in full) held the others back for memory: they count in `n_over_budget`.
+    pub fn set_keeps_all(&mut self, keeps_all: bool) {
+        self.keeps_all = keeps_all;
+    }
+
+    /// True once a new event did not fit the budget: no new event will be kept.
+    pub fn is_full(&self) -> bool {
+        self.full
     }
 
     /// What keeping `event` costs: its texts and [`EVENT_COST`].
@@ -154,6 +168,10 @@ impl Store {
             }
         }
         self.summary.n_records += result.n_records;
+        if self.keeps_all {
+            // Read keeping every event, a file's events are its records; read otherwise, the rest were counted.
+            self.summary.n_over_budget += result.n_records.saturating_sub(result.events.len() as u64);
+        }
         for (service, n) in result.per_service {
             *self.per_service.entry(service).or_default() += n;
         }
@@ -442,6 +460,38 @@ mod tests {
         let mut unlimited = Store::new();
         unlimited.add(file(&["a", "b", "c", "d", ""]));
         assert_eq!((unlimited.summary().n_kept, unlimited.summary().n_over_budget), (5, 0));
+    }
+
+    #[test]
+    fn a_file_read_for_transcribe_events_only_once_full_counts_its_other_records_as_held_back() {
+        let text = |ids: &[(&str, &str)]| {
+            let records: Vec<String> = ids
+                .iter()
+                .map(|(source, id)| {
+                    format!(r#"{{"eventVersion":"1.08","eventSource":"{source}","eventName":"X","eventID":"{id}"}}"#)
+                })
+                .collect();
+            format!(r#"{{"Records":[{}]}}"#, records.join(","))
+        };
+        let (transcribe, s3) = ("transcribe.amazonaws.com", "s3.amazonaws.com");
+        let first = text(&[(transcribe, "a"), (s3, "b")]);
+        let first = ingest_file("f.json", first.as_bytes(), &IngestOptions { keep_all: true });
+        let mut store = Store::new();
+        store.set_keeps_all(true);
+        store.set_budget(first.events.iter().map(Store::cost).sum());
+        assert_eq!(store.add(first), vec![0, 1]);
+        assert!(!store.is_full());
+        // Read keeping every event, past the budget: full.
+        let more = text(&[(s3, "c")]);
+        store.add(ingest_file("g.json", more.as_bytes(), &IngestOptions { keep_all: true }));
+        assert!(store.is_full());
+        // Read for Transcribe events only: its S3 records were held back too, and a copy is still a copy.
+        let counted = text(&[(transcribe, "d"), (s3, "e"), (s3, "f"), (transcribe, "a")]);
+        store.add(ingest_file("h.json", counted.as_bytes(), &IngestOptions { keep_all: false }));
+        let summary = store.summary();
+        assert_eq!((summary.n_kept, summary.n_duplicates, summary.n_over_budget), (2, 1, 4));
+        assert_eq!(summary.n_kept + summary.n_duplicates + summary.n_over_budget, summary.n_records);
+        assert!(store.not_kept(true).is_empty(), "with every event kept, nothing is listed as counted only");
     }
 
     #[test]
