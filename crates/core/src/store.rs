@@ -123,8 +123,9 @@ impl Store {
     }
 
     /// Says that the load keeps every event. A file read keeping only the Transcribe ones (as the page reads
-    /// those it hands out once the store is full, since nothing more would be kept, and counting is three
-    /// times faster than reading in full) held the others back for memory: they count in `n_over_budget`.
+    /// those it hands out once the store is full, since no new event would be kept, and counting costs a
+    /// third of keeping) held the others back for memory: they count in `n_over_budget`, copies of kept
+    /// events among them, since records only counted are not matched by eventID.
     pub fn set_keeps_all(&mut self, keeps_all: bool) {
         self.keeps_all = keeps_all;
     }
@@ -485,8 +486,9 @@ mod tests {
         let more = text(&[(s3, "c")]);
         store.add(ingest_file("g.json", more.as_bytes(), &IngestOptions { keep_all: true }));
         assert!(store.is_full());
-        // Read for Transcribe events only: its S3 records were held back too, and a copy is still a copy.
-        let counted = text(&[(transcribe, "d"), (s3, "e"), (s3, "f"), (transcribe, "a")]);
+        // Read for Transcribe events only: its S3 records were held back too, a copy of a kept one among
+        // them (only counted, it is not matched by eventID); a Transcribe copy is still a copy.
+        let counted = text(&[(transcribe, "d"), (s3, "e"), (s3, "b"), (transcribe, "a")]);
         store.add(ingest_file("h.json", counted.as_bytes(), &IngestOptions { keep_all: false }));
         let summary = store.summary();
         assert_eq!((summary.n_kept, summary.n_duplicates, summary.n_over_budget), (2, 1, 4));
