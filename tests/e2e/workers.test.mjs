@@ -452,7 +452,7 @@ test('progress: numeric value and max, 0 <= value <= max, max grows to the total
 });
 
 test('past the memory the tab sets aside for events, later events are counted and not kept, said plainly; Transcribe only, all fit', { timeout: 2 * BIG_LOAD_MS }, async () => {
-  // A device that says it has 256 MB (navigator.deviceMemory, which Chromium caps at 8) gets a small budget,
+  // A device that says it has 256 MB (navigator.deviceMemory, the least a browser says) gets a small budget,
   // so the 200,000 events of the larger set, every one kept, go past it.
   const s = await h.openPage({
     beforeLoad: (context) => context.addInitScript(() => {
