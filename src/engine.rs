@@ -117,9 +117,7 @@ impl Engine {
     /// Empties the engine to read everything again with other options; the query stays.
     pub fn reset(&mut self, options: IngestOptions) {
         let query = std::mem::take(&mut self.query);
-        *self = Engine { options, query, sort: self.sort, driving: self.driving, ..Engine::default() };
-        self.store.set_budget(memory_budget());
-        self.store.set_keeps_all(options.keep_all);
+        *self = Engine { query, sort: self.sort, driving: self.driving, ..Engine::new(options) };
     }
 
     /// True once the events kept take all the memory set aside for them: no new event will be kept.
