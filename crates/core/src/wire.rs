@@ -12,9 +12,9 @@ use crate::time::EventTime;
 use crate::transcribe::{Action, ResourceKind, TranscribeInfo};
 
 /// Changed whenever the bytes or their meaning change, the sketch's bits included (4: common trigrams set
-/// no bit; 5: an event's texts as one, fields as spans of it), so that a page never takes in a batch from a
-/// worker of another build.
-const VERSION: u8 = 5;
+/// no bit; 5: an event's texts as one, fields as spans of it; 6: a trigram's bit looked up from its hash),
+/// so that a page never takes in a batch from a worker of another build.
+const VERSION: u8 = 6;
 
 const SHAPES: [Shape; 10] = [
     Shape::Records,
