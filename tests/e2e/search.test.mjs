@@ -16,6 +16,38 @@ async function expectShown(page, n) {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid=event-row]').length === n, n, { timeout: WAIT_MS });
 }
 
+test('a star alone asks for a value, which a JSON null is not', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const record = (id, name, response) => ({
+    eventVersion: '1.08',
+    eventTime: `2026-03-02T08:00:0${id}Z`,
+    eventSource: 'transcribe.amazonaws.com',
+    eventName: name,
+    awsRegion: 'eu-west-1',
+    requestParameters: { transcriptionJobName: 'call-1' },
+    ...(response === undefined ? {} : { responseElements: response }),
+    eventID: `00000000-0000-4000-8000-00000000000${id}`,
+  });
+  const records = [
+    record(1, 'StartTranscriptionJob', { transcriptionJob: { transcriptionJobStatus: 'IN_PROGRESS' } }),
+    // CloudTrail writes a null where a call answered nothing.
+    record(2, 'TagResource', null),
+    record(3, 'GetTranscriptionJob'),
+  ];
+  const s = await h.openPage();
+  const { page } = s;
+  await dropFiles(page, [{ name: 'nulls.json', bytes: JSON.stringify({ Records: records }) }]);
+  await waitReady(page);
+  await expectShown(page, 3);
+  for (const [text, n] of [['responseElements:*', 1], ['-responseElements:*', 2], ['responseElements:null', 1]]) {
+    await search(page, text);
+    await expectShown(page, n);
+  }
+  await search(page, 'responseElements:null');
+  await expectShown(page, 1);
+  assert.equal(await page.locator('[data-testid=event-row]').first().getAttribute('data-event-name'), 'TagResource');
+  assertCleanSession(s);
+});
+
 test('queries narrow the table and data-events-shown follows', { timeout: TEST_TIMEOUT_MS }, async () => {
   const s = await h.openPage();
   const { page } = s;

@@ -203,6 +203,7 @@ Search language (as in the page's search box):
   -event:GetTranscriptionJob     everything but
   job:\"call 7*\"                  quotes hold spaces; * stands for any text
   error:*                        a star alone asks for a value: the calls that failed
+  responseElements:*             (a JSON null is none: the calls that answered something)
   ip:10.0.0.0/8                  source addresses inside a network
   time:>2026-03-07T14:00         times in UTC, with >, >=, <, <=
   requestParameters.languageCode:de-DE   any JSON path of the original record

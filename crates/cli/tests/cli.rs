@@ -441,7 +441,9 @@ fn brute(query: &Query, event: &Event) -> Option<bool> {
             Test::Path(path, matcher) => {
                 let record: serde_json::Value = serde_json::from_str(event.raw()).ok()?;
                 let value = path.iter().try_fold(&record, |at, key| at.get(key));
-                value.is_some_and(|v| {
+                // A JSON null is no value: a star alone passes it by, and `null` typed out finds it.
+                let lone_star = matches!(matcher, Matcher::Wildcard(p) if p.bytes().all(|b| b == b'*'));
+                value.filter(|v| !(v.is_null() && lone_star)).is_some_and(|v| {
                     let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
                     matches(matcher, &text.to_lowercase())
                 })

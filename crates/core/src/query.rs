@@ -1130,11 +1130,15 @@ impl PathClues {
 /// A list met on the way is looked into element by element, and a list at the end matches through any
 /// element too (`requestParameters.tags.key:project`, `requestParameters.languageOptions:de-DE`), as
 /// log search tools read paths: CloudTrail's requests and responses hold their repeated fields in lists.
+/// A JSON `null` is no value: a star alone, which asks for one, passes it by (`responseElements:*` is the
+/// calls that answered something, as CloudTrail writes `"responseElements": null` for those that did not),
+/// while `null` typed out finds it.
 fn path_holds(at: &Value, path: &[String], matcher: &Matcher) -> bool {
     match (at, path.split_first()) {
         (Value::Array(items), _) if items.iter().any(|item| path_holds(item, path, matcher)) => true,
         (_, Some((key, rest))) => at.get(key).is_some_and(|next| path_holds(next, rest, matcher)),
         (Value::String(s), None) => matches(matcher, &s.to_lowercase()),
+        (Value::Null, None) if matches!(matcher, Matcher::Wildcard(pattern) if lone_star(pattern)) => false,
         (other, None) => matches(matcher, &other.to_string().to_lowercase()),
     }
 }
@@ -1396,6 +1400,30 @@ mod tests {
         assert_eq!(rows("requestParameters.languageCode:en-us"), vec![3]);
         assert_eq!(rows("requestParameters.a/b:v"), vec![4]);
         assert_eq!(rows("requestParameters.k:kms"), vec![4]);
+    }
+
+    #[test]
+    fn a_star_alone_passes_a_json_null_by_and_null_typed_out_finds_it() {
+        let raws = [
+            r#"{"eventVersion":"1","eventName":"X","requestParameters":{"a":null},"responseElements":null}"#,
+            r#"{"eventVersion":"1","eventName":"X","requestParameters":{"a":"null"},"responseElements":{"b":null}}"#,
+            r#"{"eventVersion":"1","eventName":"X","requestParameters":{"a":[null,""]},"responseElements":{}}"#,
+            r#"{"eventVersion":"1","eventName":"X","requestParameters":{"a":[null,"x"]}}"#,
+        ];
+        let events: Vec<crate::model::Event> = raws
+            .iter()
+            .map(|raw| serde_json::from_str::<crate::record::RawRecord<'_>>(raw).unwrap().into_event(raw))
+            .collect();
+        let index = Index::build(&events);
+        let all: Vec<u32> = (0..events.len() as u32).collect();
+        let rows = |text: &str| evaluate(&parse(text).0, &index, &events, &all);
+        assert_eq!(rows("responseElements:*"), vec![1, 2], "an object, even empty, is a value; null is not");
+        assert_eq!(rows("-responseElements:*"), vec![0, 3], "null and absent alike");
+        assert_eq!(rows("responseElements:null"), vec![0]);
+        assert_eq!(rows("responseElements.b:*"), Vec::<u32>::new());
+        assert_eq!(rows("requestParameters.a:*"), vec![1, 2, 3], "the text null, a list's element, the list whole");
+        assert_eq!(rows("requestParameters.a:null"), vec![0, 1, 2, 3]);
+        assert_eq!(rows("requestParameters.a:n*"), vec![0, 1, 2, 3], "a star beside text still reads null");
     }
 
     #[test]

@@ -810,7 +810,13 @@ impl Writer {
                              it misses a value inside a list.",
                         );
                     }
-                    self.matches(&value, matcher)
+                    let condition = self.matches(&value, matcher);
+                    match self.not_json_null(path).filter(|_| {
+                        matches!(matcher, Matcher::Wildcard(pattern) if lone_star(pattern))
+                    }) {
+                        Some(not_null) => format!("({condition} AND {not_null})"),
+                        None => condition,
+                    }
                 }
                 None => {
                     self.note(&format!(
@@ -958,6 +964,43 @@ impl Writer {
                             "coalesce(json_extract_scalar({inner}, {json_path}), \
                              json_format(json_extract({inner}, {json_path})))"
                         ))
+                    }
+                }
+            }
+        }
+    }
+
+    /// True where the value at `path` is not a JSON `null`, which `path_value` reads as the text `null`: a
+    /// star alone asks for a value, and a JSON null is none, as in the page. `None` where the value is a
+    /// text column, which a null leaves NULL.
+    fn not_json_null(&mut self, path: &[String]) -> Option<String> {
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        match self.dialect {
+            Dialect::DuckDb => Some(format!("json_type(record, {}) <> 'NULL'", literal(&duck_path(&path)))),
+            Dialect::Athena => {
+                if self.scalar(&path).is_some() {
+                    return None;
+                }
+                let (_, column) = ATHENA_JSON.iter().find(|(name, _)| *name == path[0])?;
+                if path.len() == 1 {
+                    // A column of JSON text: an object or a list never reads `null`.
+                    return Some(format!("{column} <> 'null'"));
+                }
+                let json_path = self.json_path(&path[1..])?;
+                Some(format!("json_format(json_extract({column}, {json_path})) <> 'null'"))
+            }
+            Dialect::Lake => {
+                if self.scalar(&path).is_some() {
+                    return None;
+                }
+                let (_, column) = LAKE_MAPS.iter().find(|(name, _)| *name == path[0])?;
+                match path.len() {
+                    1 => Some(format!("json_format(CAST({column} AS JSON)) <> 'null'")),
+                    2 => None,
+                    _ => {
+                        let json_path = self.json_path(&path[2..])?;
+                        let inner = format!("element_at({column}, {})", literal(path[1]));
+                        Some(format!("json_format(json_extract({inner}, {json_path})) <> 'null'"))
                     }
                 }
             }

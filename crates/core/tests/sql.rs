@@ -265,6 +265,30 @@ fn json_paths_in_every_dialect() {
 }
 
 #[test]
+fn a_star_alone_on_a_json_path_passes_a_json_null_by() {
+    check("responseElements:*", Dialect::DuckDb, &["json_type(record, '$.responseElements') <> 'NULL'"]);
+    check("responseElements:*", Dialect::Athena, &["responseelements <> 'null'"]);
+    check(
+        "responseElements.transcriptionJob.failureReason:*",
+        Dialect::Athena,
+        &["json_format(json_extract(responseelements, '$.transcriptionJob.failureReason')) <> 'null'"],
+    );
+    check("responseElements:*", Dialect::Lake, &["json_format(CAST(responseElements AS JSON)) <> 'null'"]);
+    check(
+        "responseElements.transcriptionJob.failureReason:*",
+        Dialect::Lake,
+        &["json_format(json_extract(element_at(responseElements, 'transcriptionJob'), '$.failureReason')) <> 'null'"],
+    );
+    // `null` typed out, or beside other text, still reads a null as its text.
+    for (dialect, _) in DIALECTS {
+        for text in ["responseElements:null", "responseElements:n*"] {
+            let sql = translate(text, dialect).sql;
+            assert!(!sql.contains("<> 'null'") && !sql.contains("<> 'NULL'"), "{dialect:?} {text}:\n{sql}");
+        }
+    }
+}
+
+#[test]
 fn free_text_in_every_dialect() {
     check(
         "alice",
