@@ -442,8 +442,7 @@ fn brute(query: &Query, event: &Event) -> Option<bool> {
                 let record: serde_json::Value = serde_json::from_str(event.raw()).ok()?;
                 let value = path.iter().try_fold(&record, |at, key| at.get(key));
                 // A JSON null is no value: a star alone passes it by, and `null` typed out finds it.
-                let lone_star = matches!(matcher, Matcher::Wildcard(p) if p.bytes().all(|b| b == b'*'));
-                value.filter(|v| !(v.is_null() && lone_star)).is_some_and(|v| {
+                value.filter(|v| !(v.is_null() && lone_star(matcher))).is_some_and(|v| {
                     let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
                     matches(matcher, &text.to_lowercase())
                 })
@@ -488,13 +487,18 @@ fn matches(matcher: &Matcher, lower_value: &str) -> bool {
     match matcher {
         Matcher::Exact(want) => lower_value == want,
         // A star alone asks for a value (`error:*`: the calls that failed).
-        Matcher::Wildcard(pattern) if pattern.bytes().all(|b| b == b'*') => !lower_value.is_empty(),
+        Matcher::Wildcard(_) if lone_star(matcher) => !lower_value.is_empty(),
         Matcher::Wildcard(pattern) => glob(pattern.as_bytes(), lower_value.as_bytes()),
         Matcher::Cidr(network, bits) => lower_value
             .split(',')
             .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
             .any(|address| in_network(address, *network, *bits)),
     }
+}
+
+/// Stars alone, written out here rather than asked of the core, which this file checks.
+fn lone_star(matcher: &Matcher) -> bool {
+    matches!(matcher, Matcher::Wildcard(p) if p.bytes().all(|b| b == b'*'))
 }
 
 /// `*` against any run of bytes, by plain recursion: slow and obviously right.

@@ -111,6 +111,13 @@ pub enum Matcher {
     Cidr(IpAddr, u8),
 }
 
+impl Matcher {
+    /// A star alone (`error:*`), which asks for a value: not an empty one, nor a JSON `null` on a path.
+    pub fn asks_for_a_value(&self) -> bool {
+        matches!(self, Matcher::Wildcard(pattern) if lone_star(pattern))
+    }
+}
+
 /// Something in the query the language did not understand, and what was done instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint(pub String);
@@ -1052,7 +1059,8 @@ fn in_network(address: IpAddr, network: IpAddr, bits: u8) -> bool {
 }
 
 /// Whether a wildcard `pattern` is stars alone, which asks for a value, as in other search tools
-/// (`error:*` is the calls that failed): it does not match an empty one, here or in the SQL hand-off.
+/// (`error:*` is the calls that failed): it does not match an empty one, nor a JSON `null` on a path
+/// ([`Matcher::asks_for_a_value`]), here or in the SQL hand-off.
 pub(crate) fn lone_star(pattern: &str) -> bool {
     pattern.bytes().all(|b| b == b'*')
 }
@@ -1138,7 +1146,7 @@ fn path_holds(at: &Value, path: &[String], matcher: &Matcher) -> bool {
         (Value::Array(items), _) if items.iter().any(|item| path_holds(item, path, matcher)) => true,
         (_, Some((key, rest))) => at.get(key).is_some_and(|next| path_holds(next, rest, matcher)),
         (Value::String(s), None) => matches(matcher, &s.to_lowercase()),
-        (Value::Null, None) if matches!(matcher, Matcher::Wildcard(pattern) if lone_star(pattern)) => false,
+        (Value::Null, None) if matcher.asks_for_a_value() => false,
         (other, None) => matches(matcher, &other.to_string().to_lowercase()),
     }
 }

@@ -802,7 +802,7 @@ impl Writer {
                 }
             }
             Test::Path(path, matcher) => match self.path_value(path) {
-                Some(value) => {
+                Some((value, json)) => {
                     if path.len() > 1 {
                         self.note(
                             "The page also looks into lists along a JSON path and at its end, where any element \
@@ -811,10 +811,13 @@ impl Writer {
                         );
                     }
                     let condition = self.matches(&value, matcher);
-                    match self.not_json_null(path).filter(|_| {
-                        matches!(matcher, Matcher::Wildcard(pattern) if lone_star(pattern))
-                    }) {
-                        Some(not_null) => format!("({condition} AND {not_null})"),
+                    // A star alone asks for a value, and a JSON null, which `value` reads as the text `null`, is
+                    // none, as in the page. Where the value is not read from JSON, a null is NULL already.
+                    match json.filter(|_| matcher.asks_for_a_value()) {
+                        Some(json) if self.dialect == Dialect::DuckDb => {
+                            format!("({condition} AND json_type({json}) <> 'NULL')")
+                        }
+                        Some(json) => format!("({condition} AND json_format({json}) <> 'null')"),
                         None => condition,
                     }
                 }
@@ -916,7 +919,7 @@ impl Writer {
     }
 
     /// The value at a JSON path of the record as the page compares it: strings bare, anything else as JSON.
-    fn path_value(&mut self, path: &[String]) -> Option<String> {
+    fn path_value(&mut self, path: &[String]) -> Option<(String, Option<String>)> {
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
         match self.dialect {
             Dialect::DuckDb => {
@@ -925,82 +928,43 @@ impl Writer {
                     "A JSON path that ends at an object or a list compares DuckDB's minified JSON, keys in their \
                      original order; the page compares its own JSON text, keys sorted.",
                 );
-                Some(format!(
-                    "coalesce(json_value(record, {pointer}) ->> '$', CAST(json_extract(record, {pointer}) AS VARCHAR))"
-                ))
+                let json = format!("json_extract(record, {pointer})");
+                Some((format!("coalesce(json_value(record, {pointer}) ->> '$', CAST({json} AS VARCHAR))"), Some(json)))
             }
             Dialect::Athena => {
                 if let Some(column) = self.scalar(&path) {
-                    return Some(column);
+                    return Some((column, None));
                 }
                 let (_, column) = ATHENA_JSON.iter().find(|(name, _)| *name == path[0])?;
                 if path.len() == 1 {
                     self.object_note();
-                    return Some((*column).to_owned());
+                    return Some(((*column).to_owned(), None));
                 }
                 let json_path = self.json_path(&path[1..])?;
                 self.object_note();
-                Some(format!(
-                    "coalesce(json_extract_scalar({column}, {json_path}), \
-                     json_format(json_extract({column}, {json_path})))"
-                ))
+                let json = format!("json_extract({column}, {json_path})");
+                Some((format!("coalesce(json_extract_scalar({column}, {json_path}), json_format({json}))"), Some(json)))
             }
             Dialect::Lake => {
                 if let Some(column) = self.scalar(&path) {
-                    return Some(column);
+                    return Some((column, None));
                 }
                 let (_, column) = LAKE_MAPS.iter().find(|(name, _)| *name == path[0])?;
                 match path.len() {
                     1 => {
                         self.object_note();
-                        Some(format!("json_format(CAST({column} AS JSON))"))
+                        Some((format!("json_format(CAST({column} AS JSON))"), None))
                     }
-                    2 => Some(format!("element_at({column}, {})", literal(path[1]))),
+                    2 => Some((format!("element_at({column}, {})", literal(path[1])), None)),
                     _ => {
                         let json_path = self.json_path(&path[2..])?;
                         self.object_note();
                         let inner = format!("element_at({column}, {})", literal(path[1]));
-                        Some(format!(
-                            "coalesce(json_extract_scalar({inner}, {json_path}), \
-                             json_format(json_extract({inner}, {json_path})))"
+                        let json = format!("json_extract({inner}, {json_path})");
+                        Some((
+                            format!("coalesce(json_extract_scalar({inner}, {json_path}), json_format({json}))"),
+                            Some(json),
                         ))
-                    }
-                }
-            }
-        }
-    }
-
-    /// True where the value at `path` is not a JSON `null`, which `path_value` reads as the text `null`: a
-    /// star alone asks for a value, and a JSON null is none, as in the page. `None` where the value is a
-    /// text column, which a null leaves NULL.
-    fn not_json_null(&mut self, path: &[String]) -> Option<String> {
-        let path: Vec<&str> = path.iter().map(String::as_str).collect();
-        match self.dialect {
-            Dialect::DuckDb => Some(format!("json_type(record, {}) <> 'NULL'", literal(&duck_path(&path)))),
-            Dialect::Athena => {
-                if self.scalar(&path).is_some() {
-                    return None;
-                }
-                let (_, column) = ATHENA_JSON.iter().find(|(name, _)| *name == path[0])?;
-                if path.len() == 1 {
-                    // A column of JSON text: an object or a list never reads `null`.
-                    return Some(format!("{column} <> 'null'"));
-                }
-                let json_path = self.json_path(&path[1..])?;
-                Some(format!("json_format(json_extract({column}, {json_path})) <> 'null'"))
-            }
-            Dialect::Lake => {
-                if self.scalar(&path).is_some() {
-                    return None;
-                }
-                let (_, column) = LAKE_MAPS.iter().find(|(name, _)| *name == path[0])?;
-                match path.len() {
-                    1 => Some(format!("json_format(CAST({column} AS JSON)) <> 'null'")),
-                    2 => None,
-                    _ => {
-                        let json_path = self.json_path(&path[2..])?;
-                        let inner = format!("element_at({column}, {})", literal(path[1]));
-                        Some(format!("json_format(json_extract({inner}, {json_path})) <> 'null'"))
                     }
                 }
             }

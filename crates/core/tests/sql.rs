@@ -266,22 +266,29 @@ fn json_paths_in_every_dialect() {
 
 #[test]
 fn a_star_alone_on_a_json_path_passes_a_json_null_by() {
-    check("responseElements:*", Dialect::DuckDb, &["json_type(record, '$.responseElements') <> 'NULL'"]);
-    check("responseElements:*", Dialect::Athena, &["responseelements <> 'null'"]);
+    check("responseElements:*", Dialect::DuckDb, &["json_type(json_extract(record, '$.responseElements')) <> 'NULL'"]);
     check(
         "responseElements.transcriptionJob.failureReason:*",
         Dialect::Athena,
         &["json_format(json_extract(responseelements, '$.transcriptionJob.failureReason')) <> 'null'"],
     );
-    check("responseElements:*", Dialect::Lake, &["json_format(CAST(responseElements AS JSON)) <> 'null'"]);
     check(
         "responseElements.transcriptionJob.failureReason:*",
         Dialect::Lake,
         &["json_format(json_extract(element_at(responseElements, 'transcriptionJob'), '$.failureReason')) <> 'null'"],
     );
+    // Athena's SerDe and Lake's maps leave a JSON null NULL where they read a field as text: nothing to add.
+    for (dialect, text) in [
+        (Dialect::Athena, "responseElements:*"),
+        (Dialect::Lake, "responseElements:*"),
+        (Dialect::Lake, "responseElements.transcriptionJob:*"),
+    ] {
+        let sql = translate(text, dialect).sql;
+        assert!(!sql.contains("<> 'null'"), "{dialect:?} {text}:\n{sql}");
+    }
     // `null` typed out, or beside other text, still reads a null as its text.
     for (dialect, _) in DIALECTS {
-        for text in ["responseElements:null", "responseElements:n*"] {
+        for text in ["responseElements:null", "responseElements:n*", "responseElements.transcriptionJob.x:null"] {
             let sql = translate(text, dialect).sql;
             assert!(!sql.contains("<> 'null'") && !sql.contains("<> 'NULL'"), "{dialect:?} {text}:\n{sql}");
         }
