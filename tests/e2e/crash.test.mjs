@@ -304,3 +304,47 @@ test('the worker making the sample and the SQL stops: each says why, and files s
   assert.match(await sqlError.textContent(), /worker that makes the sample and the SQL stopped \(.*simulated trap\)/);
   assert.deepEqual(s.pageErrors.filter((e) => !/simulated trap/.test(e)), []);
 });
+
+test('the page\'s own code will not load: the page says why, not a blank page', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const context = await h.browser.newContext({ serviceWorkers: 'block' });
+  try {
+    // What a browser without WebAssembly SIMD meets: a module it cannot compile.
+    await context.route(/\/page_bg\.wasm$/, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/wasm', body: Buffer.from('not a module') }));
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(h.server.url, { waitUntil: 'load' });
+    const line = page.locator('[data-testid=page-error]');
+    await line.waitFor({ timeout: WAIT_MS });
+    assert.match(await line.textContent(), /^trailscope cannot run in this browser \(.+\)\. It needs WebAssembly with SIMD/);
+    assert.equal(await line.getAttribute('role'), 'alert');
+    assert.equal(await page.locator('[data-testid=status]').count(), 0);
+    assert.deepEqual(pageErrors, [], 'the failure is said on the page, not left uncaught');
+  } finally {
+    await context.close();
+  }
+});
+
+test('a trap in the page: the page says it stopped and how to start again', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const s = await h.openPage({ contextOptions: { serviceWorkers: 'block' } });
+  const { page } = s;
+  assert.equal(await page.locator('[data-testid=page-error]').count(), 0);
+  // A real trap, uncaught in a task of the page, as one in its own wasm reaches the page: a module of one
+  // function that runs `unreachable`, which is what a panic in the page's code (built to abort) executes.
+  await page.evaluate(() => setTimeout(() => {
+    const bytes = new Uint8Array([
+      0, 97, 115, 109, 1, 0, 0, 0, // "\0asm", version 1
+      1, 4, 1, 0x60, 0, 0, // a type: no parameters, no results
+      3, 2, 1, 0, // one function of that type
+      7, 5, 1, 1, 0x66, 0, 0, // exported as "f"
+      10, 5, 1, 3, 0, 0, 0x0b, // its body: unreachable, end
+    ]);
+    new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.f();
+  }, 0));
+  const line = page.locator('[data-testid=page-error]');
+  await line.waitFor({ timeout: WAIT_MS });
+  assert.match(await line.textContent(), /^trailscope stopped \(unreachable\): .* Reload it to start again; your files never left this machine\.$/);
+  assert.equal(s.pageErrors.length, 1, JSON.stringify(s.pageErrors));
+  assert.match(s.pageErrors[0], /RuntimeError/);
+});
