@@ -172,7 +172,7 @@ pub fn App() -> Html {
             // The selected event is selected again once read again (its row moves: the rows are others).
             let event = selected.and_then(|i| engine.0.borrow().event(i).map(|e| e.event_id().to_owned()));
             dispatcher.dispatch(Action::Reset { show_all: keep_all, event });
-            loader.reload(IngestOptions { keep_all }, engine.clone(), report.clone());
+            loader.reload(IngestOptions { keep_all, ..IngestOptions::default() }, engine.clone(), report.clone());
         })
     };
     let on_cancel = {
@@ -433,26 +433,32 @@ pub fn App() -> Html {
                     ),
                     _ => String::new(),
                 },
-                if summary.n_over_budget > 0 {
-                    format!(" · {} not kept: memory full", summary.n_over_budget)
-                } else {
-                    String::new()
+                match summary.n_over_budget {
+                    0 => String::new(),
+                    n if engine.0.borrow().memory_full() => format!(" · {n} not kept: memory full"),
+                    n => format!(" · {n} not kept: files too large to keep whole"),
                 }
             )
         }
     };
-    // Past the memory set aside for events, new ones are counted and not kept (`Store::set_budget`): said
-    // where it cannot be missed, with what to do, since the table then lacks events the files hold.
+    // Past the memory set aside for events, new ones are counted and not kept (`Store::set_budget`), and
+    // so are a file's events past what one file may take (`engine::keep_all_bytes`): said where it cannot
+    // be missed, with what to do, since the table then lacks events the files hold.
     let memory_full = (summary.n_over_budget > 0).then(|| {
         use trailscope_core::view::counted;
-        html! {
-            <p class="memory-full" data-testid="memory-full" role="status">{format!(
-                "The memory this tab sets aside for events is full: {} kept, {} more read and not kept. To see them, reload the page and load fewer files at a time{}.",
-                counted(summary.n_kept, "event"),
-                counted(summary.n_over_budget, "record"),
-                if state.show_all { ", or untick \"Show all events\"" } else { "" },
-            )}</p>
-        }
+        let (kept, more) = (counted(summary.n_kept, "event"), counted(summary.n_over_budget, "record"));
+        let untick = if state.show_all { ", or untick \"Show all events\"" } else { "" };
+        let text = if engine.0.borrow().memory_full() {
+            format!(
+                "The memory this tab sets aside for events is full: {kept} kept, {more} more read and not kept. To see them, reload the page and load fewer files at a time{untick}."
+            )
+        } else {
+            format!(
+                "One file's events may take at most {} MB of this tab's memory, so of files larger than that only the Transcribe events past it were kept: {kept} kept, {more} more read and not kept. To see them, load such a file in parts{untick}.",
+                crate::engine::keep_all_bytes() >> 20
+            )
+        };
+        html! { <p class="memory-full" data-testid="memory-full" role="status">{text}</p> }
     });
     let progress = (state.loading == Some(true)).then(|| {
         let p = &state.progress;

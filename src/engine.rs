@@ -90,6 +90,15 @@ fn memory_budget() -> u64 {
     (device * 0.3 * GIB).clamp(GIB / 16.0, 2.4 * GIB) as u64
 }
 
+/// With every event kept, how many bytes of record text the events a worker keeps of one file may hold
+/// before it reads the rest for Transcribe events only: a quarter of the page's budget, at most 256 MiB. A
+/// worker holds a file's events and their encoding until it answers, and the page holds the answer twice
+/// while it takes it in: a file of gigabytes would otherwise end the worker, which has 4 GiB as the page
+/// has, losing the whole file, or the page. What is not kept counts as held back, as past the budget.
+pub fn keep_all_bytes() -> u64 {
+    (memory_budget() / 4).min(256 << 20)
+}
+
 impl Engine {
     /// An empty engine that keeps what `options` says, within the memory the tab can give its events.
     pub fn new(options: IngestOptions) -> Engine {

@@ -7,7 +7,8 @@
 //! the SQL hand-off; those carry the data generator and the SQL translator, so they are a module of their
 //! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
-//! Messages in: `{files: [{id, name, file, size}], keepAll}` (the sizes the page asked),
+//! Messages in: `{files: [{id, name, file, size}], keepAll, keepAllBytes}` (the sizes the page asked; with
+//! every event kept, how many bytes of record text one file's kept events may hold: `IngestOptions`),
 //! `{id, sample: true, keepAll}`, `{id, sql: {...}}`, or `{spare}`: an answer's buffer, handed back once
 //! the page has copied from it, for a later answer of the same load.
 //! Messages out: `{kind: "warm", batch, ...}`, the answer a reading worker makes of `trailscope_core::warm`'s
@@ -89,7 +90,7 @@ fn warm_up(scope: &DedicatedWorkerGlobalScope) {
             name: String::new(),
             size: file.size(),
             file: file.clone(),
-            keep_all,
+            options: IngestOptions { keep_all, ..IngestOptions::default() },
             bytes: Bytes::InTurn,
         };
         let (result, _) = ingest(scope, job);
@@ -107,7 +108,7 @@ fn warm_up(scope: &DedicatedWorkerGlobalScope) {
             name: String::new(),
             size: f64::from(small.length()),
             file: file.clone(),
-            keep_all: false,
+            options: IngestOptions::default(),
             bytes: Bytes::In(small.clone()),
         };
         drop(ingest(scope, job));
@@ -124,7 +125,7 @@ struct Job {
     name: String,
     file: Blob,
     size: f64,
-    keep_all: bool,
+    options: IngestOptions,
     bytes: Bytes,
 }
 
@@ -217,10 +218,11 @@ fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<
         return;
     }
     let keep_all = get("keepAll").as_bool().unwrap_or(false);
+    let options = IngestOptions { keep_all, keep_all_bytes: get("keepAllBytes").as_f64().map(|n| n as u64) };
     if get("sample").as_bool() == Some(true) {
         let started = js_sys::Date::now();
         let results = match tools {
-            Some(tools) => (tools.sample)(&IngestOptions { keep_all }),
+            Some(tools) => (tools.sample)(&options),
             None => vec![trailscope_core::ingest::unread(
                 "built-in sample",
                 trailscope_core::ingest::Outcome::Failed(trailscope_core::ingest::FileError::new(
@@ -243,7 +245,7 @@ fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<
                 Ok(blob) => {
                     // The size the page asked, else the file's own (asking again would wait on the browser).
                     let size = get("size").as_f64().unwrap_or_else(|| blob.size());
-                    queue.jobs.push_back(Job { id, name, file: blob, size, keep_all, bytes: Bytes::Unread });
+                    queue.jobs.push_back(Job { id, name, file: blob, size, options, bytes: Bytes::Unread });
                 }
                 Err(_) => {
                     let result = trailscope_core::ingest::unread(
@@ -437,7 +439,7 @@ fn ingest(scope: &DedicatedWorkerGlobalScope, job: Job) -> (FileResult, f64) {
     if let Bytes::In(bytes) = &job.bytes {
         reader.hold(bytes);
     }
-    let result = ingest_reader(&job.name, &mut reader, &IngestOptions { keep_all: job.keep_all });
+    let result = ingest_reader(&job.name, &mut reader, &job.options);
     (result, reader.read_ms)
 }
 

@@ -503,3 +503,72 @@ test('past the memory the tab sets aside for events, later events are counted an
   assert.equal(await page.locator('[data-testid=memory-full]').count(), 0);
   assertCleanSession(s);
 });
+
+test('a file larger than one file may keep, every event kept: its Transcribe events all, the rest counted, the file not lost', { timeout: TEST_TIMEOUT_MS }, async () => {
+  // A device that says 256 MB gets a budget of 0.3 of it, and one file's kept events may hold a quarter of
+  // that in record text (`engine::keep_all_bytes`): 20,132,659 bytes, which a 40 MB file of JSON Lines goes
+  // past. Without the limit a worker held every event of a file until it answered, and a file of
+  // gigabytes ended it, and the file with it.
+  const LIMIT = Math.floor(Math.floor(0.25 * 0.3 * 2 ** 30) / 4);
+  const records = [];
+  let bytes = 0;
+  for (let i = 0; bytes < 40e6; i++) {
+    const transcribe = i % 10 === 3;
+    const line = JSON.stringify({
+      eventVersion: '1.09',
+      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::111122223333:assumed-role/pipeline/s${i % 50}` },
+      eventTime: '2026-03-02T08:00:00Z',
+      eventSource: transcribe ? 'transcribe.amazonaws.com' : 's3.amazonaws.com',
+      eventName: transcribe ? 'GetTranscriptionJob' : 'GetObject',
+      awsRegion: 'eu-west-1',
+      requestParameters: transcribe ? { transcriptionJobName: `call-${i}` } : { bucketName: 'audio', key: `calls/${i}.wav`, note: 'x'.repeat(300) },
+      eventID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    });
+    records.push(line);
+    bytes += line.length + 1;
+  }
+  // Every record up to the one that reaches the limit, then the Transcribe ones.
+  let held = 0;
+  let last = 0;
+  while (held + records[last].length < LIMIT) held += records[last++].length;
+  const isTranscribe = (r) => r.includes('"transcribe.amazonaws.com"');
+  const expectKept = last + 1 + records.slice(last + 1).filter(isTranscribe).length;
+  const large = path.join(tmp, 'large.jsonl');
+  const small = path.join(tmp, 'small.json');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(large, records.join('\n') + '\n');
+  // A file after it keeps every event again: the limit is one file's.
+  writeFileSync(small, JSON.stringify({ Records: [1, 2].map((k) => ({
+    eventVersion: '1.09', eventTime: '2026-03-02T09:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'PutObject',
+    awsRegion: 'eu-west-1', eventID: `11111111-0000-4000-8000-00000000000${k}`,
+  })) }));
+  const s = await h.openPage({
+    beforeLoad: (context) => context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.25, configurable: true });
+    }),
+  });
+  const { page } = s;
+  await setShowAllEvents(page, true);
+  await pickFiles(page, [large, small]);
+  await waitReady(page, { timeout: BIG_LOAD_MS });
+  const st = await status(page);
+  assert.deepEqual(await fileErrors(page), [], 'the large file is read, not lost');
+  assert.equal(st.filesOk, 2);
+  assert.equal(st.eventsTotal, records.length + 2);
+  assert.equal(st.eventsKept, expectKept + 2, `kept: the large file's first ${last + 1} records, its Transcribe ones after, both of the small file`);
+  assert.equal(st.overBudget, records.length - expectKept);
+  assert.match(st.text, new RegExp(`${st.overBudget} not kept: files too large to keep whole`));
+  const said = await page.locator('[data-testid=memory-full]').textContent();
+  assert.equal(said, "One file's events may take at most 19 MB of this tab's memory, so of files larger than that only the " +
+    `Transcribe events past it were kept: ${st.eventsKept} events kept, ${st.overBudget} records more read and not kept. ` +
+    'To see them, load such a file in parts, or untick "Show all events".');
+  for (const [text, n] of [
+    ['event:GetTranscriptionJob', records.filter(isTranscribe).length],
+    ['event:PutObject', 2],
+    ['event:GetObject', last + 1 - records.slice(0, last + 1).filter(isTranscribe).length],
+  ]) {
+    await page.locator('[data-testid=search]').fill(text);
+    await page.locator(`[data-testid=status][data-events-shown="${n}"]`).waitFor({ timeout: 30_000 });
+  }
+  assertCleanSession(s);
+});

@@ -75,7 +75,7 @@ fn run(scan: &Scan) -> ExitCode {
         eprintln!("trailscope: {}: failed: {}", view::reveal(&problem.name), problem.message);
         store.add(ingest::unread(&problem.name, Outcome::Failed(FileError::new(problem.message.clone()))));
     }
-    let options = IngestOptions { keep_all: scan.keep_all };
+    let options = IngestOptions { keep_all: scan.keep_all, ..IngestOptions::default() };
     let n_threads = match scan.threads {
         Some(n) => n.get(),
         None => std::thread::available_parallelism().map_or(1, usize::from),

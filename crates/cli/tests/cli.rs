@@ -391,7 +391,11 @@ impl Reference {
         let mut store = Store::new();
         for path in paths {
             let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-            store.add(ingest_file(&path.display().to_string(), &bytes, &IngestOptions { keep_all }));
+            store.add(ingest_file(
+                &path.display().to_string(),
+                &bytes,
+                &IngestOptions { keep_all, ..IngestOptions::default() },
+            ));
         }
         let index = Index::build(store.events());
         let order = store.by_time().into_iter().map(|i| i as u32).collect();

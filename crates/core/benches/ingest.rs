@@ -51,8 +51,8 @@ fn main() -> ExitCode {
     println!("files under    {}", dir.0.display());
     println!();
 
-    let transcribe_only = IngestOptions { keep_all: false };
-    let everything = IngestOptions { keep_all: true };
+    let transcribe_only = IngestOptions { keep_all: false, ..IngestOptions::default() };
+    let everything = IngestOptions { keep_all: true, ..IngestOptions::default() };
     let n_threads = std::thread::available_parallelism().map_or(1, usize::from);
 
     let (one_core, one_core_summary) = best_of(3, || ingest_serial(&files, &transcribe_only));

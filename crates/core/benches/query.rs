@@ -35,7 +35,7 @@ fn main() {
     let (files, _) = generate(&GenConfig { n_events, n_files: 200, ..GenConfig::bench() });
     let mut store = Store::new();
     for file in files {
-        store.add(ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true }));
+        store.add(ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true, ..IngestOptions::default() }));
     }
     let events = store.events();
     println!("generated and loaded in {:.1} s", started.elapsed().as_secs_f64());

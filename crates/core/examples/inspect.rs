@@ -12,7 +12,7 @@ fn main() {
                 continue;
             }
         };
-        let result = ingest_file(&path, &bytes, &IngestOptions { keep_all: false });
+        let result = ingest_file(&path, &bytes, &IngestOptions { keep_all: false, ..IngestOptions::default() });
         let outcome = match &result.outcome {
             Outcome::Loaded { shape, gzip } => {
                 format!("loaded {}{}", shape.describe(), if *gzip { " (gzip)" } else { "" })

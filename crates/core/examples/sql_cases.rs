@@ -131,7 +131,7 @@ impl Loaded {
     fn new(files: &[(String, Vec<u8>)], keep_all: bool) -> Result<Loaded, String> {
         let mut store = Store::new();
         for (name, bytes) in files {
-            store.add(ingest_file(name, bytes, &IngestOptions { keep_all }));
+            store.add(ingest_file(name, bytes, &IngestOptions { keep_all, ..IngestOptions::default() }));
         }
         if let Some(note) = store.notes().first() {
             return Err(format!("the core could not read a generated file: {note:?}"));

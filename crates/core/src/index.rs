@@ -314,7 +314,8 @@ mod tests {
             r#"{"eventID":"3","eventName":"GetTranscriptionJob","eventSource":"transcribe.amazonaws.com","userAgent":"Boto3/1.34"}"#,
         ];
         let json = format!("{{\"Records\":[{}]}}", records.join(","));
-        let result = ingest_file("t.json", json.as_bytes(), &IngestOptions { keep_all: true });
+        let result =
+            ingest_file("t.json", json.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() });
         let index = Index::build(&result.events);
         let spelled =
             |column: Column| -> Vec<&str> { index.column(column).iter().map(|&id| index.strings.get(id)).collect() };

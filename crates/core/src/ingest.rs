@@ -21,6 +21,11 @@ use crate::transcribe;
 pub struct IngestOptions {
     /// Keep events of every service, not only Amazon Transcribe's.
     pub keep_all: bool,
+    /// With `keep_all`, how many bytes of record text the events kept from one file may hold: past it, the
+    /// rest of the file is read for its Transcribe events only, and its other records are only counted.
+    /// `None`: no limit. The page's workers set one, since a worker holds a file's events (and their
+    /// encoding) until it answers: a file of gigabytes would otherwise take more memory than the tab has.
+    pub keep_all_bytes: Option<u64>,
 }
 
 /// Why a file could not be read, in words for the person who dropped it.
@@ -566,12 +571,14 @@ struct Sink<'r> {
     /// result's ordered maps took three searches of string compares (in wasm, whose `memcmp` goes a byte
     /// at a time, about a twentieth of a worker's time).
     counts: Tally,
+    /// Bytes of record text the kept events hold, against `options.keep_all_bytes`.
+    kept_bytes: u64,
 }
 
 impl<'r> Sink<'r> {
     /// Reads into `result` with `read`, then moves the counts it made into the result's tables.
     fn run<T>(options: IngestOptions, result: &'r mut FileResult, read: impl FnOnce(&mut Sink<'r>) -> T) -> T {
-        let mut sink = Sink { options, result, counts: Tally::default() };
+        let mut sink = Sink { options, result, counts: Tally::default(), kept_bytes: 0 };
         let out = read(&mut sink);
         sink.close();
         out
@@ -667,9 +674,20 @@ impl<'r> Sink<'r> {
             if event.time.is_none() {
                 event.time = fallback.time;
             }
-            self.result.events.push(event);
+            self.keep(event);
         }
         Ok(())
+    }
+
+    /// Keeps an event, and stops keeping every event once those kept hold `keep_all_bytes` of text.
+    fn keep(&mut self, event: model::Event) {
+        if self.options.keep_all {
+            self.kept_bytes += event.raw().len() as u64;
+            if self.options.keep_all_bytes.is_some_and(|most| self.kept_bytes >= most) {
+                self.options.keep_all = false;
+            }
+        }
+        self.result.events.push(event);
     }
 
     /// Counts one record under its service and name, allocating either only the first time it is seen.
@@ -682,7 +700,7 @@ impl<'r> Sink<'r> {
         let service = if event.event_source().is_empty() { "(no eventSource)" } else { event.event_source() };
         self.count(service, event.event_name());
         if self.options.keep_all || model::is_transcribe_source(event.event_source()) {
-            self.result.events.push(event);
+            self.keep(event);
         }
     }
 }
@@ -1204,6 +1222,38 @@ mod tests {
             map.insert(header.clone(), serde_json::Value::String(cell.to_owned()));
         }
         assert_eq!(csv_event(&columns, &row).raw(), serde_json::Value::Object(map).to_string());
+    }
+
+    #[test]
+    fn past_keep_all_bytes_only_transcribe_events_are_kept_and_every_record_is_counted() {
+        let record = |i: usize, source: &str| {
+            format!(
+                r#"{{"eventVersion":"1.08","eventTime":"2026-03-02T08:00:00Z","eventSource":"{source}","eventName":"E{i}","eventID":"id-{i}"}}"#
+            )
+        };
+        let sources = ["s3.amazonaws.com", "transcribe.amazonaws.com", "kms.amazonaws.com"];
+        let records: Vec<String> = (0..30).map(|i| record(i, sources[i % 3])).collect();
+        let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        // Past the fourth record's text: the first four are kept whatever their service, then Transcribe's.
+        let most = records[..4].iter().map(|r| r.len() as u64).sum::<u64>();
+        let options = IngestOptions { keep_all: true, keep_all_bytes: Some(most) };
+        for result in
+            [ingest_file("f.json", text.as_bytes(), &options), ingest_whole("f.json", text.as_bytes(), &options)]
+        {
+            let names: Vec<&str> = result.events.iter().map(|e| e.event_name()).collect();
+            let mut want = vec!["E0", "E1", "E2", "E3"];
+            let later: Vec<String> = (4..30).filter(|i| i % 3 == 1).map(|i| format!("E{i}")).collect();
+            want.extend(later.iter().map(String::as_str));
+            assert_eq!(names, want);
+            assert_eq!(result.n_records, 30);
+            assert_eq!(result.per_service.values().sum::<u64>(), 30);
+        }
+        // Without a limit, or just above what the file holds, every event is kept.
+        let all = records.iter().map(|r| r.len() as u64).sum::<u64>();
+        for keep_all_bytes in [None, Some(all + 1)] {
+            let result = ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, keep_all_bytes });
+            assert_eq!(result.events.len(), 30);
+        }
     }
 
     #[test]

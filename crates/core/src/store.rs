@@ -396,7 +396,7 @@ mod tests {
             .map(|id| format!(r#"{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"X","eventID":"{id}"}}"#))
             .collect();
         let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
-        ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true })
+        ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() })
     }
 
     #[test]
@@ -423,13 +423,23 @@ mod tests {
                 r#"{{"Records":[{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"X","eventID":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0","userIdentity":{{"userName":"{user}"}}}}]}}"#
             )
         };
-        let read = |user: &str| ingest_file("f.json", record(user).as_bytes(), &IngestOptions { keep_all: true });
+        let read = |user: &str| {
+            ingest_file(
+                "f.json",
+                record(user).as_bytes(),
+                &IngestOptions { keep_all: true, ..IngestOptions::default() },
+            )
+        };
         let mut store = Store::new();
         store.add(read("alice"));
         store.add(read("alice"));
         // The same record spaced otherwise is the same record.
         let spaced = record("alice").replace(',', ", ").replace("\":", "\" : ");
-        store.add(ingest_file("g.json", spaced.as_bytes(), &IngestOptions { keep_all: true }));
+        store.add(ingest_file(
+            "g.json",
+            spaced.as_bytes(),
+            &IngestOptions { keep_all: true, ..IngestOptions::default() },
+        ));
         store.add(read("mallory"));
         let summary = store.summary();
         assert_eq!((summary.n_kept, summary.n_duplicates, summary.n_differing), (1, 3, 1));
@@ -476,7 +486,8 @@ mod tests {
         };
         let (transcribe, s3) = ("transcribe.amazonaws.com", "s3.amazonaws.com");
         let first = text(&[(transcribe, "a"), (s3, "b")]);
-        let first = ingest_file("f.json", first.as_bytes(), &IngestOptions { keep_all: true });
+        let first =
+            ingest_file("f.json", first.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() });
         let mut store = Store::new();
         store.set_keeps_all(true);
         store.set_budget(first.events.iter().map(Store::cost).sum());
@@ -484,12 +495,20 @@ mod tests {
         assert!(!store.is_full());
         // Read keeping every event, past the budget: full.
         let more = text(&[(s3, "c")]);
-        store.add(ingest_file("g.json", more.as_bytes(), &IngestOptions { keep_all: true }));
+        store.add(ingest_file(
+            "g.json",
+            more.as_bytes(),
+            &IngestOptions { keep_all: true, ..IngestOptions::default() },
+        ));
         assert!(store.is_full());
         // Read for Transcribe events only: its S3 records were held back too, a copy of a kept one among
         // them (only counted, it is not matched by eventID); a Transcribe copy is still a copy.
         let counted = text(&[(transcribe, "d"), (s3, "e"), (s3, "b"), (transcribe, "a")]);
-        store.add(ingest_file("h.json", counted.as_bytes(), &IngestOptions { keep_all: false }));
+        store.add(ingest_file(
+            "h.json",
+            counted.as_bytes(),
+            &IngestOptions { keep_all: false, ..IngestOptions::default() },
+        ));
         let summary = store.summary();
         assert_eq!((summary.n_kept, summary.n_duplicates, summary.n_over_budget), (2, 1, 4));
         assert_eq!(summary.n_kept + summary.n_duplicates + summary.n_over_budget, summary.n_records);
@@ -503,7 +522,7 @@ mod tests {
                 r#"{{"Records":[{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"X","eventID":"{id}"{}}}]}}"#,
                 " ".repeat(pad)
             );
-            ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true })
+            ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() })
         };
         let (short, long) = (spaced("a", 0), spaced("a", 100));
         let (short_cost, long_cost) = (Store::cost(&short.events[0]), Store::cost(&long.events[0]));
@@ -569,7 +588,11 @@ mod tests {
             .collect();
         let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         let mut store = Store::new();
-        store.add(ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true }));
+        store.add(ingest_file(
+            "f.json",
+            text.as_bytes(),
+            &IngestOptions { keep_all: true, ..IngestOptions::default() },
+        ));
         assert_eq!(store.by_time(), vec![5, 2, 0, 3, 1, 4]);
     }
 
@@ -606,7 +629,7 @@ mod tests {
                 r#"{{"Records":[{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"X","eventID":"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0","userIdentity":{{"userName":"{user}"}}}},{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"Y","eventID":"{user}"}}]}}"#
             );
             let text = if spaced { text.replace("\":", "\" : ") } else { text };
-            ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true })
+            ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() })
         };
         // Given in this order: alice, alice spaced otherwise, mallory.
         let files = || [record("alice", false), record("alice", true), record("mallory", false)];

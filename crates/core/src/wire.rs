@@ -406,8 +406,10 @@ mod tests {
     #[test]
     fn round_trip_of_the_sample_and_of_failures() {
         let (files, _) = generate(&GenConfig::sample());
-        let mut results: Vec<FileResult> =
-            files.iter().map(|f| ingest_file(&f.name, &f.bytes, &IngestOptions { keep_all: true })).collect();
+        let mut results: Vec<FileResult> = files
+            .iter()
+            .map(|f| ingest_file(&f.name, &f.bytes, &IngestOptions { keep_all: true, ..IngestOptions::default() }))
+            .collect();
         results.push(unread("bad.json", Outcome::Failed(FileError::new("the file is empty"))));
         results.push(unread("digest.json", Outcome::Skipped { reason: "digest".into() }));
         let mut early = results[0].clone();
@@ -444,7 +446,8 @@ mod tests {
     #[test]
     fn truncated_or_garbled_buffers_are_errors_not_panics() {
         let (files, _) = generate(&GenConfig { n_events: 50, n_files: 1, ..GenConfig::sample() });
-        let mut result = ingest_file(&files[0].name, &files[0].bytes, &IngestOptions { keep_all: true });
+        let mut result =
+            ingest_file(&files[0].name, &files[0].bytes, &IngestOptions { keep_all: true, ..IngestOptions::default() });
         result.sketch = crate::sketch::words_of(&result.events);
         let bytes = encode(&[result.clone()]);
         for cut in 0..bytes.len() {

@@ -17,7 +17,7 @@ const PNG: &[u8] =
 // ---- helpers ----
 
 fn ingest(bytes: impl AsRef<[u8]>) -> FileResult {
-    ingest_file("input.json", bytes.as_ref(), &IngestOptions { keep_all: true })
+    ingest_file("input.json", bytes.as_ref(), &IngestOptions { keep_all: true, ..IngestOptions::default() })
 }
 
 /// The file fails, keeps nothing, and its message contains every one of `words` (in any case).

@@ -37,7 +37,7 @@ fn corpus_files() -> Vec<String> {
 fn load(name: &str, keep_all: bool) -> FileResult {
     let bytes =
         std::fs::read(corpus_dir().join(name)).unwrap_or_else(|e| panic!("cannot read corpus file {name}: {e}"));
-    ingest_file(name, &bytes, &IngestOptions { keep_all })
+    ingest_file(name, &bytes, &IngestOptions { keep_all, ..IngestOptions::default() })
 }
 
 /// What a file should give.

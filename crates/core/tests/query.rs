@@ -15,7 +15,7 @@ fn store() -> Store {
     let (files, _) = generate(&GenConfig { n_events: 20_000, n_files: 20, ..GenConfig::sample() });
     let mut store = Store::new();
     for file in files {
-        store.add(ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true }));
+        store.add(ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true, ..IngestOptions::default() }));
     }
     store
 }

@@ -23,7 +23,7 @@ fn corpus_files() -> Vec<Vec<u8>> {
 /// Both paths read `bytes`; their outcomes agree (failed or not) and so do their events.
 fn agree(bytes: &[u8], k: usize) -> Result<(), TestCaseError> {
     for keep_all in [false, true] {
-        let options = IngestOptions { keep_all };
+        let options = IngestOptions { keep_all, ..IngestOptions::default() };
         let whole = ingest_whole("input", bytes, &options);
         let streamed = ingest_reader("input", Chunked { bytes, k }, &options);
         let failed = |r: &FileResult| matches!(r.outcome, Outcome::Failed(_));

@@ -23,11 +23,11 @@ const BOTH: [&str; 2] = ["StartTranscriptionJob", "GetTranscriptionJob"];
 // ---- helpers ----
 
 fn ingest(bytes: impl AsRef<[u8]>) -> FileResult {
-    ingest_file("input", bytes.as_ref(), &IngestOptions { keep_all: false })
+    ingest_file("input", bytes.as_ref(), &IngestOptions { keep_all: false, ..IngestOptions::default() })
 }
 
 fn ingest_all(bytes: impl AsRef<[u8]>) -> FileResult {
-    ingest_file("input", bytes.as_ref(), &IngestOptions { keep_all: true })
+    ingest_file("input", bytes.as_ref(), &IngestOptions { keep_all: true, ..IngestOptions::default() })
 }
 
 /// The file loads with `shape` (gzip or not) and keeps exactly these Transcribe events, in order.

@@ -19,7 +19,7 @@ fn generated() -> Vec<Event> {
     let (files, _) = generate(&GenConfig { n_events: 6_000, n_files: 6, ..GenConfig::sample() });
     let mut store = Store::new();
     for file in files {
-        store.add(ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true }));
+        store.add(ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true, ..IngestOptions::default() }));
     }
     store.events().to_vec()
 }
@@ -35,7 +35,11 @@ fn corpus() -> Vec<Event> {
     let mut store = Store::new();
     for path in names {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        store.add(ingest_file(&path.to_string_lossy(), &bytes, &IngestOptions { keep_all: true }));
+        store.add(ingest_file(
+            &path.to_string_lossy(),
+            &bytes,
+            &IngestOptions { keep_all: true, ..IngestOptions::default() },
+        ));
     }
     assert!(store.events().len() > 50, "the corpus loads: {} events", store.events().len());
     store.events().to_vec()
@@ -239,7 +243,8 @@ fn bitsets_built_per_file_and_appended_equal_the_sketch_of_the_kept_events() {
     let mut appended = Sketch::new();
     // The second file comes twice, as CloudTrail may deliver it: its events are kept once.
     for file in files.iter().chain(&files[1..2]) {
-        let result = ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true });
+        let result =
+            ingest_file(&file.name, &file.bytes, &IngestOptions { keep_all: true, ..IngestOptions::default() });
         let words = trailscope_core::sketch::words_of(&result.events);
         assert_eq!(words.len(), result.events.len() * trailscope_core::sketch::WORDS_PER_EVENT);
         let kept = store.add(result);

@@ -25,20 +25,23 @@ fn summary(result: &FileResult) -> String {
 /// and the prefilter (used only when not every event is kept) loses nothing: the Transcribe events are
 /// those of the full parse.
 fn check_same(name: &str, bytes: &[u8], ks: impl IntoIterator<Item = usize> + Clone) {
-    let all = ingest_whole(name, bytes, &IngestOptions { keep_all: true });
-    let filtered = ingest_whole(name, bytes, &IngestOptions { keep_all: false });
+    let all = ingest_whole(name, bytes, &IngestOptions { keep_all: true, ..IngestOptions::default() });
+    let filtered = ingest_whole(name, bytes, &IngestOptions { keep_all: false, ..IngestOptions::default() });
     if !matches!(all.outcome, Outcome::Failed(_)) {
         let transcribe: Vec<_> = all.events.iter().filter(|e| e.transcribe.is_some()).cloned().collect();
         assert!(filtered.events == transcribe, "{name}: the prefilter changed the kept events");
         assert_eq!((filtered.n_records, &filtered.per_service), (all.n_records, &all.per_service), "{name}");
     }
-    for keep_all in [false, true] {
-        let options = IngestOptions { keep_all };
+    // Every event kept, without a limit and with one that most files pass after a record or two (from then
+    // on, only Transcribe events are kept).
+    for (keep_all, keep_all_bytes) in [(false, None), (true, None), (true, Some(1500))] {
+        let options = IngestOptions { keep_all, keep_all_bytes };
         let whole = ingest_whole(name, bytes, &options);
         for k in ks.clone() {
             let streamed = ingest_reader(name, Chunked { bytes, k }, &options);
-            assert_eq!(summary(&streamed), summary(&whole), "{name}, keep_all {keep_all}, chunks of {k} bytes");
-            assert!(streamed.events == whole.events, "{name}: events differ, keep_all {keep_all}, chunks of {k} bytes");
+            let how = format!("{name}, {options:?}, chunks of {k} bytes");
+            assert_eq!(summary(&streamed), summary(&whole), "{how}");
+            assert!(streamed.events == whole.events, "{how}: events differ");
             // A file that is clearly not a log is refused before it is read to the end.
             if !matches!(whole.outcome, Outcome::Failed(_)) {
                 assert_eq!(streamed.bytes_in, bytes.len() as u64, "{name}");
