@@ -454,7 +454,7 @@ pub fn App() -> Html {
             )
         } else {
             format!(
-                "One file's events may take at most {} MB of this tab's memory, so of files larger than that only the Transcribe events past it were kept: {kept} kept, {more} more read and not kept. To see them, load such a file in parts{untick}.",
+                "One file's events may take at most {} MB of this tab's memory; past that, a file was read for its Transcribe events only: {kept} kept, {more} more read and not kept. To see them, load such a file in parts{untick}.",
                 crate::engine::keep_all_bytes() >> 20
             )
         };

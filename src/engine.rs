@@ -90,7 +90,7 @@ fn memory_budget() -> u64 {
     (device * 0.3 * GIB).clamp(GIB / 16.0, 2.4 * GIB) as u64
 }
 
-/// With every event kept, how many bytes of record text the events a worker keeps of one file may hold
+/// With every event kept, what the events a worker keeps of one file may cost (as the budget reckons them)
 /// before it reads the rest for Transcribe events only: a quarter of the page's budget, at most 256 MiB. A
 /// worker holds a file's events and their encoding until it answers, and the page holds the answer twice
 /// while it takes it in: a file of gigabytes would otherwise end the worker, which has 4 GiB as the page

@@ -21,10 +21,11 @@ use crate::transcribe;
 pub struct IngestOptions {
     /// Keep events of every service, not only Amazon Transcribe's.
     pub keep_all: bool,
-    /// With `keep_all`, how many bytes of record text the events kept from one file may hold: past it, the
-    /// rest of the file is read for its Transcribe events only, and its other records are only counted.
-    /// `None`: no limit. The page's workers set one, since a worker holds a file's events (and their
-    /// encoding) until it answers: a file of gigabytes would otherwise take more memory than the tab has.
+    /// With `keep_all`, what the events kept from one file may cost, in bytes as [`model::Event::cost`]
+    /// reckons them for the page's budget: once they cost that much, the rest of the file is read for its
+    /// Transcribe events only (as many as it holds), and its other records are only counted. `None`: no
+    /// limit. The page's workers set one, since a worker holds a file's events (and their encoding) until
+    /// it answers: a file of gigabytes would otherwise take more memory than the tab has.
     pub keep_all_bytes: Option<u64>,
 }
 
@@ -571,7 +572,7 @@ struct Sink<'r> {
     /// result's ordered maps took three searches of string compares (in wasm, whose `memcmp` goes a byte
     /// at a time, about a twentieth of a worker's time).
     counts: Tally,
-    /// Bytes of record text the kept events hold, against `options.keep_all_bytes`.
+    /// What the kept events cost, against `options.keep_all_bytes`.
     kept_bytes: u64,
 }
 
@@ -679,10 +680,10 @@ impl<'r> Sink<'r> {
         Ok(())
     }
 
-    /// Keeps an event, and stops keeping every event once those kept hold `keep_all_bytes` of text.
+    /// Keeps an event, and stops keeping every event once those kept cost `keep_all_bytes`.
     fn keep(&mut self, event: model::Event) {
         if self.options.keep_all {
-            self.kept_bytes += event.raw().len() as u64;
+            self.kept_bytes += event.cost();
             if self.options.keep_all_bytes.is_some_and(|most| self.kept_bytes >= most) {
                 self.options.keep_all = false;
             }
@@ -1234,8 +1235,9 @@ mod tests {
         let sources = ["s3.amazonaws.com", "transcribe.amazonaws.com", "kms.amazonaws.com"];
         let records: Vec<String> = (0..30).map(|i| record(i, sources[i % 3])).collect();
         let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
-        // Past the fourth record's text: the first four are kept whatever their service, then Transcribe's.
-        let most = records[..4].iter().map(|r| r.len() as u64).sum::<u64>();
+        // Once four events are kept, whatever their service, only Transcribe's.
+        let kept = ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, keep_all_bytes: None });
+        let most = kept.events[..4].iter().map(model::Event::cost).sum::<u64>();
         let options = IngestOptions { keep_all: true, keep_all_bytes: Some(most) };
         for result in
             [ingest_file("f.json", text.as_bytes(), &options), ingest_whole("f.json", text.as_bytes(), &options)]
@@ -1248,8 +1250,8 @@ mod tests {
             assert_eq!(result.n_records, 30);
             assert_eq!(result.per_service.values().sum::<u64>(), 30);
         }
-        // Without a limit, or just above what the file holds, every event is kept.
-        let all = records.iter().map(|r| r.len() as u64).sum::<u64>();
+        // Without a limit, or just above what the file's events cost, every event is kept.
+        let all = kept.events.iter().map(model::Event::cost).sum::<u64>();
         for keep_all_bytes in [None, Some(all + 1)] {
             let result = ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, keep_all_bytes });
             assert_eq!(result.events.len(), 30);

@@ -29,6 +29,12 @@ pub struct Event {
     spans: [(u32, u32); TEXTS],
 }
 
+/// What a kept event costs the page beyond its texts: its fields' spans and facts, its index columns, its
+/// free-text sketch (256 B), its places in the eventID set, the time order and the shown rows, and the
+/// room that vectors grown by doubling hold spare. Measured: the page's memory held 2.27 KB per event
+/// after a load of 200,000 with every event kept, 1.41 KB of them the texts.
+pub const EVENT_COST: u64 = 900;
+
 /// The text fields of an [`Event`], as [`Event::new`] takes them and [`Event::text`] gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
@@ -157,6 +163,12 @@ impl Event {
             raw_len,
             spans,
         }
+    }
+
+    /// What keeping the event costs the page's memory, as its budget reckons it: its texts and
+    /// [`EVENT_COST`].
+    pub fn cost(&self) -> u64 {
+        self.text.len() as u64 + EVENT_COST
     }
 
     /// The one buffer of texts, the record's length at its start, and each field's span: what

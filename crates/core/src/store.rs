@@ -40,7 +40,8 @@ pub struct Summary {
     /// same record, so a different one was changed by someone, or is another event given the same ID.
     pub n_differing: u64,
     /// Records of new events not kept because the kept events had taken the memory set aside for them
-    /// ([`Store::set_budget`]), repeats included; their files still count as read.
+    /// ([`Store::set_budget`]), repeats included, or, keeping every event, because one file's had taken what
+    /// one file may (`IngestOptions::keep_all_bytes`); their files still count as read.
     pub n_over_budget: u64,
 }
 
@@ -79,7 +80,7 @@ pub struct Store {
     differing_id: Option<String>,
     /// Per kept event, the place of its file among those given (`add_in_order`).
     orders: Vec<u32>,
-    /// What the kept events may cost ([`Store::cost`]); no limit when `None`.
+    /// What the kept events may cost ([`Event::cost`]); no limit when `None`.
     budget: Option<u64>,
     /// What the kept events cost so far.
     spent: u64,
@@ -89,12 +90,6 @@ pub struct Store {
     /// The load keeps every event ([`Store::set_keeps_all`]).
     keeps_all: bool,
 }
-
-/// What a kept event costs the page beyond its texts: its fields' spans and facts, its index columns, its
-/// free-text sketch (256 B), its places in the eventID set, the time order and the shown rows, and the
-/// room that vectors grown by doubling hold spare. Measured: the page's memory held 2.27 KB per event
-/// after a load of 200,000 with every event kept, 1.41 KB of them the texts.
-pub const EVENT_COST: u64 = 900;
 
 /// What [`Store::add_in_order`] did with a file's events.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -112,7 +107,7 @@ impl Store {
         Store::default()
     }
 
-    /// Sets what the kept events may cost in all, as [`Store::cost`] reckons it: once a new event would go
+    /// Sets what the kept events may cost in all, as [`Event::cost`] reckons it: once a new event would go
     /// beyond it, it and every new event after it are counted in `n_over_budget`, not kept, so a tab
     /// holding the events never runs out of memory. Which events are kept then depends on the order the
     /// files came in: the budget is a last resort, not a filter. A copy from a file given earlier still
@@ -124,8 +119,9 @@ impl Store {
 
     /// Says that the load keeps every event. A file read keeping only the Transcribe ones (as the page reads
     /// those it hands out once the store is full, since no new event would be kept, and counting costs a
-    /// third of keeping) held the others back for memory: they count in `n_over_budget`, copies of kept
-    /// events among them, since records only counted are not matched by eventID.
+    /// third of keeping), or only those past its own limit (`IngestOptions::keep_all_bytes`), held the
+    /// others back for memory: they count in `n_over_budget`, copies of kept events among them, since
+    /// records only counted are not matched by eventID.
     pub fn set_keeps_all(&mut self, keeps_all: bool) {
         self.keeps_all = keeps_all;
     }
@@ -133,11 +129,6 @@ impl Store {
     /// True once a new event did not fit the budget: no new event will be kept.
     pub fn is_full(&self) -> bool {
         self.full
-    }
-
-    /// What keeping `event` costs: its texts and [`EVENT_COST`].
-    pub fn cost(event: &Event) -> u64 {
-        event.parts().0.len() as u64 + EVENT_COST
     }
 
     /// Adds one file's result: its outcome counts, its events join the kept ones unless already kept.
@@ -184,7 +175,7 @@ impl Store {
         }
         added.kept.reserve(result.events.len());
         for (at, event) in result.events.into_iter().enumerate() {
-            let cost = Store::cost(&event);
+            let cost = event.cost();
             // Asked only of a new event: a copy of a kept one costs nothing more.
             let mut fits = || {
                 self.full |= self.budget.is_some_and(|budget| self.spent + cost > budget);
@@ -220,7 +211,7 @@ impl Store {
                         if (event.summary_only, order) < (kept.summary_only, kept_order) {
                             self.orders[row] = order;
                             if kept.raw() != event.raw() || kept.summary_only != event.summary_only {
-                                self.spent = (self.spent + cost).saturating_sub(Store::cost(kept));
+                                self.spent = (self.spent + cost).saturating_sub(kept.cost());
                                 self.events[row] = event;
                                 added.replaced.push((row, at));
                             }
@@ -450,7 +441,7 @@ mod tests {
     #[test]
     fn past_the_budget_new_events_are_counted_not_kept_and_copies_of_kept_ones_still_dropped() {
         let first = file(&["a", "b"]);
-        let one = Store::cost(&first.events[0]);
+        let one = first.events[0].cost();
         let mut store = Store::new();
         // Room for two events and a half.
         store.set_budget(2 * one + one / 2);
@@ -490,7 +481,7 @@ mod tests {
             ingest_file("f.json", first.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() });
         let mut store = Store::new();
         store.set_keeps_all(true);
-        store.set_budget(first.events.iter().map(Store::cost).sum());
+        store.set_budget(first.events.iter().map(Event::cost).sum());
         assert_eq!(store.add(first), vec![0, 1]);
         assert!(!store.is_full());
         // Read keeping every event, past the budget: full.
@@ -525,7 +516,7 @@ mod tests {
             ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() })
         };
         let (short, long) = (spaced("a", 0), spaced("a", 100));
-        let (short_cost, long_cost) = (Store::cost(&short.events[0]), Store::cost(&long.events[0]));
+        let (short_cost, long_cost) = (short.events[0].cost(), long.events[0].cost());
         assert!(long_cost > short_cost);
         let mut store = Store::new();
         store.set_budget(long_cost + short_cost);
