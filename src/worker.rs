@@ -8,7 +8,7 @@
 //! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
 //! Messages in: `{files: [{id, name, file, size}], keepAll, keepAllBytes}` (the sizes the page asked; with
-//! every event kept, how many bytes of record text one file's kept events may hold: `IngestOptions`),
+//! every event kept, what one file's kept events may cost: `IngestOptions::keep_all_bytes`),
 //! `{id, sample: true, keepAll}`, `{id, sql: {...}}`, or `{spare}`: an answer's buffer, handed back once
 //! the page has copied from it, for a later answer of the same load.
 //! Messages out: `{kind: "warm", batch, ...}`, the answer a reading worker makes of `trailscope_core::warm`'s
