@@ -404,6 +404,8 @@ pub fn App() -> Html {
     }
 
     let summary = state.summary;
+    // Which limit held events back, when some were: the tab's memory, else one file's.
+    let store_full = engine.0.borrow().memory_full();
     let data_state = match state.loading {
         None => "idle",
         Some(true) => "loading",
@@ -435,7 +437,7 @@ pub fn App() -> Html {
                 },
                 match summary.n_over_budget {
                     0 => String::new(),
-                    n if engine.0.borrow().memory_full() => format!(" · {n} not kept: memory full"),
+                    n if store_full => format!(" · {n} not kept: memory full"),
                     n => format!(" · {n} not kept: files too large to keep whole"),
                 }
             )
@@ -448,7 +450,7 @@ pub fn App() -> Html {
         use trailscope_core::view::counted;
         let (kept, more) = (counted(summary.n_kept, "event"), counted(summary.n_over_budget, "record"));
         let untick = if state.show_all { ", or untick \"Show all events\"" } else { "" };
-        let text = if engine.0.borrow().memory_full() {
+        let text = if store_full {
             format!(
                 "The memory this tab sets aside for events is full: {kept} kept, {more} more read and not kept. To see them, reload the page and load fewer files at a time{untick}."
             )

@@ -1155,6 +1155,17 @@ fn path_holds(at: &Value, path: &[String], matcher: &Matcher) -> bool {
 mod tests {
     use super::*;
 
+    /// The rows a query matches among the events of `raws`, one record each, in that order.
+    fn rows_of(raws: &[&str]) -> impl Fn(&str) -> Vec<u32> {
+        let events: Vec<crate::model::Event> = raws
+            .iter()
+            .map(|raw| serde_json::from_str::<crate::record::RawRecord<'_>>(raw).unwrap().into_event(raw))
+            .collect();
+        let index = Index::build(&events);
+        let all: Vec<u32> = (0..events.len() as u32).collect();
+        move |text| evaluate(&parse(text).0, &index, &events, &all)
+    }
+
     #[test]
     fn event_time_is_the_record_s_text_or_a_comparison_and_a_partial_address_is_a_hint() {
         let (query, hints) =
@@ -1390,16 +1401,7 @@ mod tests {
             r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"languageCode":"en-US"}}"#,
             r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"a\/b":"v","k":"Kms"}}"#,
         ];
-        let events: Vec<crate::model::Event> = raws
-            .iter()
-            .map(|raw| {
-                let record: crate::record::RawRecord<'_> = serde_json::from_str(raw).unwrap();
-                record.into_event(raw)
-            })
-            .collect();
-        let index = Index::build(&events);
-        let all: Vec<u32> = (0..events.len() as u32).collect();
-        let rows = |text: &str| evaluate(&parse(text).0, &index, &events, &all);
+        let rows = rows_of(&raws);
         assert_eq!(rows("requestParameters.languageCode:de-de"), vec![0, 1, 2]);
         assert_eq!(rows("requestParameters.languageCode:DE-*"), vec![0, 1, 2]);
         assert_eq!(rows("-requestParameters.languageCode:de-de"), vec![3, 4]);
@@ -1418,13 +1420,7 @@ mod tests {
             r#"{"eventVersion":"1","eventName":"X","requestParameters":{"a":[null,""]},"responseElements":{}}"#,
             r#"{"eventVersion":"1","eventName":"X","requestParameters":{"a":[null,"x"]}}"#,
         ];
-        let events: Vec<crate::model::Event> = raws
-            .iter()
-            .map(|raw| serde_json::from_str::<crate::record::RawRecord<'_>>(raw).unwrap().into_event(raw))
-            .collect();
-        let index = Index::build(&events);
-        let all: Vec<u32> = (0..events.len() as u32).collect();
-        let rows = |text: &str| evaluate(&parse(text).0, &index, &events, &all);
+        let rows = rows_of(&raws);
         assert_eq!(rows("responseElements:*"), vec![1, 2], "an object, even empty, is a value; null is not");
         assert_eq!(rows("-responseElements:*"), vec![0, 3], "null and absent alike");
         assert_eq!(rows("responseElements:null"), vec![0]);
@@ -1441,13 +1437,7 @@ mod tests {
             r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"tags":[{"key":"team","value":"billing"}],"languageOptions":[["fr-FR"]]}}"#,
             r#"{"eventVersion":"1","eventTime":"2026-03-02T08:00:00Z","eventName":"X","requestParameters":{"tags":{"key":"project"},"languageOptions":"de-DE"}}"#,
         ];
-        let events: Vec<crate::model::Event> = raws
-            .iter()
-            .map(|raw| serde_json::from_str::<crate::record::RawRecord<'_>>(raw).unwrap().into_event(raw))
-            .collect();
-        let index = Index::build(&events);
-        let all: Vec<u32> = (0..events.len() as u32).collect();
-        let rows = |text: &str| evaluate(&parse(text).0, &index, &events, &all);
+        let rows = rows_of(&raws);
         assert_eq!(rows("requestParameters.tags.key:project"), vec![0, 2], "any element's key, or an object's");
         assert_eq!(rows("requestParameters.tags.value:claims"), vec![0]);
         assert_eq!(rows("-requestParameters.tags.key:project"), vec![1]);
