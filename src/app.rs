@@ -444,8 +444,8 @@ pub fn App() -> Html {
         }
     };
     // Past the memory set aside for events, new ones are counted and not kept (`Store::set_budget`), and
-    // so are a file's events past what one file may take (`engine::keep_all_bytes`): said where it cannot
-    // be missed, with what to do, since the table then lacks events the files hold.
+    // so are a file's events past what one file may take (`engine::keep_all_bytes`, `engine::keep_bytes`):
+    // said where it cannot be missed, with what to do, since the table then lacks events the files hold.
     let memory_full = (summary.n_over_budget > 0).then(|| {
         use trailscope_core::view::counted;
         let (kept, more) = (counted(summary.n_kept, "event"), counted(summary.n_over_budget, "record"));
@@ -454,10 +454,16 @@ pub fn App() -> Html {
             format!(
                 "The memory this tab sets aside for events is full: {kept} kept, {more} more read and not kept. To see them, reload the page and load fewer files at a time{untick}."
             )
+        } else if state.show_all {
+            format!(
+                "One file's events may take at most {} MB of this tab's memory; past that, a file was read for its Transcribe events only, and past {} MB, only counted: {kept} kept, {more} more read and not kept. To see them, load such a file in parts{untick}.",
+                crate::engine::keep_all_bytes() >> 20,
+                crate::engine::keep_bytes() >> 20
+            )
         } else {
             format!(
-                "One file's events may take at most {} MB of this tab's memory; past that, a file was read for its Transcribe events only: {kept} kept, {more} more read and not kept. To see them, load such a file in parts{untick}.",
-                crate::engine::keep_all_bytes() >> 20
+                "One file's events may take at most {} MB of this tab's memory; past that, the rest of a file was only counted: {kept} kept, {more} more read and not kept. To see them, load such a file in parts.",
+                crate::engine::keep_bytes() >> 20
             )
         };
         html! { <p class="memory-full" data-testid="memory-full" role="status">{text}</p> }

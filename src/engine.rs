@@ -99,6 +99,15 @@ pub fn keep_all_bytes() -> u64 {
     (memory_budget() / 4).min(256 << 20)
 }
 
+/// What the events a worker keeps of one file may cost in all, Transcribe ones too, before it only counts
+/// the rest: twice [`keep_all_bytes`], so that a file read keeping every event still keeps its Transcribe
+/// events past that. For the same reason: a file of gigabytes of Transcribe calls ended the worker, and was
+/// lost whole; at half the budget, the page holding its answer twice as it takes it in still fits in 4 GiB
+/// beside a full store. What is not kept counts as held back.
+pub fn keep_bytes() -> u64 {
+    2 * keep_all_bytes()
+}
+
 impl Engine {
     /// An empty engine that keeps what `options` says, within the memory the tab can give its events.
     pub fn new(options: IngestOptions) -> Engine {

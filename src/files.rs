@@ -1117,6 +1117,7 @@ impl Loader {
             let _ = Reflect::set(&message, &"files".into(), &files);
             let _ = Reflect::set(&message, &"keepAll".into(), &self.keep_all().into());
             let _ = Reflect::set(&message, &"keepAllBytes".into(), &(crate::engine::keep_all_bytes() as f64).into());
+            let _ = Reflect::set(&message, &"keepBytes".into(), &(crate::engine::keep_bytes() as f64).into());
             if slot.worker.post_message(&message).is_err() {
                 // Back to the queue, in order, for a worker that takes them.
                 let n = files.length() as usize;

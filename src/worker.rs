@@ -7,8 +7,9 @@
 //! the SQL hand-off; those carry the data generator and the SQL translator, so they are a module of their
 //! own, fetched only when someone asks for one of them, and the page every visit downloads stays small.
 //!
-//! Messages in: `{files: [{id, name, file, size}], keepAll, keepAllBytes}` (the sizes the page asked; with
-//! every event kept, what one file's kept events may cost: `IngestOptions::keep_all_bytes`),
+//! Messages in: `{files: [{id, name, file, size}], keepAll, keepAllBytes, keepBytes}` (the sizes the page
+//! asked; what one file's kept events may cost with every event kept, `IngestOptions::keep_all_bytes`, and
+//! in all, `IngestOptions::keep_bytes`),
 //! `{id, sample: true, keepAll}`, `{id, sql: {...}}`, or `{spare}`: an answer's buffer, handed back once
 //! the page has copied from it, for a later answer of the same load.
 //! Messages out: `{kind: "warm", batch, ...}`, the answer a reading worker makes of `trailscope_core::warm`'s
@@ -218,7 +219,8 @@ fn on_message(scope: &DedicatedWorkerGlobalScope, data: &JsValue, tools: Option<
         return;
     }
     let keep_all = get("keepAll").as_bool().unwrap_or(false);
-    let options = IngestOptions { keep_all, keep_all_bytes: get("keepAllBytes").as_f64().map(|n| n as u64) };
+    let limit = |name: &str| get(name).as_f64().map(|n| n as u64);
+    let options = IngestOptions { keep_all, keep_all_bytes: limit("keepAllBytes"), keep_bytes: limit("keepBytes") };
     if get("sample").as_bool() == Some(true) {
         let started = js_sys::Date::now();
         let results = match tools {

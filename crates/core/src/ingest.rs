@@ -27,6 +27,12 @@ pub struct IngestOptions {
     /// limit. The page's workers set one, since a worker holds a file's events (and their encoding) until
     /// it answers: a file of gigabytes would otherwise take more memory than the tab has.
     pub keep_all_bytes: Option<u64>,
+    /// What the events kept from one file may cost in all, Transcribe ones too, reckoned as for
+    /// `keep_all_bytes`: once they cost that much, the rest of the file is only counted, and the records it
+    /// would have kept are [`FileResult::n_left`]. `None`: no limit. For the same reason as `keep_all_bytes`:
+    /// a file of gigabytes of Transcribe calls (a pipeline's polls, or an export of Transcribe events alone)
+    /// ended the worker, and the file was lost whole.
+    pub keep_bytes: Option<u64>,
 }
 
 /// Why a file could not be read, in words for the person who dropped it.
@@ -128,6 +134,9 @@ pub struct FileResult {
     pub n_records: u64,
     /// The kept events, in file order.
     pub events: Vec<model::Event>,
+    /// Records the reading would have kept, not kept because the events kept before them had cost what one
+    /// file may ([`IngestOptions::keep_bytes`]).
+    pub n_left: u64,
     /// Records per `eventSource`, kept or not.
     pub per_service: BTreeMap<String, u64>,
     /// Records per `eventSource` and `eventName`, kept or not: what the counted-not-kept line details.
@@ -149,6 +158,7 @@ pub fn unread(name: &str, outcome: Outcome) -> FileResult {
         outcome,
         n_records: 0,
         events: Vec::new(),
+        n_left: 0,
         per_service: BTreeMap::new(),
         per_name: BTreeMap::new(),
         bytes_in: 0,
@@ -200,6 +210,7 @@ fn finish_result(mut result: FileResult, read: Result<(Read, bool), FileError>) 
     if matches!(outcome, Outcome::Failed(_) | Outcome::Skipped { .. }) {
         result.events = Vec::new();
         result.n_records = 0;
+        result.n_left = 0;
         result.per_service.clear();
         result.per_name.clear();
     }
@@ -572,14 +583,16 @@ struct Sink<'r> {
     /// result's ordered maps took three searches of string compares (in wasm, whose `memcmp` goes a byte
     /// at a time, about a twentieth of a worker's time).
     counts: Tally,
-    /// What the kept events cost, against `options.keep_all_bytes`.
+    /// What the kept events cost, against `options.keep_all_bytes` and `options.keep_bytes`.
     kept_bytes: u64,
+    /// The kept events have cost `options.keep_bytes`: none more is kept.
+    full: bool,
 }
 
 impl<'r> Sink<'r> {
     /// Reads into `result` with `read`, then moves the counts it made into the result's tables.
     fn run<T>(options: IngestOptions, result: &'r mut FileResult, read: impl FnOnce(&mut Sink<'r>) -> T) -> T {
-        let mut sink = Sink { options, result, counts: Tally::default(), kept_bytes: 0 };
+        let mut sink = Sink { options, result, counts: Tally::default(), kept_bytes: 0, full: false };
         let out = read(&mut sink);
         sink.close();
         out
@@ -670,7 +683,7 @@ impl<'r> Sink<'r> {
             return Err(not_a_record(place));
         }
         self.count(record.service(), record.event_name.as_str());
-        if self.options.keep_all || model::is_transcribe_source(record.event_source.as_str()) {
+        if self.wanted(record.event_source.as_str()) {
             let mut event = record.into_event(raw);
             if event.time.is_none() {
                 event.time = fallback.time;
@@ -680,14 +693,22 @@ impl<'r> Sink<'r> {
         Ok(())
     }
 
-    /// Keeps an event, and stops keeping every event once those kept cost `keep_all_bytes`.
+    /// Whether a record of `source` is to be kept: counted in `n_left` instead once the file's kept events
+    /// cost what one file may, and not made into an event.
+    fn wanted(&mut self, source: &str) -> bool {
+        let wanted = self.options.keep_all || model::is_transcribe_source(source);
+        self.result.n_left += u64::from(wanted && self.full);
+        wanted && !self.full
+    }
+
+    /// Keeps an event; once those kept cost `keep_all_bytes`, stops keeping other services' events, and once
+    /// they cost `keep_bytes`, any.
     fn keep(&mut self, event: model::Event) {
-        if self.options.keep_all {
-            self.kept_bytes += event.cost();
-            if self.options.keep_all_bytes.is_some_and(|most| self.kept_bytes >= most) {
-                self.options.keep_all = false;
-            }
+        self.kept_bytes += event.cost();
+        if self.options.keep_all && self.options.keep_all_bytes.is_some_and(|most| self.kept_bytes >= most) {
+            self.options.keep_all = false;
         }
+        self.full = self.options.keep_bytes.is_some_and(|most| self.kept_bytes >= most);
         self.result.events.push(event);
     }
 
@@ -700,7 +721,7 @@ impl<'r> Sink<'r> {
     fn event(&mut self, event: model::Event) {
         let service = if event.event_source().is_empty() { "(no eventSource)" } else { event.event_source() };
         self.count(service, event.event_name());
-        if self.options.keep_all || model::is_transcribe_source(event.event_source()) {
+        if self.wanted(event.event_source()) {
             self.keep(event);
         }
     }
@@ -1236,9 +1257,10 @@ mod tests {
         let records: Vec<String> = (0..30).map(|i| record(i, sources[i % 3])).collect();
         let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         // Once four events are kept, whatever their service, only Transcribe's.
-        let kept = ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, keep_all_bytes: None });
+        let kept =
+            ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() });
         let most = kept.events[..4].iter().map(model::Event::cost).sum::<u64>();
-        let options = IngestOptions { keep_all: true, keep_all_bytes: Some(most) };
+        let options = IngestOptions { keep_all: true, keep_all_bytes: Some(most), keep_bytes: None };
         for result in
             [ingest_file("f.json", text.as_bytes(), &options), ingest_whole("f.json", text.as_bytes(), &options)]
         {
@@ -1249,13 +1271,57 @@ mod tests {
             assert_eq!(names, want);
             assert_eq!(result.n_records, 30);
             assert_eq!(result.per_service.values().sum::<u64>(), 30);
+            assert_eq!(result.n_left, 0);
         }
         // Without a limit, or just above what the file's events cost, every event is kept.
         let all = kept.events.iter().map(model::Event::cost).sum::<u64>();
         for keep_all_bytes in [None, Some(all + 1)] {
-            let result = ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, keep_all_bytes });
+            let result = ingest_file(
+                "f.json",
+                text.as_bytes(),
+                &IngestOptions { keep_all: true, keep_all_bytes, ..IngestOptions::default() },
+            );
             assert_eq!(result.events.len(), 30);
         }
+    }
+
+    #[test]
+    fn past_keep_bytes_no_event_is_kept_and_those_left_are_counted() {
+        let record = |i: usize, source: &str| {
+            format!(
+                r#"{{"eventVersion":"1.08","eventTime":"2026-03-02T08:00:00Z","eventSource":"{source}","eventName":"E{i}","eventID":"id-{i}"}}"#
+            )
+        };
+        let sources = ["s3.amazonaws.com", "transcribe.amazonaws.com"];
+        let records: Vec<String> = (0..40).map(|i| record(i, sources[i % 2])).collect();
+        let text = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        let transcribe = ingest_file("f.json", text.as_bytes(), &IngestOptions::default());
+        assert_eq!(transcribe.events.len(), 20);
+        // The event that reaches the limit is kept, none after it: the first three Transcribe ones, and the
+        // other seventeen are left, counted as every record is.
+        let most = transcribe.events[..3].iter().map(model::Event::cost).sum::<u64>();
+        let options = IngestOptions { keep_bytes: Some(most), ..IngestOptions::default() };
+        for result in
+            [ingest_file("f.json", text.as_bytes(), &options), ingest_whole("f.json", text.as_bytes(), &options)]
+        {
+            let names: Vec<&str> = result.events.iter().map(|e| e.event_name()).collect();
+            assert_eq!(names, ["E1", "E3", "E5"]);
+            assert_eq!((result.n_records, result.n_left), (40, 17));
+            assert_eq!(result.per_name["transcribe.amazonaws.com"].len(), 20);
+        }
+        // Every event kept: the first three records of any service, then none; each record after them was
+        // wanted.
+        let all = ingest_file("f.json", text.as_bytes(), &IngestOptions { keep_all: true, ..IngestOptions::default() });
+        let most = all.events[..3].iter().map(model::Event::cost).sum::<u64>();
+        let options = IngestOptions { keep_all: true, keep_bytes: Some(most), ..IngestOptions::default() };
+        let result = ingest_file("f.json", text.as_bytes(), &options);
+        let names: Vec<&str> = result.events.iter().map(|e| e.event_name()).collect();
+        assert_eq!((names, result.n_left), (vec!["E0", "E1", "E2"], 37));
+        // A file that fails leaves nothing, its left records neither.
+        let broken = format!(r#"{{"Records":[{},{{"eventVersion":]}}"#, records.join(","));
+        let failed = ingest_file("f.json", broken.as_bytes(), &options);
+        assert!(matches!(failed.outcome, Outcome::Failed(_)));
+        assert_eq!((failed.events.len(), failed.n_left), (0, 0));
     }
 
     #[test]

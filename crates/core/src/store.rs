@@ -40,8 +40,9 @@ pub struct Summary {
     /// same record, so a different one was changed by someone, or is another event given the same ID.
     pub n_differing: u64,
     /// Records of new events not kept because the kept events had taken the memory set aside for them
-    /// ([`Store::set_budget`]), repeats included, or, keeping every event, because one file's had taken what
-    /// one file may (`IngestOptions::keep_all_bytes`); their files still count as read.
+    /// ([`Store::set_budget`]), repeats included, or because one file's had taken what one file may
+    /// (`IngestOptions::keep_bytes`, and keeping every event, `keep_all_bytes`); their files still count as
+    /// read.
     pub n_over_budget: u64,
 }
 
@@ -163,6 +164,8 @@ impl Store {
         if self.keeps_all {
             // Read keeping every event, a file's events are its records; read otherwise, the rest were counted.
             self.summary.n_over_budget += result.n_records.saturating_sub(result.events.len() as u64);
+        } else {
+            self.summary.n_over_budget += result.n_left;
         }
         for (service, n) in result.per_service {
             *self.per_service.entry(service).or_default() += n;
@@ -504,6 +507,26 @@ mod tests {
         assert_eq!((summary.n_kept, summary.n_duplicates, summary.n_over_budget), (2, 1, 4));
         assert_eq!(summary.n_kept + summary.n_duplicates + summary.n_over_budget, summary.n_records);
         assert!(store.not_kept(true).is_empty(), "with every event kept, nothing is listed as counted only");
+    }
+
+    #[test]
+    fn transcribe_records_a_file_left_past_its_limit_count_as_held_back() {
+        let records: Vec<String> = (0..5)
+            .map(|i| format!(r#"{{"eventVersion":"1.08","eventSource":"transcribe.amazonaws.com","eventName":"X","eventID":"{i}"}}"#))
+            .collect();
+        let text = format!(
+            r#"{{"Records":[{},{{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"Y"}}]}}"#,
+            records.join(",")
+        );
+        let whole = ingest_file("f.json", text.as_bytes(), &IngestOptions::default());
+        let options = IngestOptions { keep_bytes: Some(whole.events[0].cost()), ..IngestOptions::default() };
+        let mut store = Store::new();
+        store.add(ingest_file("f.json", text.as_bytes(), &options));
+        let summary = store.summary();
+        assert_eq!((summary.n_records, summary.n_kept, summary.n_over_budget), (6, 1, 4));
+        // The S3 record was not wanted: it is listed as counted only, not as held back.
+        assert_eq!(store.not_kept(false).iter().map(|n| n.n).sum::<u64>(), 1);
+        assert!(!store.is_full(), "one file's limit is not the store's");
     }
 
     #[test]

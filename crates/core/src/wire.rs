@@ -14,7 +14,7 @@ use crate::transcribe::{Action, ResourceKind, TranscribeInfo};
 /// Changed whenever the bytes or their meaning change, the sketch's bits included (4: common trigrams set
 /// no bit; 5: an event's texts as one, fields as spans of it; 6: a trigram's bit looked up from its hash),
 /// so that a page never takes in a batch from a worker of another build.
-const VERSION: u8 = 6;
+const VERSION: u8 = 7;
 
 const SHAPES: [Shape; 10] = [
     Shape::Records,
@@ -84,6 +84,7 @@ pub fn encode(results: &[FileResult]) -> Vec<u8> {
             }
         }
         w.uint(result.n_records);
+        w.uint(result.n_left);
         w.uint(result.bytes_in);
         w.uint(result.bytes_decoded);
         w.uint(result.per_service.len() as u64);
@@ -129,6 +130,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<FileResult>, WireError> {
             other => return Err(WireError(format!("unknown outcome {other}"))),
         };
         let n_records = r.uint()?;
+        let n_left = r.uint()?;
         let bytes_in = r.uint()?;
         let bytes_decoded = r.uint()?;
         let mut per_service = BTreeMap::new();
@@ -160,6 +162,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<FileResult>, WireError> {
             outcome,
             n_records,
             events,
+            n_left,
             per_service,
             per_name,
             bytes_in,
@@ -395,7 +398,7 @@ mod tests {
     fn same(a: &FileResult, b: &FileResult) -> bool {
         a.name == b.name
             && a.outcome == b.outcome
-            && a.n_records == b.n_records
+            && (a.n_records, a.n_left) == (b.n_records, b.n_left)
             && a.events == b.events
             && a.per_service == b.per_service
             && a.per_name == b.per_name
@@ -415,6 +418,10 @@ mod tests {
         let mut early = results[0].clone();
         early.events[0].time = Some(EventTime(-1_234_567));
         results.push(early);
+        // A file past its limit says how many records it left.
+        let options = IngestOptions { keep_all: true, keep_bytes: Some(10_000), ..IngestOptions::default() };
+        results.push(ingest_file(&files[0].name, &files[0].bytes, &options));
+        assert!(results.last().is_some_and(|r| r.n_left > 0));
         // A worker sends the events' sketch along; the page must get exactly those bits.
         results[1].sketch = crate::sketch::words_of(&results[1].events);
         assert!(!results[1].sketch.is_empty());

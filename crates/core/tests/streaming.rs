@@ -33,9 +33,15 @@ fn check_same(name: &str, bytes: &[u8], ks: impl IntoIterator<Item = usize> + Cl
         assert_eq!((filtered.n_records, &filtered.per_service), (all.n_records, &all.per_service), "{name}");
     }
     // Every event kept, without a limit and with one that most files pass after a record or two (from then
-    // on, only Transcribe events are kept).
-    for (keep_all, keep_all_bytes) in [(false, None), (true, None), (true, Some(1500))] {
-        let options = IngestOptions { keep_all, keep_all_bytes };
+    // on, only Transcribe events are kept); and a limit on any kept event, a few records long.
+    for (keep_all, keep_all_bytes, keep_bytes) in [
+        (false, None, None),
+        (true, None, None),
+        (true, Some(1500), None),
+        (false, None, Some(5000)),
+        (true, Some(1500), Some(5000)),
+    ] {
+        let options = IngestOptions { keep_all, keep_all_bytes, keep_bytes };
         let whole = ingest_whole(name, bytes, &options);
         for k in ks.clone() {
             let streamed = ingest_reader(name, Chunked { bytes, k }, &options);
