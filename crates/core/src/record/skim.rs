@@ -12,6 +12,8 @@ use std::borrow::Cow;
 
 use super::{Json, RawIdentity, RawIssuer, RawOnBehalfOf, RawRecord, RawSessionContext, RecordSummary, Text};
 
+mod blocks;
+
 /// Reads `raw` as [`RecordSummary`] would be deserialized, or `None` where serde must decide.
 pub(crate) fn skim(raw: &str) -> Option<RecordSummary<'_>> {
     let read = summary_at(raw.as_bytes(), true)?;
@@ -44,6 +46,7 @@ pub(crate) fn read_ahead(text: &[u8]) -> Option<(RawRecord<'_>, &str, u64)> {
 }
 
 /// Where a record's five fields are, where it ends, and how many line breaks it holds.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Read {
     /// Byte ranges of `eventVersion`, `eventTime`, `eventSource`, `eventName`, `eventType`.
     fields: [Option<(usize, usize)>; 5],
@@ -63,8 +66,17 @@ fn summary<'r>(raw: &'r str, fields: &[Option<(usize, usize)>; 5]) -> RecordSumm
     }
 }
 
-/// Reads one object from the start of `b`; `whole` asks that only white space follows it.
+/// Reads one object from the start of `b`; `whole` asks that only white space follows it. A compact record
+/// is read 64 bytes at a time ([`blocks`]); anything that reading is not sure of, a token at a time.
 fn summary_at(b: &[u8], whole: bool) -> Option<Read> {
+    if let Some(read) = blocks::summary_at(b, whole) {
+        return Some(read);
+    }
+    summary_by_token(b, whole)
+}
+
+/// [`summary_at`] a token at a time.
+fn summary_by_token(b: &[u8], whole: bool) -> Option<Read> {
     let mut p = Reader::new(b);
     let mut fields: [Option<(usize, usize)>; 5] = [None; 5];
     p.ws();
