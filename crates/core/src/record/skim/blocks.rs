@@ -114,17 +114,10 @@ pub(super) fn summary_at(b: &[u8], whole: bool) -> Option<Read> {
         if m.backslash & here != 0 {
             return None;
         }
-        // White space and control bytes: none between tokens, and in strings only spaces (a string's few,
-        // looked at one by one, cost less than a mask of spaces in every block).
-        if m.low & outside & here != 0 {
+        // Control bytes: white space between tokens (the space aside, which is a byte of no number or word,
+        // so refused where it stands), or in a string, where JSON has none.
+        if m.low & here != 0 {
             return None;
-        }
-        let mut low_inside = m.low & inside & here;
-        while low_inside != 0 {
-            if block[low_inside.trailing_zeros() as usize] != b' ' {
-                return None;
-            }
-            low_inside &= low_inside - 1;
         }
         // A bracket's own bit takes the container it opens or returns to; nothing below asks of it.
         let in_objects = prefix_xor(object_flips) ^ object_carry;
@@ -297,29 +290,37 @@ struct Masks {
     close_any: u64,
     colon: u64,
     comma: u64,
-    /// Bytes up to the space: white space and control bytes.
+    /// Control bytes, white space but the space among them.
     low: u64,
 }
 
 /// Sorts 64 bytes into [`Masks`], sixteen at a time with SIMD where the target has it. `{` and `[` differ
-/// only by 0x20, as do `}` and `]`: one OR folds each pair onto one compare.
+/// only by 0x20, as do `}` and `]`: one OR folds each pair onto one compare. A backslash or a control byte
+/// is rare in a compact record: one test for the block says whether to find them.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn classify(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::*;
     let mut m = Masks::default();
+    // SAFETY: SSE2 is part of x86_64.
+    let mut rare = unsafe { _mm_setzero_si128() };
     for k in 0..4 {
-        // SAFETY: SSE2 is part of x86_64; the unaligned load reads bytes 16k..16k+16 of a 64-byte array.
+        // SAFETY: as above; the unaligned load reads bytes 16k..16k+16 of a 64-byte array.
         let bits = unsafe {
             let v = _mm_loadu_si128(block.as_ptr().add(16 * k) as *const __m128i);
             let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            let mask = |w: __m128i| _mm_movemask_epi8(w) as u16 as u64;
-            let eq = |w: __m128i, c: u8| mask(_mm_cmpeq_epi8(w, _mm_set1_epi8(c as i8)));
-            // Unsigned v <= 0x20: the minimum of v and 0x20 is v.
-            let low = mask(_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x20)), v));
-            [eq(v, b'"'), eq(v, b'\\'), eq(folded, b'{'), eq(folded, b'}'), eq(v, b':'), eq(v, b','), low]
+            let is = |w: __m128i, c: u8| _mm_cmpeq_epi8(w, _mm_set1_epi8(c as i8));
+            let eq = |w: __m128i, c: u8| _mm_movemask_epi8(is(w, c)) as u16 as u64;
+            // Unsigned v <= 0x1f: the minimum of v and 0x1f is v.
+            let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+            rare = _mm_or_si128(rare, _mm_or_si128(is(v, b'\\'), control));
+            [eq(v, b'"'), eq(folded, b'{'), eq(folded, b'}'), eq(v, b':'), eq(v, b',')]
         };
         m.add(bits, 16 * k);
+    }
+    // SAFETY: as above.
+    if unsafe { _mm_movemask_epi8(rare) } != 0 {
+        (m.backslash, m.low) = rare_masks(block);
     }
     m
 }
@@ -330,13 +331,17 @@ fn classify(block: &[u8; 64]) -> Masks {
 fn classify(block: &[u8; 64]) -> Masks {
     use std::arch::wasm32::*;
     let mut m = Masks::default();
+    let mut rare = u8x16_splat(0);
     for k in 0..4 {
         // SAFETY: the unaligned load reads bytes 16k..16k+16 of a 64-byte array.
         let v = unsafe { v128_load(block.as_ptr().add(16 * k) as *const v128) };
         let folded = v128_or(v, u8x16_splat(0x20));
         let eq = |w: v128, c: u8| u8x16_bitmask(u8x16_eq(w, u8x16_splat(c))) as u64;
-        let low = u8x16_bitmask(u8x16_le(v, u8x16_splat(0x20))) as u64;
-        m.add([eq(v, b'"'), eq(v, b'\\'), eq(folded, b'{'), eq(folded, b'}'), eq(v, b':'), eq(v, b','), low], 16 * k);
+        rare = v128_or(rare, v128_or(u8x16_eq(v, u8x16_splat(b'\\')), u8x16_lt(v, u8x16_splat(0x20))));
+        m.add([eq(v, b'"'), eq(folded, b'{'), eq(folded, b'}'), eq(v, b':'), eq(v, b',')], 16 * k);
+    }
+    if v128_any_true(rare) {
+        (m.backslash, m.low) = rare_masks(block);
     }
     m
 }
@@ -348,31 +353,32 @@ fn classify(block: &[u8; 64]) -> Masks {
     for (k, &c) in block.iter().enumerate() {
         let is = |want: u8| u64::from(c == want);
         let folded = c | 0x20;
-        let bits = [
-            is(b'"'),
-            is(b'\\'),
-            u64::from(folded == b'{'),
-            u64::from(folded == b'}'),
-            is(b':'),
-            is(b','),
-            u64::from(c <= 0x20),
-        ];
-        m.add(bits, k);
+        m.add([is(b'"'), u64::from(folded == b'{'), u64::from(folded == b'}'), is(b':'), is(b',')], k);
     }
+    (m.backslash, m.low) = rare_masks(block);
     m
+}
+
+/// The backslashes and the control bytes of a block that has some.
+#[inline(never)]
+fn rare_masks(block: &[u8; 64]) -> (u64, u64) {
+    let (mut backslash, mut low) = (0u64, 0u64);
+    for (k, &c) in block.iter().enumerate() {
+        backslash |= u64::from(c == b'\\') << k;
+        low |= u64::from(c < 0x20) << k;
+    }
+    (backslash, low)
 }
 
 impl Masks {
     #[inline(always)]
-    fn add(&mut self, bits: [u64; 7], shift: usize) {
-        let [quote, backslash, open_any, close_any, colon, comma, low] = bits;
+    fn add(&mut self, bits: [u64; 5], shift: usize) {
+        let [quote, open_any, close_any, colon, comma] = bits;
         self.quote |= quote << shift;
-        self.backslash |= backslash << shift;
         self.open_any |= open_any << shift;
         self.close_any |= close_any << shift;
         self.colon |= colon << shift;
         self.comma |= comma << shift;
-        self.low |= low << shift;
     }
 }
 
