@@ -435,10 +435,11 @@ pub fn App() -> Html {
                     ),
                     _ => String::new(),
                 },
-                match summary.n_over_budget {
-                    0 => String::new(),
-                    n if store_full => format!(" · {n} not kept: memory full"),
-                    n => format!(" · {n} not kept: files too large to keep whole"),
+                match (summary.n_over_budget, store_full, summary.n_past_file_limit > 0) {
+                    (0, ..) => String::new(),
+                    (n, true, true) => format!(" · {n} not kept: memory full, files too large to keep whole"),
+                    (n, true, false) => format!(" · {n} not kept: memory full"),
+                    (n, ..) => format!(" · {n} not kept: files too large to keep whole"),
                 }
             )
         }
@@ -450,21 +451,27 @@ pub fn App() -> Html {
         use trailscope_core::view::counted;
         let (kept, more) = (counted(summary.n_kept, "event"), counted(summary.n_over_budget, "record"));
         let untick = if state.show_all { ", or untick \"Show all events\"" } else { "" };
-        let text = if store_full {
-            format!(
-                "The memory this tab sets aside for events is full: {kept} kept, {more} more read and not kept. To see them, reload the page and load fewer files at a time{untick}."
-            )
-        } else if state.show_all {
-            format!(
-                "One file's events may take at most {} MB of this tab's memory; past that, a file was read for its Transcribe events only, and past {} MB, only counted: {kept} kept, {more} more read and not kept. To see them, load such a file in parts{untick}.",
-                crate::engine::keep_all_bytes() >> 20,
-                crate::engine::keep_bytes() >> 20
-            )
-        } else {
-            format!(
-                "One file's events may take at most {} MB of this tab's memory; past that, the rest of a file was only counted: {kept} kept, {more} more read and not kept. To see them, load such a file in parts.",
-                crate::engine::keep_bytes() >> 20
-            )
+        let limit = |one: &str| {
+            let others = if state.show_all {
+                format!(", and past {} MB only its Transcribe events are kept", crate::engine::keep_all_bytes() >> 20)
+            } else {
+                String::new()
+            };
+            format!("{one} file's events may take at most {} MB of this tab's memory{others}", crate::engine::keep_bytes() >> 20)
+        };
+        let full = "The memory this tab sets aside for events is full";
+        let text = match (store_full, summary.n_past_file_limit > 0) {
+            (true, false) => format!(
+                "{full}: {kept} kept, {more} more read and not kept. To see them, reload the page and load fewer files at a time{untick}."
+            ),
+            (true, true) => format!(
+                "{full}, and {}: {kept} kept, {more} more read and not kept. To see them, reload the page and load fewer files at a time, such files in parts{untick}.",
+                limit("one")
+            ),
+            _ => format!(
+                "{}; past that, the rest of a file was only counted: {kept} kept, {more} more read and not kept. To see them, load such a file in parts{untick}.",
+                limit("One")
+            ),
         };
         html! { <p class="memory-full" data-testid="memory-full" role="status">{text}</p> }
     });

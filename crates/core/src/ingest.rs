@@ -134,8 +134,9 @@ pub struct FileResult {
     pub n_records: u64,
     /// The kept events, in file order.
     pub events: Vec<model::Event>,
-    /// Records the reading would have kept, not kept because the events kept before them had cost what one
-    /// file may ([`IngestOptions::keep_bytes`]).
+    /// Records the reading was asked to keep and left, only counted, because the events kept before them had
+    /// cost what one file may ([`IngestOptions::keep_bytes`], and for other services' events,
+    /// [`IngestOptions::keep_all_bytes`]).
     pub n_left: u64,
     /// Records per `eventSource`, kept or not.
     pub per_service: BTreeMap<String, u64>,
@@ -587,12 +588,15 @@ struct Sink<'r> {
     kept_bytes: u64,
     /// The kept events have cost `options.keep_bytes`: none more is kept.
     full: bool,
+    /// Whether every event was asked for, as `options.keep_all` was before a limit changed it.
+    asked_all: bool,
 }
 
 impl<'r> Sink<'r> {
     /// Reads into `result` with `read`, then moves the counts it made into the result's tables.
     fn run<T>(options: IngestOptions, result: &'r mut FileResult, read: impl FnOnce(&mut Sink<'r>) -> T) -> T {
-        let mut sink = Sink { options, result, counts: Tally::default(), kept_bytes: 0, full: false };
+        let mut sink =
+            Sink { options, result, counts: Tally::default(), kept_bytes: 0, full: false, asked_all: options.keep_all };
         let out = read(&mut sink);
         sink.close();
         out
@@ -660,6 +664,7 @@ impl<'r> Sink<'r> {
                 }
                 if !model::is_transcribe_source(summary.event_source.as_str()) {
                     self.count(summary.service(), summary.event_name.as_str());
+                    self.result.n_left += u64::from(self.asked_all);
                     return Ok(());
                 }
             }
@@ -693,12 +698,13 @@ impl<'r> Sink<'r> {
         Ok(())
     }
 
-    /// Whether a record of `source` is to be kept: counted in `n_left` instead once the file's kept events
-    /// cost what one file may, and not made into an event.
+    /// Whether a record of `source` is to be kept, and made into an event; one that was asked for and is
+    /// past a limit of the file's is counted in `n_left` instead.
     fn wanted(&mut self, source: &str) -> bool {
-        let wanted = self.options.keep_all || model::is_transcribe_source(source);
-        self.result.n_left += u64::from(wanted && self.full);
-        wanted && !self.full
+        let transcribe = model::is_transcribe_source(source);
+        let keep = (self.options.keep_all || transcribe) && !self.full;
+        self.result.n_left += u64::from((self.asked_all || transcribe) && !keep);
+        keep
     }
 
     /// Keeps an event; once those kept cost `keep_all_bytes`, stops keeping other services' events, and once
@@ -1271,7 +1277,8 @@ mod tests {
             assert_eq!(names, want);
             assert_eq!(result.n_records, 30);
             assert_eq!(result.per_service.values().sum::<u64>(), 30);
-            assert_eq!(result.n_left, 0);
+            // Every event was asked for: those not kept were left.
+            assert_eq!(result.n_left, 30 - want.len() as u64);
         }
         // Without a limit, or just above what the file's events cost, every event is kept.
         let all = kept.events.iter().map(model::Event::cost).sum::<u64>();

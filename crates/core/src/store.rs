@@ -42,8 +42,10 @@ pub struct Summary {
     /// Records of new events not kept because the kept events had taken the memory set aside for them
     /// ([`Store::set_budget`]), repeats included, or because one file's had taken what one file may
     /// (`IngestOptions::keep_bytes`, and keeping every event, `keep_all_bytes`); their files still count as
-    /// read.
+    /// read. Records only counted are not matched by eventID, so copies of kept events may be among them.
     pub n_over_budget: u64,
+    /// Of those, the records a file's reading left past what one file may keep (`FileResult::n_left`).
+    pub n_past_file_limit: u64,
 }
 
 impl Summary {
@@ -167,6 +169,7 @@ impl Store {
         } else {
             self.summary.n_over_budget += result.n_left;
         }
+        self.summary.n_past_file_limit += result.n_left;
         for (service, n) in result.per_service {
             *self.per_service.entry(service).or_default() += n;
         }
@@ -524,6 +527,7 @@ mod tests {
         store.add(ingest_file("f.json", text.as_bytes(), &options));
         let summary = store.summary();
         assert_eq!((summary.n_records, summary.n_kept, summary.n_over_budget), (6, 1, 4));
+        assert_eq!(summary.n_past_file_limit, 4);
         // The S3 record was not wanted: it is listed as counted only, not as held back.
         assert_eq!(store.not_kept(false).iter().map(|n| n.n).sum::<u64>(), 1);
         assert!(!store.is_full(), "one file's limit is not the store's");

@@ -18,7 +18,13 @@ fn summary(result: &FileResult) -> String {
         Outcome::Failed(_) => "failed".to_owned(),
         other => format!("{other:?}"),
     };
-    format!("{outcome} records={} kept={} services={:?}", result.n_records, result.events.len(), result.per_service)
+    format!(
+        "{outcome} records={} kept={} left={} services={:?}",
+        result.n_records,
+        result.events.len(),
+        result.n_left,
+        result.per_service
+    )
 }
 
 /// Both paths agree on `bytes`, with and without keeping every event, read in chunks of each size in `ks`;
@@ -39,6 +45,7 @@ fn check_same(name: &str, bytes: &[u8], ks: impl IntoIterator<Item = usize> + Cl
         (true, None, None),
         (true, Some(1500), None),
         (false, None, Some(5000)),
+        (true, None, Some(5000)),
         (true, Some(1500), Some(5000)),
     ] {
         let options = IngestOptions { keep_all, keep_all_bytes, keep_bytes };
