@@ -239,44 +239,17 @@ fn field_at(b: &[u8], at: usize) -> Option<Option<usize>> {
     Some(None)
 }
 
-/// Where the number or word that starts at `b[at]` ends: `true`, `false`, `null`, or
-/// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, as the reader and serde read them.
+/// Where the number or word that starts at `b[at]` ends, read as the token reader reads one.
 fn scalar_end(b: &[u8], at: usize) -> Option<usize> {
-    let word: &[u8] = match b.get(at)? {
-        b't' => b"true",
-        b'f' => b"false",
-        b'n' => b"null",
-        _ => b"",
-    };
-    if !word.is_empty() {
-        return (b.get(at..at + word.len())? == word).then_some(at + word.len());
+    let mut p = super::Reader::new(b);
+    p.i = at;
+    match b.get(at)? {
+        b't' => p.literal(b"true")?,
+        b'f' => p.literal(b"false")?,
+        b'n' => p.literal(b"null")?,
+        _ => p.number()?,
     }
-    let digits = |i: usize| i + b.get(i..).map_or(0, |r| r.iter().take_while(|c| c.is_ascii_digit()).count());
-    let mut i = at + usize::from(b[at] == b'-');
-    match b.get(i)? {
-        b'0' => i += 1,
-        b'1'..=b'9' => i = digits(i),
-        _ => return None,
-    }
-    if b.get(i) == Some(&b'.') {
-        let after = digits(i + 1);
-        if after == i + 1 {
-            return None;
-        }
-        i = after;
-    }
-    if let Some(b'e' | b'E') = b.get(i) {
-        i += 1;
-        if let Some(b'+' | b'-') = b.get(i) {
-            i += 1;
-        }
-        let after = digits(i);
-        if after == i {
-            return None;
-        }
-        i = after;
-    }
-    Some(i)
+    Some(p.i)
 }
 
 /// The bytes that matter here in 64 bytes, one bit per byte.
