@@ -453,7 +453,7 @@ fn escaped(backslash: u64, carry: &mut u64) -> u64 {
 /// Bit k set when an odd number of bits at or below k are set: inside a string, from its opening quote
 /// up to (not including) its closing one.
 #[inline(always)]
-fn prefix_xor(mut x: u64) -> u64 {
+pub(crate) fn prefix_xor(mut x: u64) -> u64 {
     x ^= x << 1;
     x ^= x << 2;
     x ^= x << 4;

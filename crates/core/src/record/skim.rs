@@ -746,7 +746,7 @@ mod tests {
     }
 
     /// Every copy of `base` with one byte replaced by one of `with`, or deleted, that is still UTF-8.
-    fn damaged<'a>(base: &'a str, with: &'static [u8]) -> impl Iterator<Item = String> + 'a {
+    pub(super) fn damaged<'a>(base: &'a str, with: &'static [u8]) -> impl Iterator<Item = String> + 'a {
         let bytes = base.as_bytes();
         (0..bytes.len()).flat_map(move |at| {
             with.iter().map(|&b| Some(b)).chain([None]).filter_map(move |with| {

@@ -13,6 +13,7 @@
 //! reading is faster where it answers and changes no answer.
 
 use super::Read;
+use crate::split::prefix_xor;
 
 /// Deepest nesting read here, below the reader's own limit: deeper records are the reader's to judge.
 const MAX_DEPTH: u32 = 48;
@@ -355,22 +356,10 @@ impl Masks {
     }
 }
 
-/// Bit k set when an odd number of bits at or below k are set: inside a string, from its opening quote
-/// up to (not including) its closing one.
-#[inline(always)]
-fn prefix_xor(mut x: u64) -> u64 {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    x
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::summary_by_token;
+    use super::super::tests::damaged;
     use super::*;
 
     fn read(b: &[u8], whole: bool) -> Option<Read> {
@@ -452,35 +441,19 @@ mod tests {
         }
     }
 
-    /// Every copy of `base` with one byte replaced by one of `with`, or deleted.
-    fn damaged<'a>(base: &'a [u8], with: &'static [u8]) -> impl Iterator<Item = Vec<u8>> + 'a {
-        (0..base.len()).flat_map(move |at| {
-            with.iter().map(|&b| Some(b)).chain([None]).map(move |with| {
-                let mut copy = base.to_vec();
-                match with {
-                    Some(b) => copy[at] = b,
-                    None => {
-                        copy.remove(at);
-                    }
-                }
-                copy
-            })
-        })
-    }
-
     #[test]
     fn never_disagrees_with_the_reader_on_damaged_records() {
         let mut read_here = 0;
-        for text in damaged(BASE.as_bytes(), b"\"{}[]:,-+.019eEtfnul x\x01") {
-            assert!(agrees(&text), "{}", String::from_utf8_lossy(&text));
-            read_here += read(&text, true).is_some() as usize;
+        for text in damaged(BASE, b"\"{}[]:,-+.019eEtfnul x\x01") {
+            assert!(agrees(text.as_bytes()), "{text}");
+            read_here += read(text.as_bytes(), true).is_some() as usize;
         }
         // Damage that leaves JSON (a digit for a digit, a letter in a string) is still read here.
         assert!(read_here > 1000, "{read_here}");
         // Twice damaged: pairs of bytes, sampled.
-        for (i, once) in damaged(BASE.as_bytes(), b"\"{}[]:,1x").enumerate().step_by(13) {
+        for (i, once) in damaged(BASE, b"\"{}[]:,1x").enumerate().step_by(13) {
             for twice in damaged(&once, b"\"{}[]:,1").skip(i % 17).step_by(29) {
-                assert!(agrees(&twice), "{}", String::from_utf8_lossy(&twice));
+                assert!(agrees(twice.as_bytes()), "{twice}");
             }
         }
     }
