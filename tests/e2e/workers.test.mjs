@@ -519,30 +519,57 @@ test('past the memory the tab sets aside for events, later events are counted an
   assertCleanSession(s);
 });
 
+// A device that says it has 256 MB (navigator.deviceMemory, the least a browser says): the page's budget is
+// 0.3 of it, and one file's kept events may cost half of that (`engine::keep_bytes`), and with every event
+// kept, other services' only up to a quarter (`engine::keep_all_bytes`), as the budget reckons an event: its
+// text and 900 B.
+const SMALL_KEEP_ALL_BYTES = Math.floor(Math.floor(0.25 * 0.3 * 2 ** 30) / 4);
+const SMALL_KEEP_BYTES = 2 * SMALL_KEEP_ALL_BYTES;
+
+/** A page on that device, with one core: one worker reads the files, in the order given. */
+function openSmallDeviceOneCore() {
+  return h.openPage({
+    beforeLoad: async (context, page) => {
+      await context.addInitScript(() => {
+        Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.25, configurable: true });
+      });
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: 1 });
+    },
+  });
+}
+
+/** A record of a pipeline's JSON Lines: a Transcribe poll, or an S3 read padded to weigh more. */
+function pipelineRecord(i, transcribe) {
+  return JSON.stringify({
+    eventVersion: '1.09',
+    userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::111122223333:assumed-role/pipeline/s${i % 50}` },
+    eventTime: '2026-03-02T08:00:00Z',
+    eventSource: transcribe ? 'transcribe.amazonaws.com' : 's3.amazonaws.com',
+    eventName: transcribe ? 'GetTranscriptionJob' : 'GetObject',
+    awsRegion: 'eu-west-1',
+    requestParameters: transcribe ? { transcriptionJobName: `call-${i}` } : { bucketName: 'audio', key: `calls/${i}.wav`, note: 'x'.repeat(300) },
+    eventID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+  });
+}
+
+/** The index of the record whose event brings what those kept cost to `limit`: the last one kept. */
+function lastKeptWithin(records, limit) {
+  const EVENT_COST = 900;
+  let held = 0;
+  let last = 0;
+  while (held + records[last].length + EVENT_COST < limit) held += records[last++].length + EVENT_COST;
+  return last;
+}
+
 test('a file of Transcribe events larger than one file may keep: the first kept, the rest counted, the file not lost', { timeout: TEST_TIMEOUT_MS }, async () => {
   // One file's kept events, Transcribe ones too, may cost half the budget at most (`engine::keep_bytes`):
   // 40,265,318 bytes on a device that says 256 MB. Without that limit a file of gigabytes of Transcribe
   // calls (a pipeline's polls, an export of Transcribe events alone) ended the worker that held them, and
   // the whole file failed.
-  const LIMIT = 2 * Math.floor(Math.floor(0.25 * 0.3 * 2 ** 30) / 4);
-  const EVENT_COST = 900;
-  const records = [];
-  for (let i = 0; i < 50_000; i++) {
-    records.push(JSON.stringify({
-      eventVersion: '1.09',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::111122223333:assumed-role/pipeline/s${i % 50}` },
-      eventTime: '2026-03-02T08:00:00Z',
-      eventSource: 'transcribe.amazonaws.com',
-      eventName: 'GetTranscriptionJob',
-      awsRegion: 'eu-west-1',
-      requestParameters: { transcriptionJobName: `call-${i}` },
-      eventID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    }));
-  }
+  const records = Array.from({ length: 50_000 }, (_, i) => pipelineRecord(i, true));
   // Every record up to the one that reaches the limit.
-  let held = 0;
-  let last = 0;
-  while (held + records[last].length + EVENT_COST < LIMIT) held += records[last++].length + EVENT_COST;
+  const last = lastKeptWithin(records, SMALL_KEEP_BYTES);
   const large = path.join(tmp, 'polls.jsonl');
   const small = path.join(tmp, 'after.json');
   writeFileSync(large, records.join('\n') + '\n');
@@ -552,15 +579,7 @@ test('a file of Transcribe events larger than one file may keep: the first kept,
     eventName: 'DeleteTranscriptionJob', awsRegion: 'eu-west-1', requestParameters: { transcriptionJobName: 'call-1' },
     eventID: '11111111-0000-4000-8000-000000000001',
   }] }));
-  const s = await h.openPage({
-    beforeLoad: async (context, page) => {
-      await context.addInitScript(() => {
-        Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.25, configurable: true });
-      });
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: 1 });
-    },
-  });
+  const s = await openSmallDeviceOneCore();
   const { page } = s;
   await pickFiles(page, [large, small]);
   await waitReady(page, { timeout: BIG_LOAD_MS });
@@ -582,33 +601,17 @@ test('a file of Transcribe events larger than one file may keep: the first kept,
 });
 
 test('a file larger than one file may keep, every event kept: its Transcribe events all, the rest counted, the file not lost', { timeout: TEST_TIMEOUT_MS }, async () => {
-  // A device that says 256 MB gets a budget of 0.3 of it, and one file's kept events may cost a quarter of
-  // that (`engine::keep_all_bytes`): 20,132,659 bytes, as the budget reckons an event (its text and 900 B),
-  // which a 40 MB file of JSON Lines goes past. Without the limit a worker held every event of a file
-  // until it answered, and a file of gigabytes ended it, and the file with it.
-  const LIMIT = Math.floor(Math.floor(0.25 * 0.3 * 2 ** 30) / 4);
-  const EVENT_COST = 900;
+  // With every event kept, other services' events of one file may cost a quarter of the budget
+  // (`engine::keep_all_bytes`): 20,132,659 bytes on a device that says 256 MB, which a 40 MB file of JSON
+  // Lines goes past. Without the limit a worker held every event of a file until it answered, and a file
+  // of gigabytes ended it, and the file with it.
   const records = [];
-  let bytes = 0;
-  for (let i = 0; bytes < 40e6; i++) {
-    const transcribe = i % 10 === 3;
-    const line = JSON.stringify({
-      eventVersion: '1.09',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::111122223333:assumed-role/pipeline/s${i % 50}` },
-      eventTime: '2026-03-02T08:00:00Z',
-      eventSource: transcribe ? 'transcribe.amazonaws.com' : 's3.amazonaws.com',
-      eventName: transcribe ? 'GetTranscriptionJob' : 'GetObject',
-      awsRegion: 'eu-west-1',
-      requestParameters: transcribe ? { transcriptionJobName: `call-${i}` } : { bucketName: 'audio', key: `calls/${i}.wav`, note: 'x'.repeat(300) },
-      eventID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    });
-    records.push(line);
-    bytes += line.length + 1;
+  for (let i = 0, bytes = 0; bytes < 40e6; i++) {
+    records.push(pipelineRecord(i, i % 10 === 3));
+    bytes += records[i].length + 1;
   }
   // Every record up to the one that reaches the limit, then the Transcribe ones.
-  let held = 0;
-  let last = 0;
-  while (held + records[last].length + EVENT_COST < LIMIT) held += records[last++].length + EVENT_COST;
+  const last = lastKeptWithin(records, SMALL_KEEP_ALL_BYTES);
   const isTranscribe = (r) => r.includes('"transcribe.amazonaws.com"');
   const expectKept = last + 1 + records.slice(last + 1).filter(isTranscribe).length;
   const large = path.join(tmp, 'large.jsonl');
@@ -619,15 +622,7 @@ test('a file larger than one file may keep, every event kept: its Transcribe eve
     eventVersion: '1.09', eventTime: '2026-03-02T09:00:00Z', eventSource: 's3.amazonaws.com', eventName: 'PutObject',
     awsRegion: 'eu-west-1', eventID: `11111111-0000-4000-8000-00000000000${k}`,
   })) }));
-  const s = await h.openPage({
-    beforeLoad: async (context, page) => {
-      await context.addInitScript(() => {
-        Object.defineProperty(Navigator.prototype, 'deviceMemory', { get: () => 0.25, configurable: true });
-      });
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Emulation.setHardwareConcurrencyOverride', { hardwareConcurrency: 1 });
-    },
-  });
+  const s = await openSmallDeviceOneCore();
   const { page } = s;
   await setShowAllEvents(page, true);
   await pickFiles(page, [large, small]);
